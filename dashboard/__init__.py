@@ -1,0 +1,1 @@
+"""Waypoint's Streamlit front end: entry script, sign-in glue, caching, figures and pages."""

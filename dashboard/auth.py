@@ -1,0 +1,171 @@
+"""Sign-in glue: streamlit-authenticator draws the form, ``models.accounts`` decides.
+
+- Credentials are never loaded in bulk: the library's credential check is replaced by
+  ``models.accounts.sign_in``, which enforces the database lockout and audits every attempt;
+  only the account that just signed in is handed to the library.
+- No remember-me cookie: ``cookie_expiry_days=0``, and a cookie presented by a browser is
+  ignored, because anyone who knows the cookie key could forge one.
+- A 30-minute idle timeout, checked on the server at every script run.
+- The account is re-read at every run, so deactivation or a role change applies at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from dashboard import runtime, state
+from dashboard.i18n import _
+from models.access import Actor
+from models.accounts import SignInOutcome, sign_in
+from models.audit import record
+from models.database import session_scope
+from models.enums import AuditAction
+from models.i18n import Language
+from models.settings import IDLE_TIMEOUT
+from models.tables import User
+
+
+def clock() -> float:
+    """Seconds since the epoch; a function so that tests can move time."""
+    return time.time()
+
+
+def _authenticator() -> stauth.Authenticate:
+    authenticator = st.session_state.get(state.AUTHENTICATOR)
+    if authenticator is None:
+        authenticator = stauth.Authenticate(
+            {"usernames": {}},
+            cookie_name="waypoint_session",
+            cookie_key=runtime.settings().cookie_key,
+            cookie_expiry_days=0,
+            auto_hash=False,
+        )
+        authenticator.cookie_controller.get_cookie = lambda: None  # never trust a cookie
+        authenticator.authentication_controller.authentication_model.check_credentials = (
+            _check_credentials
+        )
+        st.session_state[state.AUTHENTICATOR] = authenticator
+    return authenticator
+
+
+def _check_credentials(username: str, password: str) -> bool:
+    """Replaces the library's check: decide in the database, remember the outcome."""
+    with session_scope(runtime.engine()) as session:
+        result = sign_in(session, username=username, password=password)
+        user = result.user
+        st.session_state[state.SIGN_IN_OUTCOME] = (result.outcome, result.locked_until)
+        if result.outcome is not SignInOutcome.OK or user is None:
+            return False
+        credentials = _authenticator().authentication_controller.authentication_model.credentials
+        credentials["usernames"] = {
+            user.username: {
+                "email": "",
+                "first_name": user.display_name,
+                "last_name": "",
+                "password": user.password_hash,
+                "roles": [str(user.role)],
+            }
+        }
+        st.session_state[state.ACTOR] = Actor.of(user)
+        st.session_state[state.LANGUAGE] = Language(user.language)
+        st.session_state[state.LAST_SEEN] = clock()
+    return True
+
+
+def _sign_out_state() -> None:
+    for key in (state.ACTOR, state.LAST_SEEN, state.AUTHENTICATOR):
+        st.session_state.pop(key, None)
+    for key in ("authentication_status", "username", "name", "email", "roles"):
+        st.session_state[key] = None
+
+
+def sign_out(reason: AuditAction = AuditAction.SIGN_OUT) -> None:
+    """End the session and audit it."""
+    actor: Actor | None = st.session_state.get(state.ACTOR)
+    if actor is not None:
+        with session_scope(runtime.engine()) as session:
+            record(session, actor=actor, action=reason, entity="user", entity_id=actor.id)
+    _sign_out_state()
+    if reason is AuditAction.SESSION_EXPIRED:
+        st.session_state[state.SIGNED_OUT_REASON] = "idle"
+
+
+def current_actor() -> Actor | None:
+    """The signed-in user, or ``None``. Applies the idle timeout and re-reads the account."""
+    actor: Actor | None = st.session_state.get(state.ACTOR)
+    if actor is None or not st.session_state.get(state.AUTH_STATUS):
+        return None
+    last_seen = st.session_state.get(state.LAST_SEEN, 0.0)
+    if clock() - last_seen > IDLE_TIMEOUT.total_seconds():
+        sign_out(AuditAction.SESSION_EXPIRED)
+        return None
+    with session_scope(runtime.engine()) as session:
+        user = session.get(User, actor.id)
+        if user is None or not user.active:
+            _sign_out_state()
+            return None
+        actor = Actor.of(user)
+    st.session_state[state.ACTOR] = actor
+    st.session_state[state.LAST_SEEN] = clock()
+    return actor
+
+
+def login_page() -> None:
+    """The sign-in form. Registered under every page's address while nobody is signed in, so
+    that after signing in the same address (and its query string) opens the real page."""
+    st.title(_("Sign in to Waypoint"))
+    if st.session_state.pop(state.SIGNED_OUT_REASON, None) == "idle":
+        st.info(
+            _(
+                "You were signed out after {minutes} minutes without activity.",
+                minutes=int(IDLE_TIMEOUT.total_seconds() // 60),
+            )
+        )
+    _authenticator().login(
+        location="main",
+        fields={
+            "Form name": _("Sign in"),
+            "Username": _("Username"),
+            "Password": _("Password"),
+            "Login": _("Sign in"),
+        },
+        key="sign_in",
+    )
+    outcome = st.session_state.get(state.SIGN_IN_OUTCOME)
+    if st.session_state.get(state.AUTH_STATUS):
+        st.session_state.pop(state.SIGN_IN_OUTCOME, None)
+        st.rerun()
+    elif outcome is not None and st.session_state.get(state.AUTH_STATUS) is False:
+        kind, locked_until = outcome
+        if kind is SignInOutcome.LOCKED and locked_until is not None:
+            minutes = max(
+                1, int((locked_until - dt.datetime.now(dt.UTC)).total_seconds() // 60) + 1
+            )
+            st.error(
+                _(
+                    "This account is locked after too many failed sign-ins. Try again in "
+                    "{minutes} minutes, or ask an administrator to unlock it.",
+                    minutes=minutes,
+                )
+            )
+        else:
+            st.error(_("The username or password is not correct."))
+    if runtime.settings().demo_mode:
+        st.caption(
+            _(
+                "Demo accounts: admin, coordinator, caseworker, caseworker2 and funder; the "
+                "password is set by WAYPOINT_DEMO_PASSWORD (default: waypoint-demo)."
+            )
+        )
+
+
+def signed_in_actor() -> Actor:
+    """The actor of the current run; pages only run for a signed-in user."""
+    actor: Actor | None = st.session_state.get(state.ACTOR)
+    if actor is None:
+        st.stop()
+    return actor

@@ -1,0 +1,55 @@
+"""The caching layer over ``models`` queries.
+
+``scoped_query`` caches a query's result per user scope, arguments and *data stamp*: the
+stamp changes whenever any case changes, on this server or another one sharing the database,
+so a cached result is never stale for longer than one stamp read. ``clear()`` after a write
+empties this server's cache at once. The actor is part of the key: one user's results never
+reach another. Identity fields and notes must never be cached (st.cache_data can persist).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import sqlalchemy as sa
+import streamlit as st
+
+from dashboard import runtime
+from models.access import Actor
+from models.freshness import data_stamp
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+TTL_SECONDS = 600
+_cached: list[Callable[..., object]] = []
+
+
+def scoped_query(
+    query: Callable[..., R],
+) -> Callable[..., R]:
+    """Wrap ``query(engine, *, actor, **kwargs)`` so pages call ``wrapped(actor=..., **kwargs)``.
+
+    The wrapped query must return plain data (DataFrames, lists, dataclasses), never ORM rows.
+    """
+
+    @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=1000)
+    def cached(_engine: sa.Engine, stamp: tuple[str, int], actor: Actor, **kwargs: object) -> R:
+        return query(_engine, actor=actor, **kwargs)
+
+    _cached.append(cached)
+
+    @functools.wraps(query)
+    def call(*, actor: Actor, **kwargs: object) -> R:
+        engine = runtime.engine()
+        return cached(engine, data_stamp(engine), actor, **kwargs)
+
+    return call
+
+
+def clear() -> None:
+    """Forget every cached query result on this server; call after every write."""
+    for cached in _cached:
+        cached.clear()  # type: ignore[attr-defined]

@@ -1,0 +1,16 @@
+"""Links between pages; a case is always addressed by its code, never by a name."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+CASE_PAGE = "/case"
+
+
+def case_url(code: str) -> str:
+    """The shareable address of a case: ``/case?code=WP-24-0137``."""
+    return f"{CASE_PAGE}?{urlencode({'code': code})}"
+
+
+# For st.column_config.LinkColumn: show the code itself as the link text.
+CASE_LINK_DISPLAY = r"code=(WP-\d{2}-\d+)"

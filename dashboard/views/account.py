@@ -1,0 +1,53 @@
+"""My account: who I am, my language, and changing my password."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import runtime
+from dashboard.auth import signed_in_actor
+from dashboard.i18n import _, label
+from models.accounts import ValidationError, change_own_password
+from models.database import session_scope
+from models.tables import Organisation, User
+
+actor = signed_in_actor()
+st.title(_("My account"))
+
+with session_scope(runtime.engine()) as session:
+    user = session.get(User, actor.id)
+    organisation = (
+        session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    )
+
+if user is not None:
+    st.markdown(f"**{_('Username')}:** `{user.username}`")
+    st.text(_("Name: {name}", name=user.display_name))
+    st.text(_("Role: {role}", role=label(actor.role)))
+    st.text(_("Organisation: {name}", name=organisation.name if organisation else "—"))
+
+st.subheader(_("Change password"))
+with st.form("wp_change_password", clear_on_submit=True):
+    current = st.text_input(_("Current password"), type="password")
+    new = st.text_input(
+        _("New password"),
+        type="password",
+        help=_("At least 12 characters; common passwords are refused."),
+    )
+    repeat = st.text_input(_("Repeat the new password"), type="password")
+    submitted = st.form_submit_button(_("Change password"))
+
+if submitted:
+    if new != repeat:
+        st.error(_("The two new passwords differ."))
+    else:
+        try:
+            with session_scope(runtime.engine()) as session:
+                change_own_password(
+                    session, actor=actor, current_password=current, new_password=new
+                )
+        except ValidationError as error:
+            for field, message in error.messages.items():
+                st.error(_(message, **error.params[field]))
+        else:
+            st.success(_("Your password has been changed."))

@@ -1,0 +1,155 @@
+"""The ``waypoint`` command: database upgrades, demo data and accounts."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+import time
+from collections.abc import Sequence
+
+from sqlmodel import select
+
+from models.accounts import ValidationError, create_user
+from models.database import (
+    DatabaseUnavailable,
+    SchemaOutOfDate,
+    check_schema,
+    current_revision,
+    describe,
+    head_revision,
+    make_engine,
+    session_scope,
+    upgrade,
+)
+from models.enums import Role
+from models.settings import ConfigurationError, load_settings
+from models.tables import Organisation
+from seed_data.generator import ExistingCasesError, seed
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="waypoint", description=__doc__)
+    parser.add_argument(
+        "--database-url",
+        help="database to use (default: WAYPOINT_DATABASE_URL, else the demo SQLite file)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="bring the database to the newest schema")
+    db_commands.add_parser("current", help="show the schema revision of the database")
+
+    seeding = commands.add_parser("seed", help="write synthetic demo data")
+    seeding.add_argument("--cases", type=int, default=600)
+    seeding.add_argument("--seed", type=int, default=7)
+    seeding.add_argument("--today", type=dt.date.fromisoformat, help="date the data ends on")
+    seeding.add_argument(
+        "--allow-existing-cases",
+        action="store_true",
+        help="seed even though the database already holds cases (demo databases only)",
+    )
+
+    organisation = commands.add_parser("create-organisation", help="add an organisation")
+    organisation.add_argument("name")
+
+    user = commands.add_parser("create-user", help="add an account; prompts for the password")
+    user.add_argument("--username", required=True)
+    user.add_argument("--name", required=True, help="display name")
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--organisation", help="organisation name (not needed for funders)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        print(f"waypoint: {error}", file=sys.stderr)
+        return 2
+    engine = make_engine(args.database_url or settings.database_url)
+    try:
+        if args.command == "db":
+            if args.db_command == "upgrade":
+                before = current_revision(engine)
+                upgrade(engine)
+                print(f"{describe(engine)}: schema {before or 'empty'} -> {head_revision()}")
+            else:
+                print(
+                    f"{describe(engine)}: {current_revision(engine) or 'empty'} "
+                    f"(this code needs {head_revision()})"
+                )
+            return 0
+        check_schema(engine)
+        if args.command == "seed":
+            started = time.perf_counter()
+            with session_scope(engine) as session:
+                report = seed(
+                    session,
+                    cases=args.cases,
+                    seed=args.seed,
+                    today=args.today or settings.today(),
+                    password=settings.demo_password,
+                    allow_existing_cases=args.allow_existing_cases,
+                )
+            elapsed = time.perf_counter() - started
+            print(
+                f"Seeded {report.cases} cases in {elapsed:.1f} s "
+                f"({report.cases / max(elapsed, 1e-9):,.0f} cases/s) into {describe(engine)}"
+            )
+            return 0
+        if args.command == "create-organisation":
+            with session_scope(engine) as session:
+                session.add(Organisation(name=args.name.strip()))
+            print(f"Created organisation {args.name.strip()!r}")
+            return 0
+        if args.command == "create-user":
+            return _create_user(engine, args)
+    except (DatabaseUnavailable, SchemaOutOfDate, ExistingCasesError) as error:
+        print(f"waypoint: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _create_user(engine, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        organisation_id = None
+        if args.organisation:
+            org = session.exec(
+                select(Organisation).where(Organisation.name == args.organisation.strip())
+            ).first()
+            if org is None:
+                print(f"waypoint: no organisation named {args.organisation!r}", file=sys.stderr)
+                return 2
+            organisation_id = org.id
+        password = getpass.getpass("Password (12+ characters): ")
+        if password != getpass.getpass("Repeat the password: "):
+            print("waypoint: the two passwords differ; nothing was created", file=sys.stderr)
+            return 2
+        try:
+            create_user(
+                session,
+                actor=None,
+                username=args.username,
+                display_name=args.name,
+                role=Role(args.role),
+                organisation_id=organisation_id,
+                password=password,
+            )
+        except ValidationError as error:
+            field, message = next(iter(error.messages.items()))
+            params = error.params[field]
+            print(
+                f"waypoint: {field}: {message.format(**params)}; nothing was created",
+                file=sys.stderr,
+            )
+            return 2
+    print(f"Created {args.role} account {args.username.strip().lower()!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""The database engine, the schema check and migrations.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on; PostgreSQL is selected
+with a ``postgresql+psycopg://`` URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlmodel import Session
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+UPGRADE_COMMAND = "waypoint db upgrade"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the message says which one, without credentials."""
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database's schema is older (or newer) than this code."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for ``url``; for SQLite, creates the parent folder of the file."""
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def describe(engine: sa.Engine) -> str:
+    """The engine's URL with any password hidden, for messages."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def alembic_config(engine: sa.Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config(sa.create_engine("sqlite://")))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The revision the database is at; ``None`` for an empty database."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except sa.exc.OperationalError as error:
+        raise DatabaseUnavailable(
+            f"Cannot reach the database at {describe(engine)}: {error.orig}"
+        ) from error
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (the newest schema by default)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def check_schema(engine: sa.Engine) -> None:
+    """Raise ``SchemaOutOfDate`` unless the database is at this code's newest revision."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaOutOfDate(
+            f"The database at {describe(engine)} has no Waypoint schema. "
+            f"Run `{UPGRADE_COMMAND}` to create it."
+        )
+    raise SchemaOutOfDate(
+        f"The database at {describe(engine)} is at schema revision {current}, but this "
+        f"version of Waypoint needs {head}. Run `{UPGRADE_COMMAND}` to bring it up to date."
+    )
+
+
+@contextmanager
+def session_scope(engine: sa.Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,227 @@
+"""Every closed set of values in Waypoint, with the label a user reads for each."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from models.i18n import N_
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry an English label, translated by the dashboard."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    CASEWORKER = "caseworker"
+    FUNDER = "funder"
+
+
+class Category(LabelledEnum):
+    JOURNALIST = "journalist"
+    ACTIVIST = "activist"
+    DESERTER = "deserter"
+    MOBILISATION_EVADER = "mobilisation_evader"
+    OTHER = "other"
+
+
+class Stage(LabelledEnum):
+    """The resettlement pipeline, in order."""
+
+    INTAKE = "intake"
+    NEEDS_ASSESSMENT = "needs_assessment"
+    DOCUMENTS = "documents"
+    VISA_APPLICATION = "visa_application"
+    VISA_GRANTED = "visa_granted"
+    TRAVEL_ARRANGED = "travel_arranged"
+    RELOCATED = "relocated"
+
+    @property
+    def position(self) -> int:
+        return list(Stage).index(self)
+
+
+class CaseStatus(LabelledEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Outcome(LabelledEnum):
+    """Why a case left the pipeline."""
+
+    RELOCATED = "relocated"
+    SETTLED_LOCALLY = "settled_locally"
+    DEPORTED = "deported"
+    EXTRADITED = "extradited"
+    WITHDREW = "withdrew"
+    LOST_CONTACT = "lost_contact"
+
+
+class PermitType(LabelledEnum):
+    NONE = "none"
+    VISA_FREE = "visa_free"
+    TEMPORARY_RESIDENCE = "temporary_residence"
+    PERMANENT_RESIDENCE = "permanent_residence"
+    REFUGEE_STATUS = "refugee_status"
+    ASYLUM_PENDING = "asylum_pending"
+    OTHER = "other"
+
+
+class ExtraditionStatus(LabelledEnum):
+    NONE = "none"
+    REQUESTED = "requested"
+    PROCEEDINGS = "proceedings"
+    ORDERED = "ordered"
+    REFUSED = "refused"
+
+
+class AsylumStatus(LabelledEnum):
+    NOT_APPLIED = "not_applied"
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    APPEAL = "appeal"
+
+
+class DetentionPlace(LabelledEnum):
+    DOCUMENT_CHECK = "document_check"
+    AIRPORT = "airport"
+    BORDER = "border"
+    HOME = "home"
+    OTHER = "other"
+
+
+class DetentionOutcome(LabelledEnum):
+    PENDING = "pending"
+    RELEASED = "released"
+    RELEASED_ON_CONDITIONS = "released_on_conditions"
+    EXTRADITION_ARREST = "extradition_arrest"
+    DEPORTED = "deported"
+    EXTRADITED = "extradited"
+
+
+class HousingSituation(LabelledEnum):
+    STABLE = "stable"
+    TEMPORARY = "temporary"
+    SHELTER = "shelter"
+    AT_RISK = "at_risk"
+    HOMELESS = "homeless"
+
+
+class EmploymentSituation(LabelledEnum):
+    FORMAL = "formal"
+    INFORMAL = "informal"
+    REMOTE = "remote"
+    UNEMPLOYED = "unemployed"
+
+
+class Urgency(LabelledEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class AuditAction(LabelledEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    ACCOUNT_LOCKED = "account_locked"
+    SIGN_OUT = "sign_out"
+    SESSION_EXPIRED = "session_expired"
+    VIEW_CASE = "view_case"
+    VIEW_IDENTITY = "view_identity"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    EXPORT = "export"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    ACCOUNT_UNLOCKED = "account_unlocked"
+    SEED = "seed"
+
+
+_LABELS: dict[LabelledEnum, str] = {
+    Role.ADMIN: N_("Administrator"),
+    Role.COORDINATOR: N_("Coordinator"),
+    Role.CASEWORKER: N_("Caseworker"),
+    Role.FUNDER: N_("Funder"),
+    Category.JOURNALIST: N_("Journalist"),
+    Category.ACTIVIST: N_("Political activist"),
+    Category.DESERTER: N_("Military deserter"),
+    Category.MOBILISATION_EVADER: N_("Mobilisation evader"),
+    Category.OTHER: N_("Other"),
+    Stage.INTAKE: N_("Intake"),
+    Stage.NEEDS_ASSESSMENT: N_("Needs assessment"),
+    Stage.DOCUMENTS: N_("Documents"),
+    Stage.VISA_APPLICATION: N_("Visa application"),
+    Stage.VISA_GRANTED: N_("Visa granted"),
+    Stage.TRAVEL_ARRANGED: N_("Travel arranged"),
+    Stage.RELOCATED: N_("Relocated"),
+    CaseStatus.OPEN: N_("Open"),
+    CaseStatus.CLOSED: N_("Closed"),
+    Outcome.RELOCATED: N_("Relocated"),
+    Outcome.SETTLED_LOCALLY: N_("Settled locally"),
+    Outcome.DEPORTED: N_("Deported"),
+    Outcome.EXTRADITED: N_("Extradited"),
+    Outcome.WITHDREW: N_("Withdrew"),
+    Outcome.LOST_CONTACT: N_("Lost contact"),
+    PermitType.NONE: N_("No permit"),
+    PermitType.VISA_FREE: N_("Visa-free stay"),
+    PermitType.TEMPORARY_RESIDENCE: N_("Temporary residence"),
+    PermitType.PERMANENT_RESIDENCE: N_("Permanent residence"),
+    PermitType.REFUGEE_STATUS: N_("Refugee status"),
+    PermitType.ASYLUM_PENDING: N_("Asylum pending"),
+    PermitType.OTHER: N_("Other permit"),
+    ExtraditionStatus.NONE: N_("No extradition request"),
+    ExtraditionStatus.REQUESTED: N_("Extradition requested"),
+    ExtraditionStatus.PROCEEDINGS: N_("Extradition proceedings"),
+    ExtraditionStatus.ORDERED: N_("Extradition ordered"),
+    ExtraditionStatus.REFUSED: N_("Extradition refused"),
+    AsylumStatus.NOT_APPLIED: N_("Not applied"),
+    AsylumStatus.PENDING: N_("Application pending"),
+    AsylumStatus.GRANTED: N_("Granted"),
+    AsylumStatus.REFUSED: N_("Refused"),
+    AsylumStatus.APPEAL: N_("Under appeal"),
+    DetentionPlace.DOCUMENT_CHECK: N_("Document check"),
+    DetentionPlace.AIRPORT: N_("Airport"),
+    DetentionPlace.BORDER: N_("Border"),
+    DetentionPlace.HOME: N_("Home"),
+    DetentionPlace.OTHER: N_("Other place"),
+    DetentionOutcome.PENDING: N_("Still detained"),
+    DetentionOutcome.RELEASED: N_("Released"),
+    DetentionOutcome.RELEASED_ON_CONDITIONS: N_("Released on conditions"),
+    DetentionOutcome.EXTRADITION_ARREST: N_("Held for extradition"),
+    DetentionOutcome.DEPORTED: N_("Deported"),
+    DetentionOutcome.EXTRADITED: N_("Extradited"),
+    HousingSituation.STABLE: N_("Stable housing"),
+    HousingSituation.TEMPORARY: N_("Temporary housing"),
+    HousingSituation.SHELTER: N_("In a shelter"),
+    HousingSituation.AT_RISK: N_("At risk of losing housing"),
+    HousingSituation.HOMELESS: N_("Homeless"),
+    EmploymentSituation.FORMAL: N_("Formal employment"),
+    EmploymentSituation.INFORMAL: N_("Informal work"),
+    EmploymentSituation.REMOTE: N_("Remote work"),
+    EmploymentSituation.UNEMPLOYED: N_("Unemployed"),
+    Urgency.LOW: N_("Low"),
+    Urgency.MEDIUM: N_("Medium"),
+    Urgency.HIGH: N_("High"),
+    AuditAction.SIGN_IN: N_("Signed in"),
+    AuditAction.SIGN_IN_FAILED: N_("Sign-in failed"),
+    AuditAction.ACCOUNT_LOCKED: N_("Account locked"),
+    AuditAction.SIGN_OUT: N_("Signed out"),
+    AuditAction.SESSION_EXPIRED: N_("Session expired"),
+    AuditAction.VIEW_CASE: N_("Opened case"),
+    AuditAction.VIEW_IDENTITY: N_("Viewed identity"),
+    AuditAction.CREATE: N_("Created"),
+    AuditAction.UPDATE: N_("Changed"),
+    AuditAction.DELETE: N_("Deleted"),
+    AuditAction.EXPORT: N_("Exported"),
+    AuditAction.PASSWORD_CHANGED: N_("Password changed"),
+    AuditAction.PASSWORD_RESET: N_("Password reset"),
+    AuditAction.ACCOUNT_UNLOCKED: N_("Account unlocked"),
+    AuditAction.SEED: N_("Demo data seeded"),
+}

@@ -1,0 +1,301 @@
+"""Waypoint's tables.
+
+Case facts (``case_file`` and the tables hanging off it) and the identity of the person
+(``person``) are kept apart: lists, charts and aggregates never join ``person``.
+Timestamps are timezone-aware UTC; dates are calendar dates in the host country.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.enums import (
+    AsylumStatus,
+    AuditAction,
+    CaseStatus,
+    Category,
+    DetentionOutcome,
+    DetentionPlace,
+    EmploymentSituation,
+    ExtraditionStatus,
+    HousingSituation,
+    Outcome,
+    PermitType,
+    Role,
+    Stage,
+    Urgency,
+)
+from models.i18n import Language
+
+NAME_MAX = 200
+TEXT_MAX = 4000
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC, the form every timestamp column stores."""
+    return dt.datetime.now(dt.UTC)
+
+
+def enum_type(enum: type[Enum], name: str) -> sa.Enum:
+    """A portable enum column: a VARCHAR holding the value, guarded by CHECK constraint ``name``."""
+    return sa.Enum(
+        enum,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        name=f"ck_{name}",
+        validate_strings=True,
+    )
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX, unique=True)
+    active: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=120)
+    role: Role = Field(sa_type=enum_type(Role, "app_user_role"))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    password_hash: str = Field(max_length=128)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: dt.datetime | None = None
+    last_sign_in_at: dt.datetime | None = None
+    password_changed_at: dt.datetime | None = None
+    language: Language = Field(
+        default=Language.EN, sa_type=enum_type(Language, "app_user_language")
+    )
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class City(SQLModel, table=True):
+    """A place where people in the caseload live; coordinates may be unknown."""
+
+    __tablename__ = "city"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    name_en: str = Field(max_length=120)
+    name_ru: str = Field(max_length=120)
+    region_en: str = Field(max_length=120)
+    region_ru: str = Field(max_length=120)
+    country: str = Field(max_length=2, index=True)
+    lat: float | None = None
+    lon: float | None = None
+
+
+class Case(SQLModel, table=True):
+    """The facts of one case, identified by its pseudonymous code, never by a name."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (
+        sa.UniqueConstraint("intake_year", "intake_seq", name="uq_case_intake_seq"),
+        sa.CheckConstraint(
+            "(status = 'open' AND outcome IS NULL AND closed_on IS NULL)"
+            " OR (status = 'closed' AND outcome IS NOT NULL AND closed_on IS NOT NULL)",
+            name="ck_case_closed_has_outcome",
+        ),
+        sa.CheckConstraint("version >= 1", name="ck_case_version_positive"),
+        sa.Index("ix_case_org_status_stage", "organisation_id", "status", "stage"),
+        sa.Index("ix_case_caseworker_status", "caseworker_id", "status"),
+        sa.Index("ix_case_status_city", "status", "city_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    intake_year: int
+    intake_seq: int
+    category: Category = Field(sa_type=enum_type(Category, "case_file_category"))
+    city_id: int | None = Field(default=None, foreign_key="city.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    caseworker_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    stage: Stage = Field(
+        default=Stage.INTAKE, sa_type=enum_type(Stage, "case_file_stage"), index=True
+    )
+    destination_country: str | None = Field(default=None, max_length=2)
+    status: CaseStatus = Field(
+        default=CaseStatus.OPEN, sa_type=enum_type(CaseStatus, "case_file_status")
+    )
+    outcome: Outcome | None = Field(default=None, sa_type=enum_type(Outcome, "case_file_outcome"))
+    opened_on: dt.date = Field(index=True)
+    closed_on: dt.date | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    version: int = 1
+
+
+class Person(SQLModel, table=True):
+    """Who the case is about: the identifying data, one row per case, read only where allowed."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2020)", name="ck_person_birth_year"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", unique=True, ondelete="CASCADE")
+    full_name: str = Field(max_length=NAME_MAX)
+    name_cyrillic: str | None = Field(default=None, max_length=NAME_MAX)
+    name_latin: str | None = Field(default=None, max_length=NAME_MAX)
+    other_spellings: str | None = Field(default=None, max_length=500)
+    birth_year: int | None = None
+    contact: str | None = Field(default=None, max_length=300)
+
+
+class LegalStatus(SQLModel, table=True):
+    """Permit, charges, extradition and asylum position of one case."""
+
+    __tablename__ = "legal_status"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "permit_expires_on IS NULL OR permit_issued_on IS NULL"
+            " OR permit_expires_on >= permit_issued_on",
+            name="ck_legal_permit_dates",
+        ),
+        sa.CheckConstraint(
+            "charge_max_years IS NULL OR (charge_max_years BETWEEN 0 AND 30)",
+            name="ck_legal_charge_years",
+        ),
+    )
+
+    case_id: int = Field(foreign_key="case_file.id", primary_key=True, ondelete="CASCADE")
+    permit_type: PermitType = Field(
+        default=PermitType.NONE, sa_type=enum_type(PermitType, "legal_status_permit_type")
+    )
+    permit_issued_on: dt.date | None = None
+    permit_expires_on: dt.date | None = Field(default=None, index=True)
+    extension_refused: bool = False
+    wanted: bool = Field(default=False, index=True)
+    charge_article: str | None = Field(default=None, max_length=64)
+    charge_max_years: int | None = None
+    dual_criminality: bool = False
+    extradition_status: ExtraditionStatus = Field(
+        default=ExtraditionStatus.NONE,
+        sa_type=enum_type(ExtraditionStatus, "legal_status_extradition"),
+        index=True,
+    )
+    asylum_status: AsylumStatus = Field(
+        default=AsylumStatus.NOT_APPLIED, sa_type=enum_type(AsylumStatus, "legal_status_asylum")
+    )
+    passport_held: bool = False
+    passport_expires_on: dt.date | None = None
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Detention(SQLModel, table=True):
+    __tablename__ = "detention"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "released_on IS NULL OR released_on >= detained_on", name="ck_detention_dates"
+        ),
+        sa.Index("ix_detention_case_date", "case_id", "detained_on"),
+        sa.Index("ix_detention_released", "released_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE")
+    detained_on: dt.date
+    place: DetentionPlace = Field(sa_type=enum_type(DetentionPlace, "detention_place"))
+    released_on: dt.date | None = None
+    outcome: DetentionOutcome = Field(
+        default=DetentionOutcome.PENDING, sa_type=enum_type(DetentionOutcome, "detention_outcome")
+    )
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class HousingNeed(SQLModel, table=True):
+    __tablename__ = "housing_need"
+
+    case_id: int = Field(foreign_key="case_file.id", primary_key=True, ondelete="CASCADE")
+    situation: HousingSituation = Field(
+        sa_type=enum_type(HousingSituation, "housing_need_situation")
+    )
+    need: str | None = Field(default=None, max_length=500)
+    urgency: Urgency = Field(
+        default=Urgency.MEDIUM, sa_type=enum_type(Urgency, "housing_need_urgency")
+    )
+    met: bool = False
+    updated_on: dt.date
+
+
+class EmploymentNeed(SQLModel, table=True):
+    __tablename__ = "employment_need"
+
+    case_id: int = Field(foreign_key="case_file.id", primary_key=True, ondelete="CASCADE")
+    situation: EmploymentSituation = Field(
+        sa_type=enum_type(EmploymentSituation, "employment_need_situation")
+    )
+    need: str | None = Field(default=None, max_length=500)
+    urgency: Urgency = Field(
+        default=Urgency.MEDIUM, sa_type=enum_type(Urgency, "employment_need_urgency")
+    )
+    met: bool = False
+    updated_on: dt.date
+
+
+class StageChange(SQLModel, table=True):
+    """One move through the pipeline; the funnel and time-in-stage are computed from these."""
+
+    __tablename__ = "stage_change"
+    __table_args__ = (
+        sa.Index("ix_stage_change_case_at", "case_id", "changed_at"),
+        sa.Index("ix_stage_change_to_at", "to_stage", "changed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE")
+    from_stage: Stage | None = Field(
+        default=None, sa_type=enum_type(Stage, "stage_change_from_stage")
+    )
+    to_stage: Stage = Field(sa_type=enum_type(Stage, "stage_change_to_stage"))
+    changed_at: dt.datetime = Field(default_factory=utcnow)
+    changed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class CaseNote(SQLModel, table=True):
+    __tablename__ = "case_note"
+    __table_args__ = (sa.Index("ix_case_note_case_at", "case_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="app_user.id")
+    body: str = Field(max_length=TEXT_MAX)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, to which record and which fields; never the values."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        sa.Index("ix_audit_org_at", "organisation_id", "at"),
+        sa.Index("ix_audit_case_at", "case_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    username: str | None = Field(default=None, max_length=64)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    action: AuditAction = Field(sa_type=enum_type(AuditAction, "audit_event_action"))
+    entity: str = Field(max_length=32)
+    entity_id: str | None = Field(default=None, max_length=32)
+    case_id: int | None = Field(default=None, foreign_key="case_file.id", ondelete="SET NULL")
+    fields: str | None = Field(default=None, max_length=500)
+    detail: str | None = Field(default=None, max_length=200)

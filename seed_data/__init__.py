@@ -1,0 +1,1 @@
+"""Reference data (cities, boundaries) and the deterministic demo-data generator."""

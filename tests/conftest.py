@@ -1,0 +1,159 @@
+"""Shared fixtures: a migrated database on SQLite and, when configured, on PostgreSQL.
+
+``WAYPOINT_TEST_DATABASE_URL`` (``postgresql+psycopg://...``) turns the PostgreSQL runs on;
+CI always sets it. With ``CI`` set and no URL, the PostgreSQL tests fail instead of skipping.
+Each xdist worker gets its own PostgreSQL database; each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from sqlmodel import Session, SQLModel
+from streamlit.testing.v1 import AppTest
+
+from dashboard import state
+from models.access import Actor
+from models.database import make_engine, upgrade
+from models.i18n import Language
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboard" / "app.py"
+VIEWS = ROOT / "dashboard" / "views"
+
+PG_URL = os.environ.get("WAYPOINT_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pg_admin_url() -> str | None:
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "waypoint.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> Iterator[str]:
+    """A migrated PostgreSQL database of this xdist worker."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set WAYPOINT_TEST_DATABASE_URL to run the PostgreSQL tests")
+        pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"waypoint_test_{worker_id}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _empty_pg(engine: sa.Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, migrated database, once per backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "waypoint.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_url")
+        engine = make_engine(url)
+        _empty_pg(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """An empty, migrated SQLite database, for tests that need only one backend."""
+    path = tmp_path / "waypoint.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    created = make_engine(database_url)
+    yield created
+    created.dispose()
+
+
+@pytest.fixture
+def session(engine: sa.Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as opened:
+        yield opened
+
+
+COOKIE_KEY = "test-cookie-key-" + "x" * 40
+
+
+@pytest.fixture
+def configure_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Point the dashboard at a database (not demo mode) and clear its process caches."""
+
+    def configure(database_url: str, *, today: str | None = None) -> None:
+        from dashboard import runtime
+
+        monkeypatch.setenv("WAYPOINT_DATABASE_URL", database_url)
+        monkeypatch.setenv("WAYPOINT_COOKIE_KEY", COOKIE_KEY)
+        if today:
+            monkeypatch.setenv("WAYPOINT_TODAY", today)
+        else:
+            monkeypatch.delenv("WAYPOINT_TODAY", raising=False)
+        runtime.settings.clear()
+        runtime.engine.clear()
+        st.cache_data.clear()
+
+    return configure
+
+
+@pytest.fixture
+def page_test(configure_app: Callable[..., None]) -> Callable[..., AppTest]:
+    """An AppTest of one page file, started as ``actor`` (signed in) against ``database_url``.
+
+    ``page`` is a file name under ``dashboard/views`` or ``"app"`` for the entry script."""
+
+    def start(
+        page: str, *, database_url: str, actor: Actor | None, language: str = "en",
+        today: str | None = None,
+    ) -> AppTest:
+        configure_app(database_url, today=today)
+        path = APP if page == "app" else VIEWS / page
+        at = AppTest.from_file(str(path), default_timeout=60)
+        at.session_state[state.LANGUAGE] = Language(language)
+        if actor is not None:
+            at.session_state[state.ACTOR] = actor
+            at.session_state[state.AUTH_STATUS] = True
+            at.session_state["username"] = actor.username
+            at.session_state[state.LAST_SEEN] = time.time()
+        return at
+
+    return start

@@ -1,0 +1,149 @@
+"""The entry script: start-up checks, sign-in, lockout, idle timeout and the role's pages."""
+
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard import state
+from dashboard.navigation import DEFAULT_PAGE, PAGES, pages_for
+from models.access import Actor
+from models.database import make_engine
+from models.enums import AuditAction, Role
+from models.tables import AuditEvent, User
+from tests.factories import PASSWORD, actor_of, make_organisation, make_user
+
+
+def _signed_up(database_url: str, role: Role) -> Actor:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        user = make_user(session, role=role, organisation=make_organisation(session),
+                         username=f"the-{role}")
+        session.commit()
+        return actor_of(user)
+
+
+def test_signed_out_visitor_sees_only_the_sign_in_form(page_test, sqlite_url):
+    at = page_test("app", database_url=sqlite_url, actor=None).run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert at.title[0].value == "Sign in to Waypoint"
+    assert not at.sidebar.button  # no sign-out button, no menu
+
+
+def test_sign_in_with_the_right_password_opens_the_role_home(page_test, sqlite_url):
+    _signed_up(sqlite_url, Role.FUNDER)
+    at = page_test("app", database_url=sqlite_url, actor=None).run()
+    at.text_input[0].input("the-funder")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state[state.ACTOR].username == "the-funder"
+    assert "Sign in to Waypoint" not in [t.value for t in at.title]
+
+
+def test_wrong_password_says_so_and_five_failures_lock_the_account(page_test, sqlite_url):
+    _signed_up(sqlite_url, Role.CASEWORKER)
+    at = page_test("app", database_url=sqlite_url, actor=None).run()
+    for attempt in range(5):
+        at.text_input[0].input("the-caseworker")
+        at.text_input[1].input(f"wrong password {attempt}")
+        at.button[0].click().run()
+        if attempt < 4:
+            assert at.error[0].value == "The username or password is not correct."
+    assert "locked" in at.error[0].value
+    # The right password no longer works while the lock lasts.
+    at.text_input[0].input("the-caseworker")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert "locked" in at.error[0].value
+    assert not at.session_state[state.AUTH_STATUS]
+    with Session(make_engine(sqlite_url)) as session:
+        actions = session.exec(select(AuditEvent.action)).all()
+    assert actions.count(AuditAction.SIGN_IN_FAILED) == 6
+    assert actions.count(AuditAction.ACCOUNT_LOCKED) == 1
+
+
+def test_idle_session_is_signed_out_after_thirty_minutes(page_test, sqlite_url):
+    actor = _signed_up(sqlite_url, Role.COORDINATOR)
+    at = page_test("app", database_url=sqlite_url, actor=actor)
+    at.session_state[state.LAST_SEEN] = time.time() - 31 * 60
+    at.run()
+    assert not at.exception
+    assert "signed out after 30 minutes" in at.info[0].value
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    with Session(make_engine(sqlite_url)) as session:
+        assert session.exec(select(AuditEvent.action)).all() == [AuditAction.SESSION_EXPIRED]
+
+
+def test_session_active_within_thirty_minutes_stays_signed_in(page_test, sqlite_url):
+    actor = _signed_up(sqlite_url, Role.COORDINATOR)
+    at = page_test("app", database_url=sqlite_url, actor=actor)
+    at.session_state[state.LAST_SEEN] = time.time() - 29 * 60
+    at.run()
+    assert at.session_state[state.ACTOR] == actor
+    assert at.sidebar.button[0].label == "Sign out"
+
+
+def test_deactivated_account_loses_its_session_at_the_next_click(page_test, sqlite_url):
+    actor = _signed_up(sqlite_url, Role.COORDINATOR)
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(sa.update(User).values(active=False))
+    at = page_test("app", database_url=sqlite_url, actor=actor).run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_sign_out_ends_the_session_and_is_audited(page_test, sqlite_url):
+    actor = _signed_up(sqlite_url, Role.CASEWORKER)
+    at = page_test("app", database_url=sqlite_url, actor=actor).run()
+    at.sidebar.button[0].click().run()
+    assert at.session_state[state.AUTH_STATUS] is None
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    with Session(make_engine(sqlite_url)) as session:
+        assert session.exec(select(AuditEvent.action)).all() == [AuditAction.SIGN_OUT]
+
+
+def test_app_refuses_a_database_without_the_schema_and_names_the_fix(page_test, tmp_path):
+    at = page_test("app", database_url=f"sqlite:///{tmp_path / 'empty.db'}", actor=None).run()
+    assert "waypoint db upgrade" in at.error[0].value
+    assert not at.text_input  # no sign-in form
+
+
+def test_app_reports_an_unreachable_database(page_test):
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    at = page_test("app", database_url=url, actor=None).run()
+    assert "Cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none" in (
+        at.error[0].value
+    )
+
+
+def test_app_refuses_a_placeholder_cookie_key_outside_demo_mode(page_test, sqlite_url, monkeypatch):
+    at = page_test("app", database_url=sqlite_url, actor=None)
+    monkeypatch.setenv("WAYPOINT_COOKIE_KEY", "changeme")
+    at.run()
+    assert "WAYPOINT_COOKIE_KEY" in at.error[0].value
+
+
+def test_each_role_gets_exactly_its_pages():
+    expected = {
+        Role.ADMIN: {"weekly", "triage", "map", "permits", "pipeline", "cases", "case",
+                     "new-case", "impact", "audit", "admin", "account"},
+        Role.COORDINATOR: {"weekly", "triage", "map", "permits", "pipeline", "cases", "case",
+                           "new-case", "impact", "audit", "account"},
+        Role.CASEWORKER: {"weekly", "triage", "map", "permits", "pipeline", "cases", "case",
+                          "account"},
+        Role.FUNDER: {"impact", "account"},
+    }
+    for role, keys in expected.items():
+        actor = Actor(id=1, username="x", role=role, organisation_id=1)
+        assert {spec.key for spec in pages_for(actor)} == keys
+        assert DEFAULT_PAGE[role] in keys
+
+
+def test_every_page_file_exists():
+    from dashboard.navigation import VIEWS
+
+    assert all((VIEWS / spec.file).is_file() for spec in PAGES)
