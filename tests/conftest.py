@@ -157,3 +157,9 @@ def page_test(configure_app: Callable[..., None]) -> Callable[..., AppTest]:
         return at
 
     return start
+
+
+@pytest.fixture(autouse=True)
+def _fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bcrypt's cost 12 is right for people and slow for tests; the rules are the same."""
+    monkeypatch.setattr("models.accounts.BCRYPT_ROUNDS", 4)

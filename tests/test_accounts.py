@@ -1,0 +1,168 @@
+"""Passwords, sign-in and the lockout that lives in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, select
+
+from models.access import Actor
+from models.accounts import (
+    SignInOutcome,
+    ValidationError,
+    change_own_password,
+    create_user,
+    reset_password,
+    sign_in,
+    unlock,
+    validate_password,
+)
+from models.database import make_engine
+from models.enums import AuditAction, Role
+from models.tables import AuditEvent, User
+from tests.factories import PASSWORD, actor_of, make_organisation, make_user
+
+NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def _actions(session: Session) -> list[AuditAction]:
+    return list(session.exec(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["short", "elevenchars", "password1234", "qwerty123456", "123456789012", "aaaaaaaaaaaaaaaa",
+     "waypoint-demo", "й" * 37],
+)
+def test_weak_short_or_overlong_passwords_are_refused(password):
+    with pytest.raises(ValidationError):
+        validate_password(password)
+
+
+@pytest.mark.parametrize("password", ["mauve tram seventeen", "Пароль-на-русском-2026", ("mauve tram seventeen " * 4)[:72]])
+def test_long_uncommon_passwords_are_accepted(password):
+    validate_password(password)
+
+
+def test_password_containing_the_username_is_refused():
+    with pytest.raises(ValidationError):
+        validate_password("anna-likes-long-passwords", username="anna")
+
+
+def test_right_password_signs_in_resets_failures_and_audits(session):
+    user = make_user(session, organisation=make_organisation(session), username="anna")
+    user.failed_logins = 3
+    result = sign_in(session, username=" Anna ", password=PASSWORD, now=NOW)
+    session.commit()
+    assert result.outcome is SignInOutcome.OK
+    assert user.failed_logins == 0 and user.last_sign_in_at == NOW
+    assert _actions(session) == [AuditAction.SIGN_IN]
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(session):
+    make_user(session, organisation=make_organisation(session), username="anna")
+    unknown = sign_in(session, username="boris", password=PASSWORD, now=NOW)
+    wrong = sign_in(session, username="anna", password="not the password", now=NOW)
+    assert unknown.outcome is wrong.outcome is SignInOutcome.INVALID
+    events = session.exec(select(AuditEvent)).all()
+    assert [e.action for e in events] == [AuditAction.SIGN_IN_FAILED] * 2
+    assert events[0].username is None  # an unknown name is not written down
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(session):
+    make_user(session, organisation=make_organisation(session), username="anna")
+    outcomes = [
+        sign_in(session, username="anna", password=f"wrong {i}", now=NOW).outcome
+        for i in range(5)
+    ]
+    assert outcomes == [SignInOutcome.INVALID] * 4 + [SignInOutcome.LOCKED]
+    during = sign_in(session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=14))
+    assert during.outcome is SignInOutcome.LOCKED
+    after = sign_in(session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=16))
+    assert after.outcome is SignInOutcome.OK
+    assert _actions(session).count(AuditAction.ACCOUNT_LOCKED) == 1
+
+
+def test_lock_survives_a_restart(database_url):
+    first = make_engine(database_url)
+    with Session(first) as session:
+        make_user(session, organisation=make_organisation(session), username="anna")
+        for i in range(5):
+            sign_in(session, username="anna", password=f"wrong {i}", now=NOW)
+        session.commit()
+    first.dispose()
+    restarted = make_engine(database_url)  # a new process would build a new engine
+    with Session(restarted) as session:
+        result = sign_in(session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=1))
+        assert result.outcome is SignInOutcome.LOCKED
+        assert result.locked_until == NOW + dt.timedelta(minutes=15)
+    restarted.dispose()
+
+
+def test_inactive_account_cannot_sign_in(session):
+    make_user(session, organisation=make_organisation(session), username="anna", active=False)
+    assert sign_in(session, username="anna", password=PASSWORD).outcome is SignInOutcome.INVALID
+
+
+def test_admin_unlock_and_reset_lift_the_lock(session):
+    org = make_organisation(session)
+    admin = actor_of(make_user(session, role=Role.ADMIN, organisation=org))
+    user = make_user(session, organisation=org, username="anna")
+    for i in range(5):
+        sign_in(session, username="anna", password=f"wrong {i}", now=NOW)
+    unlock(session, actor=admin, user_id=user.id)
+    assert sign_in(session, username="anna", password=PASSWORD, now=NOW).outcome is SignInOutcome.OK
+    reset_password(session, actor=admin, user_id=user.id, new_password="a fresh long secret")
+    assert sign_in(session, username="anna", password="a fresh long secret").outcome is SignInOutcome.OK
+
+
+def test_only_admins_reset_passwords(session):
+    org = make_organisation(session)
+    coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
+    user = make_user(session, organisation=org)
+    with pytest.raises(PermissionError):
+        reset_password(session, actor=coordinator, user_id=user.id, new_password="a fresh long secret")
+
+
+def test_user_changes_own_password_only_with_the_current_one(session):
+    user = make_user(session, organisation=make_organisation(session), username="anna")
+    actor = actor_of(user)
+    with pytest.raises(ValidationError) as refused:
+        change_own_password(session, actor=actor, current_password="wrong",
+                            new_password="a fresh long secret")
+    assert "current_password" in refused.value.messages
+    change_own_password(session, actor=actor, current_password=PASSWORD,
+                        new_password="a fresh long secret")
+    assert sign_in(session, username="anna", password="a fresh long secret").outcome is SignInOutcome.OK
+    assert AuditAction.PASSWORD_CHANGED in _actions(session)
+
+
+def test_create_user_validates_and_audits_without_the_password(session):
+    org = make_organisation(session)
+    with pytest.raises(ValidationError):
+        create_user(session, actor=None, username="x", display_name="X", role=Role.CASEWORKER,
+                    organisation_id=org.id, password="a fresh long secret")
+    with pytest.raises(ValidationError):
+        create_user(session, actor=None, username="vera", display_name="Вера",
+                    role=Role.CASEWORKER, organisation_id=None, password="a fresh long secret")
+    user = create_user(session, actor=None, username="Vera", display_name="Вера",
+                       role=Role.CASEWORKER, organisation_id=org.id, password="a fresh long secret")
+    assert user.username == "vera" and user.password_hash.startswith("$2")
+    event = session.exec(select(AuditEvent)).one()
+    assert "password" not in (event.fields or "") and "a fresh" not in str(event.detail)
+
+
+def test_username_is_unique(session):
+    org = make_organisation(session)
+    make_user(session, organisation=org, username="anna")
+    with pytest.raises(ValidationError) as refused:
+        create_user(session, actor=None, username="ANNA", display_name="Anna",
+                    role=Role.CASEWORKER, organisation_id=org.id, password="a fresh long secret")
+    assert "username" in refused.value.messages
+
+
+def test_actor_is_built_from_the_account(session):
+    user = make_user(session, role=Role.COORDINATOR, organisation=make_organisation(session))
+    assert Actor.of(user) == Actor(user.id, user.username, Role.COORDINATOR, user.organisation_id)
+    assert isinstance(session.get(User, user.id), User)

@@ -1,0 +1,65 @@
+"""The ``waypoint`` command on a real database."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from models.cli import main
+from models.database import current_revision, head_revision, make_engine
+from models.tables import Case, User
+
+KEY = "k" * 48
+
+
+@pytest.fixture(autouse=True)
+def _configured(monkeypatch):
+    monkeypatch.setenv("WAYPOINT_COOKIE_KEY", KEY)
+
+
+def test_db_upgrade_creates_the_schema_of_an_empty_database(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert main(["--database-url", url, "db", "upgrade"]) == 0
+    assert current_revision(make_engine(url)) == head_revision()
+    assert "empty ->" in capsys.readouterr().out
+
+
+def test_seed_refuses_a_database_without_schema(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert main(["--database-url", url, "seed", "--cases", "5"]) == 2
+    assert "waypoint db upgrade" in capsys.readouterr().err
+
+
+def test_seed_writes_cases_then_refuses_to_mix_with_existing_ones(database_url, capsys):
+    assert main(["--database-url", database_url, "seed", "--cases", "40", "--seed", "3"]) == 0
+    assert main(["--database-url", database_url, "seed", "--cases", "40"]) == 2
+    assert "already holds 40 cases" in capsys.readouterr().err
+    assert main(["--database-url", database_url, "seed", "--cases", "10",
+                 "--allow-existing-cases"]) == 0
+    with make_engine(database_url).connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(Case)).scalar() == 50
+        codes = connection.execute(sa.select(Case.code)).scalars().all()
+    assert len(set(codes)) == 50
+
+
+def test_create_user_prompts_for_the_password_and_refuses_a_weak_one(sqlite_url, monkeypatch, capsys):
+    main(["--database-url", sqlite_url, "create-organisation", "Bureau"])
+    answers = iter(["password1234", "password1234"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    code = main(["--database-url", sqlite_url, "create-user", "--username", "anna", "--name",
+                 "Anna", "--role", "coordinator", "--organisation", "Bureau"])
+    assert code == 2 and "nothing was created" in capsys.readouterr().err
+    answers = iter(["mauve tram seventeen", "mauve tram seventeen"])
+    code = main(["--database-url", sqlite_url, "create-user", "--username", "anna", "--name",
+                 "Anna", "--role", "coordinator", "--organisation", "Bureau"])
+    assert code == 0
+    with make_engine(sqlite_url).connect() as connection:
+        assert connection.execute(sa.select(User.username, User.role)).all() == [
+            ("anna", "coordinator")
+        ]
+
+
+def test_unreachable_database_is_reported_plainly(capsys):
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    assert main(["--database-url", url, "db", "current"]) == 2
+    assert "Cannot reach the database" in capsys.readouterr().err
