@@ -147,3 +147,23 @@ def test_every_page_file_exists():
     from dashboard.navigation import VIEWS
 
     assert all((VIEWS / spec.file).is_file() for spec in PAGES)
+
+
+def test_language_choice_is_remembered_for_the_user(page_test, sqlite_url):
+    actor = _signed_up(sqlite_url, Role.COORDINATOR)
+    at = page_test("app", database_url=sqlite_url, actor=actor).run()
+    at.sidebar.selectbox(key="wp_sidebar_language").select("ru").run()
+    assert at.sidebar.button[0].label == "Выйти"
+    with Session(make_engine(sqlite_url)) as session:
+        assert session.get(User, actor.id).language == "ru"
+
+
+def test_signing_in_applies_the_users_saved_language(page_test, sqlite_url):
+    actor = _signed_up(sqlite_url, Role.FUNDER)
+    with make_engine(sqlite_url).begin() as connection:
+        connection.execute(sa.update(User).values(language="ru"))
+    at = page_test("app", database_url=sqlite_url, actor=None).run()
+    at.text_input[0].input(actor.username)
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert at.sidebar.button[0].label == "Выйти"
