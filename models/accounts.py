@@ -299,3 +299,97 @@ def set_language(session: Session, *, actor: Actor, language: Language) -> None:
     session.execute(
         sa.update(User).where(User.id == actor.id).values(language=language)  # type: ignore[arg-type]
     )
+
+
+# Administration --------------------------------------------------------------------------
+
+
+def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
+    require(actor, Action.MANAGE_USERS)
+    user = session.get(User, user_id)
+    if user is None:
+        raise ValidationError("user", N_("This account does not exist."))
+    return user
+
+
+def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) -> None:
+    """Deactivate or reactivate an account; an admin cannot deactivate themselves. A
+    deactivated user is signed out at their next click (``auth.current_actor``)."""
+    user = _managed_user(session, actor, user_id)
+    if not active and user.id == actor.id:
+        raise ValidationError("user", N_("You cannot deactivate your own account."))
+    user.active = active
+    session.add(user)
+    record(session, actor=actor, action=AuditAction.UPDATE, entity="user", entity_id=user.id,
+           fields=("active",), detail="reactivated" if active else "deactivated")
+
+
+def change_role(
+    session: Session, *, actor: Actor, user_id: int, role: Role, organisation_id: int | None
+) -> None:
+    """Give an account another role (and organisation). Cases assigned to a caseworker who
+    stops being one stay assigned until a coordinator reassigns them."""
+    user = _managed_user(session, actor, user_id)
+    if user.id == actor.id and role != Role.ADMIN:
+        raise ValidationError("role", N_("You cannot remove your own administrator role."))
+    if role not in (Role.ADMIN, Role.FUNDER) and organisation_id is None:
+        raise ValidationError("organisation", N_("Choose the organisation this person works for."))
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise ValidationError("organisation", N_("This organisation does not exist."))
+    changed = [name for name, value in (("role", role), ("organisation_id", organisation_id))
+               if getattr(user, name) != value]
+    user.role = role
+    user.organisation_id = organisation_id
+    session.add(user)
+    record(session, actor=actor, action=AuditAction.UPDATE, entity="user", entity_id=user.id,
+           fields=changed)
+
+
+def create_organisation(session: Session, *, actor: Actor, name: str) -> Organisation:
+    """Add an organisation; names are unique (ignoring case and surrounding spaces)."""
+    require(actor, Action.MANAGE_USERS)
+    clean = " ".join(name.split())
+    if not clean or len(clean) > 200:
+        raise ValidationError("name", N_("Enter a name of 1 to 200 characters."))
+    if clean[0] in "=+-@" or "<" in clean:
+        raise ValidationError("name", N_("Use letters, digits and ordinary punctuation."))
+    taken = session.exec(
+        select(Organisation).where(sa.func.lower(Organisation.name) == clean.lower())
+    ).first()
+    if taken is not None:
+        raise ValidationError("name", N_("An organisation with this name exists."))
+    organisation = Organisation(name=clean)
+    session.add(organisation)
+    session.flush()
+    record(session, actor=actor, action=AuditAction.CREATE, entity="organisation",
+           entity_id=organisation.id, fields=("name",))
+    return organisation
+
+
+def set_organisation_active(
+    session: Session, *, actor: Actor, organisation_id: int, active: bool
+) -> None:
+    """Mark an organisation active or inactive (its cases and accounts are kept)."""
+    require(actor, Action.MANAGE_USERS)
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise ValidationError("organisation", N_("This organisation does not exist."))
+    organisation.active = active
+    session.add(organisation)
+    record(session, actor=actor, action=AuditAction.UPDATE, entity="organisation",
+           entity_id=organisation.id, fields=("active",))
+
+
+def list_accounts(session: Session, *, actor: Actor) -> list[tuple[User, str]]:
+    """Every account with its organisation's name, for the admin page."""
+    require(actor, Action.MANAGE_USERS)
+    rows = session.execute(
+        sa.select(User, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)  # type: ignore[arg-type]
+        .order_by(User.username)
+    ).all()
+    return [(row[0], row[1] or "") for row in rows]
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.exec(select(Organisation).order_by(Organisation.name)).all())

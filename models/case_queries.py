@@ -1,0 +1,295 @@
+"""Read-side queries of the casework pages: the case list, one case, and its audit trail.
+
+All of them are limited by ``case_scope(actor)``; a case out of scope reads as missing. The
+list never carries a name: a name can be *searched* (roles with ``READ_IDENTITY``), but rows
+show codes only. Identity is read by its own function, only where the policy permits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from models import risk
+from models.access import Action, Actor, case_scope, permits
+from models.enums import CaseStatus, Role, Stage
+from models.tables import (
+    AuditEvent,
+    Case,
+    CaseNote,
+    City,
+    Detention,
+    EmploymentNeed,
+    HousingNeed,
+    LegalStatus,
+    Organisation,
+    Person,
+    StageChange,
+    User,
+)
+
+PAGE_SIZE = 50
+NAME_COLUMNS = ("full_name", "name_cyrillic", "name_latin", "other_spellings")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the case list is narrowed to; ``None`` means any."""
+
+    status: CaseStatus | None = CaseStatus.OPEN
+    stage: Stage | None = None
+    risk_level: risk.RiskLevel | None = None
+    city_id: int | None = None
+    caseworker_id: int | None = None
+    expiring_within_days: int | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: pd.DataFrame
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _spellings(text: str) -> set[str]:
+    """Case variants of ``text``: SQLite folds case for ASCII only, so Cyrillic is matched in
+    the forms people type (as typed, lower case, capitalised)."""
+    return {text, text.lower(), text.upper(), text.capitalize(), text.title()}
+
+
+def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
+    text = text.strip()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    by_code = Case.code.ilike(f"%{escaped}%", escape="\\")  # type: ignore[attr-defined]
+    if not permits(actor, Action.READ_IDENTITY) or len(text) < 2:
+        return by_code
+    names = [
+        getattr(Person, column).ilike(f"%{variant}%", escape="\\")
+        for column in NAME_COLUMNS
+        for variant in _spellings(escaped)
+    ]
+    by_name = sa.select(Person.id).where(Person.case_id == Case.id, sa.or_(*names)).exists()
+    return sa.or_(by_code, by_name)
+
+
+def _conditions(actor: Actor, filters: CaseFilters, today: dt.date) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [case_scope(actor)]
+    if filters.status is not None:
+        conditions.append(Case.status == filters.status)  # type: ignore[arg-type]
+    if filters.stage is not None:
+        conditions.append(Case.stage == filters.stage)  # type: ignore[arg-type]
+    if filters.risk_level is not None:
+        conditions.append(risk.level_expression(today) == int(filters.risk_level))
+    if filters.city_id is not None:
+        conditions.append(Case.city_id == filters.city_id)  # type: ignore[arg-type]
+    if filters.caseworker_id is not None:
+        conditions.append(Case.caseworker_id == filters.caseworker_id)  # type: ignore[arg-type]
+    if filters.expiring_within_days is not None:
+        until = today + dt.timedelta(days=filters.expiring_within_days)
+        conditions.append(LegalStatus.permit_expires_on.between(today, until))  # type: ignore[union-attr]
+    if filters.search.strip():
+        conditions.append(_search_condition(actor, filters.search))
+    return conditions
+
+
+LIST_COLUMNS = ["code", "category", "city", "stage", "status", "risk_level", "permit_expires_on",
+                "caseworker", "updated_at"]
+
+
+def case_list(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: CaseFilters,
+    today: dt.date,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> CasePage:
+    """One page of the cases ``actor`` may see, most at risk first, then soonest permit
+    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name)."""
+    if not permits(actor, Action.READ_CASE):
+        return CasePage(pd.DataFrame(columns=LIST_COLUMNS), 0, 1, page_size)
+    conditions = _conditions(actor, filters, today)
+    count = risk.with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*conditions)
+    total = int(session.execute(count).scalar_one())
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    level = risk.level_expression(today).label("risk_level")
+    statement = (
+        risk.with_legal_status(
+            sa.select(
+                Case.code, Case.category, City.name_en.label("city"),  # type: ignore[attr-defined]
+                Case.stage, Case.status, level, LegalStatus.permit_expires_on,
+                User.display_name.label("caseworker"),  # type: ignore[attr-defined]
+                Case.updated_at,
+            ).select_from(Case)
+        )
+        .outerjoin(City, City.id == Case.city_id)  # type: ignore[arg-type]
+        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .where(*conditions)
+        .order_by(
+            sa.func.coalesce(level, -1).desc(),
+            LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
+            LegalStatus.permit_expires_on,
+            Case.code,
+        )
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = session.execute(statement).all()
+    frame = pd.DataFrame([row._asdict() for row in rows], columns=LIST_COLUMNS)
+    return CasePage(frame, total, page, page_size)
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+def list_choices(session: Session, *, actor: Actor) -> tuple[list[Choice], list[Choice]]:
+    """Cities, and caseworkers of the cases ``actor`` may see, for the list's filters."""
+    cities = session.exec(select(City).order_by(City.name_en)).all()
+    caseworkers = session.execute(
+        sa.select(User.id, User.display_name)
+        .where(User.id.in_(sa.select(Case.caseworker_id).where(case_scope(actor))))  # type: ignore[union-attr]
+        .order_by(User.display_name)
+    ).all()
+    return (
+        [Choice(c.id, c.name_en) for c in cities if c.id is not None],
+        [Choice(row[0], row[1]) for row in caseworkers],
+    )
+
+
+@dataclass
+class CaseDetail:
+    """Everything the case page shows except the identity."""
+
+    case: Case
+    organisation: str
+    city: str | None
+    caseworker: str | None
+    risk_level: risk.RiskLevel | None
+    reasons: list[str]
+    legal: LegalStatus | None
+    detentions: list[Detention]
+    housing: HousingNeed | None
+    employment: EmploymentNeed | None
+    stages: pd.DataFrame
+    notes: pd.DataFrame
+    caseworkers: list[Choice] = field(default_factory=list)
+
+
+def find_case(session: Session, *, actor: Actor, code: str) -> Case | None:
+    """The case with ``code`` if ``actor`` may see it; ``None`` whether missing or hidden."""
+    if not permits(actor, Action.READ_CASE) or not code:
+        return None
+    statement = select(Case).where(Case.code == code.strip().upper(), case_scope(actor))
+    return session.exec(statement).first()
+
+
+def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) -> CaseDetail | None:
+    """The case page's contents, or ``None`` when the case does not exist *or* is out of
+    ``actor``'s scope (the page answers "not found" to both)."""
+    case = find_case(session, actor=actor, code=code)
+    if case is None or case.id is None:
+        return None
+    session.refresh(case)
+    risk_row = session.execute(
+        risk.with_legal_status(
+            sa.select(risk.level_expression(today).label("level"), *risk.reason_columns(today))
+            .select_from(Case)
+        ).where(Case.id == case.id)
+    ).one()
+    organisation = session.get(Organisation, case.organisation_id)
+    city = session.get(City, case.city_id) if case.city_id else None
+    caseworker = session.get(User, case.caseworker_id) if case.caseworker_id else None
+    return CaseDetail(
+        case=case,
+        organisation=organisation.name if organisation else "",
+        city=city.name_en if city else None,
+        caseworker=caseworker.display_name if caseworker else None,
+        risk_level=None if risk_row.level is None else risk.RiskLevel(risk_row.level),
+        reasons=risk.reasons_of(risk_row, today) if case.status == CaseStatus.OPEN else [],
+        legal=session.get(LegalStatus, case.id, populate_existing=True),
+        detentions=list(session.exec(
+            select(Detention).where(Detention.case_id == case.id)
+            .order_by(Detention.detained_on.desc())  # type: ignore[attr-defined]
+        ).all()),
+        housing=session.get(HousingNeed, case.id, populate_existing=True),
+        employment=session.get(EmploymentNeed, case.id, populate_existing=True),
+        stages=_stage_history(session, case.id),
+        notes=_notes(session, case.id),
+        caseworkers=_assignable(session, case.organisation_id),
+    )
+
+
+def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
+    rows = session.execute(
+        sa.select(StageChange.changed_at, StageChange.from_stage, StageChange.to_stage,
+                  User.username.label("by"))  # type: ignore[attr-defined]
+        .outerjoin(User, User.id == StageChange.changed_by_id)  # type: ignore[arg-type]
+        .where(StageChange.case_id == case_id)
+        .order_by(StageChange.changed_at, StageChange.id)
+    ).all()
+    return pd.DataFrame([r._asdict() for r in rows], columns=["changed_at", "from_stage",
+                                                               "to_stage", "by"])
+
+
+def _notes(session: Session, case_id: int) -> pd.DataFrame:
+    rows = session.execute(
+        sa.select(CaseNote.created_at, User.username.label("author"), CaseNote.body)  # type: ignore[attr-defined]
+        .outerjoin(User, User.id == CaseNote.author_id)  # type: ignore[arg-type]
+        .where(CaseNote.case_id == case_id)
+        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined]
+    ).all()
+    return pd.DataFrame([r._asdict() for r in rows], columns=["created_at", "author", "body"])
+
+
+def _assignable(session: Session, organisation_id: int) -> list[Choice]:
+    users = session.exec(
+        select(User).where(User.organisation_id == organisation_id, User.role == Role.CASEWORKER,
+                           User.active == sa.true()).order_by(User.display_name)
+    ).all()
+    return [Choice(u.id, u.display_name) for u in users if u.id is not None]
+
+
+def case_identity(session: Session, *, actor: Actor, case_id: int) -> Person | None:
+    """The person behind a case, only for roles with ``READ_IDENTITY`` and in scope."""
+    if not permits(actor, Action.READ_IDENTITY):
+        return None
+    visible = session.execute(
+        sa.select(Case.id).where(Case.id == case_id, case_scope(actor))
+    ).first()
+    if visible is None:
+        return None
+    return session.exec(select(Person).where(Person.case_id == case_id)).first()
+
+
+AUDIT_TRAIL_COLUMNS = ["at", "username", "action", "entity", "fields"]
+
+
+def case_audit_trail(session: Session, *, actor: Actor, case_id: int) -> pd.DataFrame:
+    """The audit rows of one case the actor may see, newest first (names and fields only)."""
+    visible = session.execute(
+        sa.select(Case.id).where(Case.id == case_id, case_scope(actor))
+    ).first()
+    if visible is None or not permits(actor, Action.READ_CASE):
+        return pd.DataFrame(columns=AUDIT_TRAIL_COLUMNS)
+    rows = session.execute(
+        sa.select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.entity,
+                  AuditEvent.fields)
+        .where(AuditEvent.case_id == case_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined]
+        .limit(500)
+    ).all()
+    return pd.DataFrame([r._asdict() for r in rows], columns=AUDIT_TRAIL_COLUMNS)
