@@ -71,7 +71,11 @@ def rules(today: dt.date) -> list[Rule]:
     expiring = LegalStatus.permit_expires_on.between(today, soon)  # type: ignore[union-attr]
     detained_now = (
         sa.select(Detention.id)
-        .where(Detention.case_id == Case.id, Detention.released_on.is_(None))  # type: ignore[union-attr]
+        .where(
+            Detention.case_id == Case.id,
+            Detention.detained_on <= today,
+            sa.or_(Detention.released_on.is_(None), Detention.released_on > today),  # type: ignore[union-attr,operator]
+        )
         .exists()
     )
     detained_recently = (
@@ -79,6 +83,7 @@ def rules(today: dt.date) -> list[Rule]:
         .where(
             Detention.case_id == Case.id,
             Detention.detained_on >= today - dt.timedelta(days=RECENT_DETENTION_DAYS),
+            Detention.detained_on <= today,
         )
         .exists()
     )

@@ -1,0 +1,89 @@
+"""Permit expiry charts: a timeline of permits and the weekly count of expiries ahead."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from dashboard.figures.style import BLUE, ORANGE, SKY_BLUE, VERMILLION, YELLOW, styled
+from models.dashboards.permits import Band
+
+BAND_COLOURS = {
+    Band.EXPIRED: VERMILLION,
+    Band.DAYS_30: ORANGE,
+    Band.DAYS_60: YELLOW,
+    Band.DAYS_90: SKY_BLUE,
+    Band.LATER: BLUE,
+}
+DAY_MS = 86_400_000
+PAST_DAYS = 150
+FUTURE_DAYS = 400
+
+
+@dataclass(frozen=True)
+class PermitBar:
+    code: str
+    starts_on: dt.date
+    expires_on: dt.date
+    band: Band
+    hover: str  # already translated
+
+
+def timeline(
+    bars: list[PermitBar],
+    *,
+    today: dt.date,
+    band_names: dict[Band, str],
+    today_label: str,
+    title: str,
+    x_title: str,
+) -> go.Figure:
+    """One horizontal bar per permit, from issue to expiry, coloured by how soon it runs out;
+    today marked, with shaded 30, 60 and 90-day bands. Expired permits are vermillion."""
+    figure = go.Figure()
+    for band in Band:
+        chosen = [bar for bar in bars if bar.band is band]
+        if not chosen:
+            continue
+        figure.add_bar(
+            y=[bar.code for bar in chosen],
+            base=[bar.starts_on.isoformat() for bar in chosen],
+            x=[(bar.expires_on - bar.starts_on).days * DAY_MS + DAY_MS for bar in chosen],
+            orientation="h",
+            name=band_names[band],
+            marker={"color": BAND_COLOURS[band], "line": {"color": "#444444", "width": 0.4}},
+            customdata=[[bar.hover] for bar in chosen],
+            hovertemplate="%{customdata[0]}<extra></extra>",
+        )
+    for days, opacity in ((30, 0.16), (60, 0.10), (90, 0.06)):
+        figure.add_vrect(
+            x0=(today + dt.timedelta(days=days - 30 if days > 30 else 0)).isoformat(),
+            x1=(today + dt.timedelta(days=days)).isoformat(),
+            fillcolor=ORANGE, opacity=opacity, line_width=0, layer="below",
+        )
+    figure.add_vline(x=today.isoformat(), line={"color": "#222222", "width": 2, "dash": "dot"})
+    figure.add_annotation(x=today.isoformat(), y=1, yref="paper", text=today_label,
+                          showarrow=False, yanchor="bottom", xanchor="left", font={"size": 12})
+    figure.update_layout(barmode="overlay")
+    figure.update_xaxes(
+        type="date",
+        range=[(today - dt.timedelta(days=PAST_DAYS)).isoformat(),
+               (today + dt.timedelta(days=FUTURE_DAYS)).isoformat()],
+    )
+    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
+    return styled(figure, title=title, x_title=x_title, height=max(300, 110 + 22 * len(bars)))
+
+
+def weekly_expiries(
+    week_starts: list[dt.date], counts: list[int], *, title: str, x_title: str, y_title: str
+) -> go.Figure:
+    """Columns: permits expiring in each of the coming weeks; the first four stand out."""
+    colours = [ORANGE if index < 4 else SKY_BLUE for index in range(len(week_starts))]
+    figure = go.Figure(
+        go.Bar(x=[day.isoformat() for day in week_starts], y=counts, marker_color=colours,
+               hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>")
+    )
+    figure.update_xaxes(type="date", tickformat="%d %b")
+    return styled(figure, title=title, x_title=x_title, y_title=y_title, height=320)

@@ -1,0 +1,46 @@
+"""The colour-blind-safe palette (Okabe and Ito, 2008) and the layout every chart shares."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from models.risk import RiskLevel
+
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#8C8C8C"
+SERIES = [BLUE, ORANGE, GREEN, PURPLE, SKY_BLUE, VERMILLION, YELLOW, BLACK]
+
+LEVEL_COLOURS = {
+    RiskLevel.LOW: SKY_BLUE,
+    RiskLevel.MEDIUM: YELLOW,
+    RiskLevel.HIGH: ORANGE,
+    RiskLevel.CRITICAL: VERMILLION,
+}
+# A sequential scale from calm to urgent that stays readable with red-green colour blindness.
+URGENCY_SCALE = [[0.0, SKY_BLUE], [0.5, ORANGE], [1.0, VERMILLION]]
+FONT = "Source Sans Pro, sans-serif"  # Streamlit's bundled font: nothing is fetched
+
+
+def styled(figure: go.Figure, *, title: str, x_title: str = "", y_title: str = "",
+           height: int = 360) -> go.Figure:
+    """Apply the shared title, axis titles, margins and font."""
+    figure.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT, "size": 13, "color": "#262730"},
+        margin={"l": 10, "r": 10, "t": 48, "b": 10},
+        height=height,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    figure.update_xaxes(title_text=x_title, gridcolor="#E6E6E6", zerolinecolor="#CCCCCC")
+    figure.update_yaxes(title_text=y_title, gridcolor="#E6E6E6", zerolinecolor="#CCCCCC")
+    return figure

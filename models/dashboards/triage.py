@@ -1,0 +1,135 @@
+"""Risk triage: open cases by level and by reason, and the cases themselves, most urgent
+first, each with the reasons that set its level."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models.access import Actor
+from models.dashboards.common import CaseFilters, conditions, count_if
+from models.enums import Category, Stage
+from models.risk import (
+    RiskLevel,
+    level_expression,
+    reason_columns,
+    reasons_of,
+    rules,
+    urgency_expression,
+    with_legal_status,
+)
+from models.tables import Case, LegalStatus, User
+
+
+@dataclass(frozen=True)
+class TriageSummary:
+    by_level_and_category: dict[tuple[RiskLevel, Category], int]
+    by_reason: dict[str, int]  # English reason message id -> open cases it applies to
+
+    def by_level(self) -> dict[RiskLevel, int]:
+        counts = dict.fromkeys(RiskLevel, 0)
+        for (level, _), n in self.by_level_and_category.items():
+            counts[level] += n
+        return counts
+
+
+@dataclass(frozen=True)
+class TriageCase:
+    code: str
+    level: RiskLevel
+    reasons: tuple[str, ...]
+    category: Category
+    stage: Stage
+    caseworker: str | None
+    permit_days_left: int | None
+
+
+@dataclass(frozen=True)
+class TriagePage:
+    total: int
+    rows: list[TriageCase]
+
+
+def summary(
+    session: Session, *, actor: Actor, today: dt.date, filters: CaseFilters
+) -> TriageSummary:
+    """Open cases counted by level and category, and by each rule that applies to them."""
+    level = level_expression(today)
+    where = conditions(actor, filters, today)
+    grouped = session.execute(
+        with_legal_status(
+            sa.select(level.label("level"), Case.category, sa.func.count()).select_from(Case)
+        )
+        .where(*where)
+        .group_by(level, Case.category)
+    ).all()
+    reason_sums = session.execute(
+        with_legal_status(
+            sa.select(
+                *[count_if(rule.condition).label(rule.key) for rule in rules(today)]
+            ).select_from(Case)
+        ).where(*where)
+    ).one()._mapping
+    return TriageSummary(
+        by_level_and_category={
+            (RiskLevel(row.level), Category(row.category)): int(row[2]) for row in grouped
+        },
+        by_reason={rule.reason: int(reason_sums[rule.key]) for rule in rules(today)},
+    )
+
+
+def cases(
+    session: Session,
+    *,
+    actor: Actor,
+    today: dt.date,
+    filters: CaseFilters,
+    limit: int = 50,
+    offset: int = 0,
+) -> TriagePage:
+    """One page of open cases, most urgent first, with level and reasons."""
+    where = conditions(actor, filters, today)
+    total = session.execute(
+        with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
+    ).scalar_one()
+    statement = (
+        with_legal_status(
+            sa.select(
+                Case.code,
+                Case.category,
+                Case.stage,
+                level_expression(today).label("level"),
+                User.display_name,
+                LegalStatus.permit_expires_on,
+                *reason_columns(today),
+            ).select_from(Case)
+        )
+        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .where(*where)
+        .order_by(
+            urgency_expression(today).desc(),
+            LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
+            LegalStatus.permit_expires_on,
+            Case.code,
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [
+        TriageCase(
+            code=row.code,
+            level=RiskLevel(row.level),
+            reasons=tuple(reasons_of(row, today)),
+            category=Category(row.category),
+            stage=Stage(row.stage),
+            caseworker=row.display_name,
+            permit_days_left=(row.permit_expires_on - today).days
+            if row.permit_expires_on
+            else None,
+        )
+        for row in session.execute(statement)
+    ]
+    return TriagePage(total=int(total), rows=rows)

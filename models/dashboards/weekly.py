@@ -1,0 +1,265 @@
+"""The weekly review: tiles (this week against last week), the urgent list, the caseload of
+each caseworker and what changed this week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models.access import Actor
+from models.dashboards.common import (
+    URGENT_LEVELS,
+    CaseFilters,
+    conditions,
+    count_if,
+    start_of,
+    visible,
+)
+from models.enums import ExtraditionStatus, Outcome, Stage
+from models.risk import (
+    EXPIRY_SOON_DAYS,
+    STALE_DAYS,
+    RiskLevel,
+    level_expression,
+    reason_columns,
+    reasons_of,
+    urgency_expression,
+    with_legal_status,
+)
+from models.tables import Case, Detention, LegalStatus, StageChange, User
+
+WEEK = dt.timedelta(days=7)
+
+
+class Tile(StrEnum):
+    OPEN = "open"
+    INTAKES = "intakes"
+    DETAINED = "detained"
+    EXTRADITION = "extradition"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    STALE = "stale"
+
+
+@dataclass(frozen=True)
+class TileValue:
+    tile: Tile
+    now: int
+    last_week: int | None  # None: the data keep no history to compare with
+
+
+@dataclass(frozen=True)
+class UrgentCase:
+    code: str
+    level: RiskLevel
+    reasons: tuple[str, ...]  # English message ids
+    caseworker: str | None
+    permit_days_left: int | None
+
+
+@dataclass(frozen=True)
+class UrgentList:
+    total: int
+    rows: list[UrgentCase]
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    caseworker: str | None  # None: not assigned yet
+    open_cases: int
+    urgent: int
+    critical: int
+
+
+@dataclass(frozen=True)
+class WeekChanges:
+    stage_moves: dict[Stage, int]
+    detentions: int
+    releases: int
+    closures: dict[Outcome, int]
+
+
+def week_start(today: dt.date) -> dt.date:
+    """The first day of the week that ends today: the seven days ``today - 6`` to ``today``."""
+    return today - dt.timedelta(days=6)
+
+
+def _open_on(day: dt.date) -> sa.ColumnElement[bool]:
+    """The case was open at the end of ``day``."""
+    return sa.and_(
+        Case.opened_on <= day,  # type: ignore[operator]
+        sa.or_(Case.closed_on.is_(None), Case.closed_on > day),  # type: ignore[union-attr,operator]
+    )
+
+
+def _detained_on(day: dt.date) -> sa.ColumnElement[bool]:
+    return (
+        sa.select(Detention.id)
+        .where(
+            Detention.case_id == Case.id,
+            Detention.detained_on <= day,
+            sa.or_(Detention.released_on.is_(None), Detention.released_on > day),  # type: ignore[union-attr,operator]
+        )
+        .exists()
+    )
+
+
+def _expiring_on(day: dt.date) -> sa.ColumnElement[bool]:
+    return LegalStatus.permit_expires_on.between(  # type: ignore[union-attr]
+        day, day + dt.timedelta(days=EXPIRY_SOON_DAYS)
+    )
+
+
+def tiles(session: Session, *, actor: Actor, today: dt.date) -> list[TileValue]:
+    """The seven tiles, each counted at the end of today and at the end of the same day a
+    week ago (intakes: in the seven days ending today against the seven days before).
+    Extradition proceedings and staleness keep no history, so they have no comparison."""
+    before = today - WEEK
+    columns: dict[str, sa.ColumnElement[int]] = {}
+    for suffix, day in (("now", today), ("before", before)):
+        columns[f"open_{suffix}"] = count_if(_open_on(day))
+        columns[f"intakes_{suffix}"] = count_if(
+            Case.opened_on.between(week_start(day), day)  # type: ignore[attr-defined]
+        )
+        columns[f"detained_{suffix}"] = count_if(sa.and_(_open_on(day), _detained_on(day)))
+        columns[f"expiring_{suffix}"] = count_if(sa.and_(_open_on(day), _expiring_on(day)))
+        columns[f"expired_{suffix}"] = count_if(
+            sa.and_(_open_on(day), LegalStatus.permit_expires_on < day)  # type: ignore[operator]
+        )
+    columns["extradition_now"] = count_if(
+        sa.and_(
+            _open_on(today),
+            LegalStatus.extradition_status.in_(  # type: ignore[union-attr]
+                [ExtraditionStatus.PROCEEDINGS, ExtraditionStatus.ORDERED]
+            ),
+        )
+    )
+    columns["stale_now"] = count_if(
+        sa.and_(
+            _open_on(today),
+            Case.updated_at < start_of(today - dt.timedelta(days=STALE_DAYS)),  # type: ignore[operator]
+        )
+    )
+    statement = with_legal_status(
+        sa.select(*[column.label(name) for name, column in columns.items()]).select_from(Case)
+    ).where(visible(actor))
+    row = session.execute(statement).one()._mapping
+    return [
+        TileValue(
+            tile,
+            int(row[f"{tile.value}_now"]),
+            int(row[f"{tile.value}_before"]) if f"{tile.value}_before" in row else None,
+        )
+        for tile in Tile
+    ]
+
+
+def urgent_cases(
+    session: Session, *, actor: Actor, today: dt.date, limit: int = 50, offset: int = 0
+) -> UrgentList:
+    """Open cases at high or critical risk, most urgent first (then the permit that runs out
+    soonest), one page of ``limit`` rows, with the total count."""
+    level = level_expression(today)
+    where = [*conditions(actor, CaseFilters(levels=URGENT_LEVELS), today)]
+    total = session.execute(
+        with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
+    ).scalar_one()
+    statement = (
+        with_legal_status(
+            sa.select(
+                Case.code,
+                level.label("level"),
+                User.display_name,
+                LegalStatus.permit_expires_on,
+                *reason_columns(today),
+            ).select_from(Case)
+        )
+        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .where(*where)
+        .order_by(
+            urgency_expression(today).desc(),
+            LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
+            LegalStatus.permit_expires_on,
+            Case.code,
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [
+        UrgentCase(
+            code=row.code,
+            level=RiskLevel(row.level),
+            reasons=tuple(reasons_of(row, today)),
+            caseworker=row.display_name,
+            permit_days_left=(row.permit_expires_on - today).days
+            if row.permit_expires_on
+            else None,
+        )
+        for row in session.execute(statement)
+    ]
+    return UrgentList(total=int(total), rows=rows)
+
+
+def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[CaseloadRow]:
+    """Open cases of each caseworker, with how many of them are urgent and critical; the
+    largest caseload first, unassigned cases last."""
+    level = level_expression(today)
+    statement = (
+        with_legal_status(
+            sa.select(
+                Case.caseworker_id,
+                User.display_name,
+                sa.func.count().label("open_cases"),
+                count_if(level >= int(RiskLevel.HIGH)).label("urgent"),
+                count_if(level == int(RiskLevel.CRITICAL)).label("critical"),
+            ).select_from(Case)
+        )
+        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .where(*conditions(actor, CaseFilters(), today))
+        .group_by(Case.caseworker_id, User.display_name)
+    )
+    rows = [
+        CaseloadRow(row.display_name, int(row.open_cases), int(row.urgent), int(row.critical))
+        for row in session.execute(statement)
+    ]
+    return sorted(rows, key=lambda r: (r.caseworker is None, -r.open_cases, r.caseworker or ""))
+
+
+def week_changes(session: Session, *, actor: Actor, today: dt.date) -> WeekChanges:
+    """What happened in the seven days ending today: stage moves by the stage reached,
+    detentions, releases and closures by outcome."""
+    first = week_start(today)
+    moves = session.execute(
+        sa.select(StageChange.to_stage, sa.func.count())
+        .join(Case, Case.id == StageChange.case_id)  # type: ignore[arg-type]
+        .where(
+            visible(actor),
+            StageChange.from_stage.is_not(None),  # type: ignore[union-attr]
+            StageChange.changed_at >= start_of(first),  # type: ignore[operator]
+            StageChange.changed_at < start_of(today + dt.timedelta(days=1)),  # type: ignore[operator]
+        )
+        .group_by(StageChange.to_stage)
+    ).all()
+    detentions = session.execute(
+        sa.select(
+            count_if(Detention.detained_on.between(first, today)),  # type: ignore[attr-defined]
+            count_if(Detention.released_on.between(first, today)),  # type: ignore[union-attr]
+        )
+        .join(Case, Case.id == Detention.case_id)  # type: ignore[arg-type]
+        .where(visible(actor))
+    ).one()
+    closures = session.execute(
+        sa.select(Case.outcome, sa.func.count())
+        .where(visible(actor), Case.closed_on.between(first, today))  # type: ignore[union-attr]
+        .group_by(Case.outcome)
+    ).all()
+    return WeekChanges(
+        stage_moves={Stage(stage): int(n) for stage, n in moves},
+        detentions=int(detentions[0]),
+        releases=int(detentions[1]),
+        closures={Outcome(outcome): int(n) for outcome, n in closures},
+    )
