@@ -1,0 +1,230 @@
+"""The case page, driven as each role: it shows what the role may see, answers "not found"
+for a hidden case, and its forms write to the database (checked afterwards)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, select
+
+from models import cases
+from models.database import make_engine
+from models.enums import (
+    AuditAction,
+    CaseStatus,
+    DetentionPlace,
+    HousingSituation,
+    Outcome,
+    PermitType,
+    Role,
+    Stage,
+)
+from models.tables import AuditEvent, Case, CaseNote, Detention, HousingNeed, LegalStatus
+from tests.factories import actor_of, make_case, make_organisation, make_user
+
+TODAY = "2026-11-23"
+
+
+@pytest.fixture
+def world(database_url):
+    engine = make_engine(database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        org, other = make_organisation(session), make_organisation(session)
+        caseworker = make_user(session, role=Role.CASEWORKER, organisation=org)
+        colleague = make_user(session, role=Role.CASEWORKER, organisation=org)
+        coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
+        admin = make_user(session, role=Role.ADMIN, organisation=org)
+        case = make_case(session, organisation=org, caseworker=caseworker,
+                         full_name="Пётр <b>Сидоров</b>", permit_expires_on=dt.date(2026, 12, 1))
+        hidden = make_case(session, organisation=other)
+        session.commit()
+    yield {"engine": engine, "url": database_url, "case": case, "hidden": hidden,
+           "caseworker": actor_of(caseworker), "coordinator": actor_of(coordinator),
+           "admin": actor_of(admin), "colleague": colleague}
+    engine.dispose()
+
+
+def open_case(page_test, world, actor, code):
+    at = page_test("case_page.py", database_url=world["url"], actor=actor, today=TODAY)
+    at.query_params["code"] = code
+    return at.run()
+
+
+def texts(at) -> str:
+    return "\n".join(e.value for e in [*at.text, *at.error, *at.success, *at.caption])
+
+
+def db(world):
+    return Session(world["engine"], expire_on_commit=False)
+
+
+def k(name, version=1):
+    return f"wp_cf_{name}_v{version}"
+
+
+def test_caseworker_sees_the_case_with_its_risk_and_the_view_is_audited(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    assert not at.exception
+    assert world["case"].code in [h.value for h in at.header]
+    assert "Medium risk" in [s.value for s in at.subheader]
+    assert "Permit expires within 30 days" in texts(at)
+    with db(world) as session:
+        views = session.exec(select(AuditEvent).where(AuditEvent.action == AuditAction.VIEW_CASE))
+        assert [e.case_id for e in views] == [world["case"].id]
+
+
+@pytest.mark.parametrize("how", ["hidden", "missing"])
+def test_a_hidden_case_answers_exactly_like_a_missing_one(page_test, world, how):
+    code = world["hidden"].code if how == "hidden" else "WP-99-9999"
+    at = open_case(page_test, world, world["caseworker"], code)
+    assert [e.value for e in at.error] == ["Case not found."]
+    assert not at.header and not at.dataframe
+
+
+def test_typing_a_hidden_code_in_the_box_is_also_not_found(page_test, world):
+    at = open_case(page_test, world, world["coordinator"], world["case"].code)
+    at.text_input(key="wp_case_code").set_value(world["hidden"].code).run()
+    assert [e.value for e in at.error] == ["Case not found."]
+    assert at.query_params["code"] == [world["hidden"].code] or at.query_params["code"] == world["hidden"].code
+
+
+def test_identity_is_shown_as_text_on_request_and_audited(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    assert "Сидоров" not in texts(at)
+    at.toggle(key="wp_case_show_identity").set_value(True).run()
+    assert "Full name: Пётр <b>Сидоров</b>" in [t.value for t in at.text]
+    assert not at.markdown or all("Сидоров" not in m.value for m in at.markdown)
+    with db(world) as session:
+        actions = session.exec(select(AuditEvent.action).where(
+            AuditEvent.case_id == world["case"].id)).all()
+    assert AuditAction.VIEW_IDENTITY in actions
+
+
+def test_admin_reads_the_case_but_never_the_identity(page_test, world):
+    at = open_case(page_test, world, world["admin"], world["case"].code)
+    assert not at.toggle
+    assert "Your role does not show identities." in texts(at)
+
+
+def test_caseworker_updates_the_permit_expiry(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    at.date_input(key=k("permit_issued_on")).set_value(dt.date(2026, 1, 5))
+    at.date_input(key=k("permit_expires_on")).set_value(dt.date(2027, 6, 30))
+    at.button(key=k("legal_save")).click().run()
+    assert "Legal status saved." in texts(at)
+    with db(world) as session:
+        status = session.get(LegalStatus, world["case"].id)
+        case = session.get(Case, world["case"].id)
+        assert status.permit_expires_on == dt.date(2027, 6, 30)
+        assert case.version == 2
+    # The form now starts from the saved values, at the new version.
+    assert at.date_input(key=k("permit_expires_on", 2)).value == dt.date(2027, 6, 30)
+
+
+def test_an_expiry_before_the_issue_date_is_shown_under_the_field_and_not_saved(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    at.date_input(key=k("permit_issued_on")).set_value(dt.date(2026, 5, 5))
+    at.date_input(key=k("permit_expires_on")).set_value(dt.date(2026, 1, 1))
+    at.button(key=k("legal_save")).click().run()
+    assert "The expiry date is before the date of issue." in [e.value for e in at.error]
+    with db(world) as session:
+        assert session.get(LegalStatus, world["case"].id).permit_expires_on == dt.date(2026, 12, 1)
+        assert session.get(Case, world["case"].id).version == 1
+
+
+def test_a_formula_in_the_charge_is_refused(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    at.text_input(key=k("charge_article")).set_value("=1+2")
+    at.button(key=k("legal_save")).click().run()
+    assert any("formula" in e.value for e in at.error)
+    with db(world) as session:
+        assert session.get(LegalStatus, world["case"].id).charge_article is None
+
+
+def test_a_save_after_someone_else_saved_is_refused_and_shows_the_current_values(
+    page_test, world
+):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    with db(world) as session:  # a colleague saves first, in another session
+        cases.update_legal_status(session, actor=world["coordinator"], case_id=world["case"].id,
+                                  expected_version=1, data=cases.LegalStatusInput(
+                                      PermitType.TEMPORARY_RESIDENCE, None, dt.date(2027, 2, 2)))
+        session.commit()
+    at.date_input(key=k("permit_expires_on")).set_value(dt.date(2027, 9, 9))
+    at.button(key=k("legal_save")).click().run()
+    assert any("Someone else saved this case" in e.value for e in at.error)
+    with db(world) as session:
+        assert session.get(LegalStatus, world["case"].id).permit_expires_on == dt.date(2027, 2, 2)
+    assert at.date_input(key=k("permit_expires_on", 2)).value == dt.date(2027, 2, 2)
+
+
+def test_detention_in_the_future_is_refused_then_a_real_one_recorded(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    at.date_input(key=k("detained_on")).set_value(dt.date(2026, 12, 25))
+    at.button(key=k("detention_save")).click().run()
+    assert "This date is in the future." in [e.value for e in at.error]
+    at.date_input(key=k("detained_on")).set_value(dt.date(2026, 11, 20))
+    at.selectbox(key=k("place")).set_value(DetentionPlace.AIRPORT)
+    at.button(key=k("detention_save")).click().run()
+    with db(world) as session:
+        [detention] = session.exec(select(Detention)).all()
+    assert (detention.detained_on, detention.place) == (dt.date(2026, 11, 20),
+                                                        DetentionPlace.AIRPORT)
+    at.date_input(key=k("released_on", 2)).set_value(dt.date(2026, 11, 22))
+    at.button(key=k("release_save", 2)).click().run()
+    with db(world) as session:
+        assert session.get(Detention, detention.id).released_on == dt.date(2026, 11, 22)
+
+
+def test_housing_need_form_saves_cyrillic_and_html_is_refused(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    at.selectbox(key=k("housing_situation")).set_value(HousingSituation.SHELTER)
+    at.text_area(key=k("housing_need")).set_value("<script>x</script>")
+    at.button(key=k("housing_save")).click().run()
+    assert any("HTML" in e.value for e in at.error)
+    at.text_area(key=k("housing_need")).set_value("Нужно жильё")
+    at.button(key=k("housing_save")).click().run()
+    with db(world) as session:
+        need = session.get(HousingNeed, world["case"].id)
+    assert (need.situation, need.need) == (HousingSituation.SHELTER, "Нужно жильё")
+
+
+def test_moving_the_stage_and_closing_as_coordinator(page_test, world):
+    at = open_case(page_test, world, world["coordinator"], world["case"].code)
+    at.button(key=k("stage_save")).click().run()
+    with db(world) as session:
+        assert session.get(Case, world["case"].id).stage == Stage.NEEDS_ASSESSMENT
+    at.button(key=k("close_save", 2)).click().run()
+    assert "Choose the outcome to close the case." in [e.value for e in at.error]
+    at.selectbox(key=k("close_outcome", 2)).set_value(Outcome.SETTLED_LOCALLY)
+    at.button(key=k("close_save", 2)).click().run()
+    with db(world) as session:
+        case = session.get(Case, world["case"].id)
+    assert (case.status, case.outcome) == (CaseStatus.CLOSED, Outcome.SETTLED_LOCALLY)
+
+
+def test_caseworkers_get_no_close_or_assign_form(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    keys = {b.key for b in at.button}
+    assert k("close_save") not in keys and k("assign_save") not in keys
+    assert k("legal_save") in keys
+
+
+def test_coordinator_assigns_a_colleague(page_test, world):
+    at = open_case(page_test, world, world["coordinator"], world["case"].code)
+    at.selectbox(key=k("assign_to")).set_value(world["colleague"].id)
+    at.button(key=k("assign_save")).click().run()
+    with db(world) as session:
+        assert session.get(Case, world["case"].id).caseworker_id == world["colleague"].id
+
+
+def test_a_note_is_added_and_shown_as_text(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code)
+    at.text_area(key=k("note_body")).set_value("Адвокат: **не** звонить до среды")
+    at.button(key=k("note_save")).click().run()
+    with db(world) as session:
+        [note] = session.exec(select(CaseNote)).all()
+    assert note.body == "Адвокат: **не** звонить до среды"
+    shown = [df.value for df in at.dataframe]
+    assert any("Адвокат: **не** звонить до среды" in frame.to_string() for frame in shown)
