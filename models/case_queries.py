@@ -67,18 +67,27 @@ def _spellings(text: str) -> set[str]:
     return {text, text.lower(), text.upper(), text.capitalize(), text.title()}
 
 
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
+    """The code contains ``text``; or, for roles that read identities, every word of ``text``
+    appears in one of the person's spellings (Cyrillic, Latin, other), in any order."""
     text = text.strip()
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    by_code = Case.code.ilike(f"%{escaped}%", escape="\\")  # type: ignore[attr-defined]
-    if not permits(actor, Action.READ_IDENTITY) or len(text) < 2:
+    by_code = Case.code.ilike(f"%{_escape(text)}%", escape="\\")  # type: ignore[attr-defined]
+    words = [word for word in text.split() if len(word) >= 2]
+    if not permits(actor, Action.READ_IDENTITY) or not words:
         return by_code
-    names = [
-        getattr(Person, column).ilike(f"%{variant}%", escape="\\")
-        for column in NAME_COLUMNS
-        for variant in _spellings(escaped)
+    per_word = [
+        sa.or_(*[
+            getattr(Person, column).ilike(f"%{_escape(variant)}%", escape="\\")
+            for column in NAME_COLUMNS
+            for variant in _spellings(word)
+        ])
+        for word in words
     ]
-    by_name = sa.select(Person.id).where(Person.case_id == Case.id, sa.or_(*names)).exists()
+    by_name = sa.select(Person.id).where(Person.case_id == Case.id, *per_word).exists()
     return sa.or_(by_code, by_name)
 
 

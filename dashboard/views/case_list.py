@@ -1,9 +1,96 @@
-"""Placeholder until its issue lands."""
+"""The case list: the cases the user may see, filtered and searched, one page at a time.
 
+Rows show codes, never names; a name can be searched by roles that may read identities. The
+list is not cached: a search term may itself be a name.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from dashboard import runtime
 from dashboard.auth import signed_in_actor
-from dashboard.i18n import _
+from dashboard.forms import choice_select, enum_select
+from dashboard.i18n import _, label
+from dashboard.links import CASE_LINK_DISPLAY, case_url
+from models.access import Action, permits
+from models.case_queries import PAGE_SIZE, CaseFilters, case_list, list_choices
+from models.database import session_scope
+from models.enums import CaseStatus, Category, Stage
+from models.risk import RiskLevel
 
-signed_in_actor()
-st.info(_("This page is being built."))
+SEARCH = "wp_cases_search"
+STATUS = "wp_cases_status"
+STAGE = "wp_cases_stage"
+RISK = "wp_cases_risk"
+CITY = "wp_cases_city"
+CASEWORKER = "wp_cases_caseworker"
+EXPIRING = "wp_cases_expiring"
+PAGE = "wp_cases_page"
+
+
+def filters_form(cities: list[tuple[int, str]], caseworkers: list[tuple[int, str]]) -> CaseFilters:
+    search_help = (
+        _("Case code, or a name in Cyrillic or Latin letters.")
+        if permits(actor, Action.READ_IDENTITY) else _("Case code.")
+    )
+    search = st.text_input(_("Search"), key=SEARCH, help=search_help)
+    first, second, third = st.columns(3)
+    with first:
+        status = enum_select(_("Status"), CaseStatus, value=CaseStatus.OPEN, key=STATUS,
+                             optional=True)
+        stage = enum_select(_("Stage"), Stage, value=None, key=STAGE, optional=True)
+    with second:
+        risk_level = enum_select(_("Risk level"), RiskLevel,  # type: ignore[type-var]
+                                 value=None, key=RISK, optional=True)
+        city = choice_select(_("City"), cities, value=None, key=CITY)
+    with third:
+        caseworker = choice_select(_("Caseworker"), caseworkers, value=None, key=CASEWORKER)
+        expiring = st.number_input(_("Permit expires within (days)"), min_value=0,
+                                   max_value=3650, value=None, step=30, key=EXPIRING)
+    return CaseFilters(
+        status=status, stage=stage, risk_level=risk_level,  # type: ignore[arg-type]
+        city_id=city, caseworker_id=caseworker,
+        expiring_within_days=None if expiring is None else int(expiring), search=search,
+    )
+
+
+def display(rows: pd.DataFrame) -> pd.DataFrame:
+    shown = pd.DataFrame({
+        _("Case"): rows["code"].map(case_url),
+        _("Risk"): rows["risk_level"].map(
+            lambda v: "—" if pd.isna(v) else _(RiskLevel(int(v)).label)),
+        _("Category"): rows["category"].map(lambda v: label(Category(v))),
+        _("City"): rows["city"].fillna("—"),
+        _("Stage"): rows["stage"].map(lambda v: label(Stage(v))),
+        _("Status"): rows["status"].map(lambda v: label(CaseStatus(v))),
+        _("Permit expires on"): rows["permit_expires_on"],
+        _("Caseworker"): rows["caseworker"].fillna("—"),
+    })
+    return shown
+
+
+actor = signed_in_actor()
+today = runtime.settings().today()
+st.title(_("Cases"))
+with session_scope(runtime.engine()) as session:
+    city_choices, caseworker_choices = list_choices(session, actor=actor)
+filters = filters_form([(c.id, c.name) for c in city_choices],
+                       [(c.id, c.name) for c in caseworker_choices])
+page_number = int(st.session_state.get(PAGE, 1) or 1)
+with session_scope(runtime.engine()) as session:
+    result = case_list(session, actor=actor, filters=filters, today=today, page=page_number,
+                       page_size=PAGE_SIZE)
+st.caption(_("{total} cases match.", total=result.total))
+if result.total:
+    st.dataframe(
+        display(result.rows), hide_index=True, use_container_width=True,
+        column_config={_("Case"): st.column_config.LinkColumn(display_text=CASE_LINK_DISPLAY)},
+    )
+    if st.session_state.get(PAGE, 1) != result.page:
+        st.session_state[PAGE] = result.page  # the filters left fewer pages
+    st.number_input(_("Page"), min_value=1, max_value=result.pages, step=1, key=PAGE)
+    st.caption(_("Page {page} of {pages}", page=result.page, pages=result.pages))
+else:
+    st.info(_("No case matches these filters."))

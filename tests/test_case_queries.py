@@ -1,0 +1,134 @@
+"""Case list, case detail and a case's audit trail, checked against plain Python over the
+rows the test created."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from models import case_queries as q
+from models.audit import record
+from models.enums import AuditAction, CaseStatus, ExtraditionStatus, Outcome, Role, Stage
+from models.risk import RiskLevel
+from models.tables import Person
+from tests.factories import (
+    actor_of,
+    make_case,
+    make_city,
+    make_detention,
+    make_organisation,
+    make_user,
+)
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def world(session):
+    org, other = make_organisation(session), make_organisation(session)
+    almaty, astana = make_city(session, key="almaty"), make_city(session, key="astana")
+    workers = [make_user(session, role=Role.CASEWORKER, organisation=org) for _ in range(2)]
+    coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
+    specs = []
+    for i in range(23):
+        specs.append(make_case(
+            session, organisation=org, caseworker=workers[i % 2],
+            city=almaty if i % 3 else astana,
+            stage=list(Stage)[i % 4],
+            outcome=Outcome.WITHDREW if i % 7 == 6 else None,
+            permit_expires_on=TODAY + dt.timedelta(days=5 * i - 20),
+            extradition=ExtraditionStatus.PROCEEDINGS if i == 4 else ExtraditionStatus.NONE,
+        ))
+    make_detention(session, case=specs[2], detained_on=TODAY - dt.timedelta(days=3))
+    hidden = make_case(session, organisation=other, full_name="Мария Иванова")
+    session.commit()
+    return {"cases": specs, "hidden": hidden, "workers": workers,
+            "coordinator": actor_of(coordinator), "almaty": almaty}
+
+
+def codes(page: q.CasePage) -> list[str]:
+    return sorted(page.rows["code"])
+
+
+def test_filters_match_a_plain_python_selection(session, world):
+    actor, specs = world["coordinator"], world["cases"]
+    almaty = world["almaty"].id
+    filters = q.CaseFilters(status=CaseStatus.OPEN, city_id=almaty, expiring_within_days=40)
+    expected = sorted(
+        c.code for c in specs
+        if c.status == CaseStatus.OPEN and c.city_id == almaty
+        and TODAY <= TODAY + dt.timedelta(days=5 * specs.index(c) - 20)
+        <= TODAY + dt.timedelta(days=40)
+    )
+    page = q.case_list(session, actor=actor, filters=filters, today=TODAY, page_size=100)
+    assert codes(page) == expected
+    assert page.total == len(expected)
+
+
+def test_stage_and_caseworker_filters(session, world):
+    worker = world["workers"][1]
+    filters = q.CaseFilters(status=None, stage=Stage.DOCUMENTS, caseworker_id=worker.id)
+    expected = sorted(c.code for c in world["cases"]
+                      if c.stage == Stage.DOCUMENTS and c.caseworker_id == worker.id)
+    page = q.case_list(session, actor=world["coordinator"], filters=filters, today=TODAY)
+    assert codes(page) == expected
+
+
+def test_critical_filter_finds_the_detained_and_the_extradition_case(session, world):
+    filters = q.CaseFilters(risk_level=RiskLevel.CRITICAL)
+    page = q.case_list(session, actor=world["coordinator"], filters=filters, today=TODAY)
+    assert codes(page) == sorted([world["cases"][2].code, world["cases"][4].code])
+
+
+def test_pages_split_the_scoped_rows_without_overlap(session, world):
+    actor = world["coordinator"]
+    filters = q.CaseFilters(status=None)
+    pages = [q.case_list(session, actor=actor, filters=filters, today=TODAY, page=n,
+                         page_size=10) for n in (1, 2, 3)]
+    seen = [code for page in pages for code in page.rows["code"]]
+    assert len(seen) == len(set(seen)) == 23
+    assert pages[0].pages == 3
+    assert world["hidden"].code not in seen
+
+
+@pytest.mark.parametrize("text", ["Тестовый", "человек тестовый", "test person", "PERSON"])
+def test_name_search_in_cyrillic_or_latin_for_roles_that_read_identities(session, world, text):
+    target = world["cases"][7]
+    person = session.exec(select(Person).where(Person.case_id == target.id)).one()
+    number = person.name_latin.split()[-1]
+    page = q.case_list(session, actor=world["coordinator"], today=TODAY,
+                       filters=q.CaseFilters(status=None, search=f"{text} {number}"))
+    assert codes(page) == [target.code]
+
+
+def test_admins_cannot_search_by_name(session, world):
+    admin = make_user(session, role=Role.ADMIN)
+    session.commit()
+    page = q.case_list(session, actor=actor_of(admin), today=TODAY,
+                       filters=q.CaseFilters(status=None, search="Мария"))
+    assert page.total == 0
+
+
+def test_detail_carries_the_risk_reasons_and_hides_other_organisations(session, world):
+    actor = world["coordinator"]
+    detail = q.case_detail(session, actor=actor, code=world["cases"][2].code, today=TODAY)
+    assert detail.risk_level == RiskLevel.CRITICAL
+    assert "Detained now" in detail.reasons
+    assert q.case_detail(session, actor=actor, code=world["hidden"].code, today=TODAY) is None
+    assert q.case_identity(session, actor=actor, case_id=world["hidden"].id) is None
+
+
+def test_audit_trail_lists_only_that_case(session, world):
+    actor, one, two = world["coordinator"], world["cases"][0], world["cases"][1]
+    record(session, actor=actor, action=AuditAction.VIEW_CASE, entity="case", case_id=one.id)
+    record(session, actor=actor, action=AuditAction.UPDATE, entity="legal_status",
+           case_id=one.id, fields=["permit_expires_on"])
+    record(session, actor=actor, action=AuditAction.VIEW_CASE, entity="case", case_id=two.id)
+    session.commit()
+    trail = q.case_audit_trail(session, actor=actor, case_id=one.id)
+    assert sorted(trail["action"]) == sorted([AuditAction.VIEW_CASE, AuditAction.UPDATE])
+    hidden_trail = q.case_audit_trail(session, actor=world["coordinator"],
+                                      case_id=world["hidden"].id)
+    assert hidden_trail.empty
