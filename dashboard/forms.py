@@ -130,7 +130,7 @@ def save(
     write: Callable[[Session], T],
     *,
     errors: FieldErrors,
-    success: str,
+    success: str | Callable[[T], str],
     reset: Callable[[], None] | None = None,
 ) -> None:
     """Run ``write`` in one transaction. On success: clear the dashboards' cache, flash
@@ -139,7 +139,8 @@ def save(
     ``reset`` runs after a success or a refusal, before the rerun (to drop the held version)."""
     try:
         with session_scope(runtime.engine()) as session:
-            write(session)
+            result = write(session)
+            message = success(result) if callable(success) else success
     except ValidationError as error:
         errors.show(error)
         return
@@ -160,5 +161,5 @@ def save(
     cache.clear()
     if reset is not None:
         reset()
-    flash("success", success)
+    flash("success", message)
     st.rerun()

@@ -238,7 +238,7 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
         employment=session.get(EmploymentNeed, case.id, populate_existing=True),
         stages=_stage_history(session, case.id),
         notes=_notes(session, case.id),
-        caseworkers=_assignable(session, case.organisation_id),
+        caseworkers=assignable_caseworkers(session, case.organisation_id),
     )
 
 
@@ -264,7 +264,8 @@ def _notes(session: Session, case_id: int) -> pd.DataFrame:
     return pd.DataFrame([r._asdict() for r in rows], columns=["created_at", "author", "body"])
 
 
-def _assignable(session: Session, organisation_id: int) -> list[Choice]:
+def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choice]:
+    """The active caseworkers of an organisation, who may be given its cases."""
     users = session.exec(
         select(User).where(User.organisation_id == organisation_id, User.role == Role.CASEWORKER,
                            User.active == sa.true()).order_by(User.display_name)

@@ -1,9 +1,97 @@
-"""Placeholder until its issue lands."""
+"""Intake: a coordinator (or an admin, for any organisation) opens a new case. The code
+WP-YY-NNNN is allocated by ``models.cases.create_case``; the new case opens from the link."""
+
+from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import runtime
 from dashboard.auth import signed_in_actor
+from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save, show_flash
 from dashboard.i18n import _
+from dashboard.links import case_url
+from models import cases
+from models.accounts import list_organisations
+from models.case_queries import assignable_caseworkers, list_choices
+from models.database import session_scope
+from models.enums import Category, PermitType
 
-signed_in_actor()
-st.info(_("This page is being built."))
+ORGANISATION = "wp_new_organisation"
+FORM = "wp_new_case"
+CREATED = "wp_new_case_created"
+
+
+def key(name: str) -> str:
+    return f"wp_new_{name}"
+
+
+actor = signed_in_actor()
+today = runtime.settings().today()
+st.title(_("New case"))
+show_flash()
+created = st.session_state.pop(CREATED, None)
+if created:
+    # The code and the text are ours, never user input: safe to render as a link.
+    st.markdown(f"[{_('Open case {code}', code=created)}]({case_url(created)})")
+
+with session_scope(runtime.engine()) as session:
+    cities, _caseworkers = list_choices(session, actor=actor)
+    organisations = [(o.id, o.name) for o in list_organisations(session) if o.active and o.id]
+organisation_id = actor.organisation_id
+if organisation_id is None:
+    organisation_id = choice_select(_("Organisation"), organisations, value=None,
+                                    key=ORGANISATION, optional=False)
+with session_scope(runtime.engine()) as session:
+    caseworkers = assignable_caseworkers(session, organisation_id) if organisation_id else []
+
+with st.form(FORM):
+    errors = FieldErrors()
+    st.caption(_("Names are stored apart from the case and shown only to roles that may read "
+                 "identities. Lists and charts show the case code only."))
+    full_name = st.text_input(_("Full name"), key=key("full_name"))
+    errors.slot("full_name")
+    name_cyrillic = st.text_input(_("Name in Cyrillic"), key=key("name_cyrillic"))
+    errors.slot("name_cyrillic")
+    name_latin = st.text_input(_("Name in Latin letters"), key=key("name_latin"))
+    errors.slot("name_latin")
+    birth_year = st.number_input(_("Birth year"), min_value=1800, max_value=2100, value=None,
+                                 step=1, key=key("birth_year"))
+    errors.slot("birth_year")
+    contact = st.text_input(_("Contact"), key=key("contact"))
+    errors.slot("contact")
+    category = enum_select(_("Category"), Category, value=None, key=key("category"))
+    errors.slot("category")
+    city = choice_select(_("City"), [(c.id, c.name) for c in cities], value=None, key=key("city"))
+    errors.slot("city")
+    opened_on = st.date_input(_("Taken in on"), value=today, key=key("opened_on"),
+                              format="YYYY-MM-DD")
+    errors.slot("opened_on")
+    caseworker = choice_select(_("Caseworker"), [(c.id, c.name) for c in caseworkers],
+                               value=None, key=key("caseworker"))
+    errors.slot("caseworker", "organisation")
+    permit_type = enum_select(_("Permit"), PermitType, value=PermitType.NONE,
+                              key=key("permit_type"))
+    permit_expires = st.date_input(_("Permit expires on"), value=None, key=key("permit_expires"),
+                                   format="YYYY-MM-DD")
+    wanted = st.checkbox(_("Wanted in the country of origin"), key=key("wanted"))
+    errors.slot("permit_type", FORM_ERROR)
+    submitted = st.form_submit_button(_("Open the case"), key=key("save"))
+
+if submitted:
+    data = cases.Intake(
+        full_name=full_name, name_cyrillic=name_cyrillic, name_latin=name_latin,
+        birth_year=None if birth_year is None else int(birth_year), contact=contact,
+        category=category, city_id=city, opened_on=opened_on,  # type: ignore[arg-type]
+        organisation_id=organisation_id, caseworker_id=caseworker,
+        permit_type=permit_type, permit_expires_on=permit_expires, wanted=wanted,  # type: ignore[arg-type]
+    )
+
+    def remember(case: object) -> str:
+        st.session_state[CREATED] = case.code  # type: ignore[attr-defined]
+        for name in [k for k in st.session_state if str(k).startswith("wp_new_")]:
+            if name not in (CREATED, ORGANISATION):
+                del st.session_state[name]  # an empty form for the next intake
+        return _("Case {code} opened.", code=case.code)  # type: ignore[attr-defined]
+
+    save(lambda s: cases.create_case(s, actor=actor, data=data, today=today),
+         errors=errors, success=remember)
