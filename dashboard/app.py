@@ -13,6 +13,7 @@ from models.settings import ConfigurationError
 
 ICON = Path(__file__).resolve().parent / "icon.png"  # served by the app: no icon CDN
 st.set_page_config(page_title="Waypoint", page_icon=str(ICON), layout="wide")
+runtime.configure_logging()
 
 try:
     settings = runtime.settings()
@@ -21,13 +22,17 @@ except (ConfigurationError, SchemaOutOfDate, DatabaseUnavailable) as error:
     st.error(_("Waypoint cannot start: {reason}", reason=str(error)))
     st.stop()
 
-if settings.demo_mode:
-    chrome.demo_banner()
 
-actor = auth.current_actor()
-if actor is None:
-    page = st.navigation(navigation.build_signed_out(auth.login_page), position="hidden")
-else:
-    page = st.navigation(navigation.build(actor))
-    chrome.sidebar(actor)
-page.run()
+def main() -> None:
+    if settings.demo_mode:
+        chrome.demo_banner()
+    actor = auth.current_actor()
+    if actor is None:
+        page = st.navigation(navigation.build_signed_out(auth.login_page), position="hidden")
+    else:
+        page = st.navigation(navigation.build(actor))
+        chrome.sidebar(actor)
+    page.run()
+
+
+runtime.run_guarded(main)

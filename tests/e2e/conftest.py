@@ -1,5 +1,9 @@
 """The browser harness: a dashboard on a free port against a fresh seeded database, and
-Debian's Chromium driven by Playwright. Every request the browser makes is recorded.
+Debian's Chromium driven by Playwright.
+
+Every request (and WebSocket) that any page of any browser test makes is recorded; when a test
+ends, a request to any host but the dashboard's own fails it, so every browser test is also a
+check that nothing leaves for an outside host. The totals are printed at the end of the run.
 
 The dashboard runs outside demo mode (a configured SQLite file, seeded here with the demo
 generator), so the same secrets checks apply as in a deployment.
@@ -16,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,10 +43,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEMO_PASSWORD = "e2e-password-not-common"
+DEMO_USERS = ("admin", "coordinator", "caseworker", "caseworker2", "funder")
 E2E_CASES = 300
 E2E_TODAY = dt.date(2026, 11, 23)
 COOKIE_KEY = "e2e-cookie-key-" + "k" * 40
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+LOCAL_SCHEMES = ("data", "blob", "about")
 
 pytestmark = pytest.mark.e2e
 
@@ -58,15 +65,56 @@ class Server:
     host: str
     database_url: str
     log_path: Path
+    home: Path  # the server's $HOME: where Streamlit would write a disk cache
+
+
+def start_streamlit(script: Path, *, folder: Path, env: dict[str, str]) -> tuple[
+    subprocess.Popen[bytes], str, Path
+]:
+    """Run ``script`` with the project's .streamlit/config.toml on a free port; wait until
+    /_stcore/health answers. Returns the process, its URL and its log file."""
+    port = _free_port()
+    log_path = folder / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script),
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url, log_path
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            raise RuntimeError(f"streamlit did not start:\n{log_path.read_text()}")
+        time.sleep(0.3)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A dashboard on a free port, against a freshly seeded SQLite database."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    _require_chromium()
     folder = tmp_path_factory.mktemp("e2e")
     database_url = f"sqlite:///{folder / 'waypoint.db'}"
     engine = make_engine(database_url)
@@ -76,47 +124,41 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         session.commit()
     engine.dispose()
 
-    port = _free_port()
-    log_path = folder / "server.log"
+    home = folder / "home"
+    home.mkdir()
     env = {
         **os.environ,
+        "HOME": str(home),
         "WAYPOINT_DATABASE_URL": database_url,
         "WAYPOINT_COOKIE_KEY": COOKIE_KEY,
         "WAYPOINT_TODAY": E2E_TODAY.isoformat(),
     }
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    process, url, log_path = start_streamlit(ROOT / "dashboard" / "app.py", folder=folder,
+                                             env=env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dashboard did not start:\n{log_path.read_text()}")
-            time.sleep(0.3)
-        yield Server(url=url, host=f"127.0.0.1:{port}", database_url=database_url,
-                     log_path=log_path)
+        yield Server(url=url, host=urlsplit(url).netloc, database_url=database_url,
+                     log_path=log_path, home=home)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
+
+
+@contextmanager
+def database(server: Server) -> Iterator[Session]:
+    """A session on the e2e server's database, committed at the end."""
+    engine = make_engine(server.database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
+    _require_chromium()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
@@ -125,35 +167,70 @@ def browser() -> Iterator[object]:
 
 @dataclass
 class RecordedPage:
-    """A Playwright page with every request it made."""
+    """A Playwright page with every request it made and every dialog it opened."""
 
     page: object
     requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
 
     def foreign_requests(self, host: str) -> list[str]:
         """Requests to any host other than the dashboard's (data: and blob: URLs are local)."""
-        return [
-            url for url in self.requests
-            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != host
-        ]
+        return [url for url in self.requests if not is_local(url, host)]
+
+
+def is_local(url: str, host: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or parts.netloc == host
+
+
+@dataclass
+class RequestTally:
+    """What the browser tests of this process checked."""
+
+    pages: int = 0
+    requests: int = 0
+    foreign: list[str] = field(default_factory=list)
+
+
+TALLY = RequestTally()
 
 
 @pytest.fixture
-def new_page(browser) -> Iterator[Callable[[], RecordedPage]]:  # type: ignore[no-untyped-def]
-    """Open fresh browser contexts (no shared cookies) at 1280x800, recording requests."""
+def new_page(browser, request) -> Iterator[Callable[[], RecordedPage]]:  # type: ignore[no-untyped-def]
+    """Open fresh browser contexts (no shared cookies) at 1280x800, recording requests.
+    When the test ends, any request to a host but the dashboard's fails it."""
     contexts = []
+    pages: list[RecordedPage] = []
 
     def open_page() -> RecordedPage:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         contexts.append(context)
         page = context.new_page()
         recorded = RecordedPage(page)
-        page.on("request", lambda request: recorded.requests.append(request.url))
+        pages.append(recorded)
+        # Context-wide: frames, workers and popups too.
+        context.on("request", lambda req: recorded.requests.append(req.url))
+        page.on("websocket", lambda socket: recorded.requests.append(socket.url))
+
+        def on_dialog(dialog) -> None:  # type: ignore[no-untyped-def]
+            recorded.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
         return recorded
 
     yield open_page
     for context in contexts:
         context.close()
+    host = request.getfixturevalue("server").host if "server" in request.fixturenames else None
+    foreign = []
+    for recorded in pages:
+        TALLY.pages += 1
+        TALLY.requests += len(recorded.requests)
+        if host is not None:
+            foreign += recorded.foreign_requests(host)
+    TALLY.foreign += foreign
+    assert foreign == [], f"the browser asked outside hosts: {foreign}"
 
 
 def wait_ready(page) -> None:  # type: ignore[no-untyped-def]
@@ -163,8 +240,8 @@ def wait_ready(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("textbox", name="Username", exact=True).fill(username)
+    page.get_by_role("textbox", name="Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     # Signed in: the menu appears; refused: an error does.
     page.wait_for_selector(
@@ -173,10 +250,30 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:  # type
     wait_ready(page)
 
 
+def open_signed_in(new_page, server: Server, username: str, path: str = "") -> RecordedPage:  # type: ignore[no-untyped-def]
+    """A fresh browser at ``path``, signed in as ``username`` (the page stays at ``path``)."""
+    recorded = new_page()
+    recorded.page.goto(f"{server.url}/{path.lstrip('/')}")
+    wait_ready(recorded.page)
+    sign_in(recorded.page, username)
+    return recorded
+
+
 def nav_labels(page) -> list[str]:  # type: ignore[no-untyped-def]
     """The titles of the pages in the sidebar menu (icons stripped)."""
     links = page.get_by_test_id("stSidebarNavLink").all()
     return [link.inner_text().split("\n")[-1].strip() for link in links]
+
+
+def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Open a page from the sidebar menu (keeps the session, unlike a reload)."""
+    page.get_by_test_id("stSidebarNavLink").filter(has_text=title).first.click()
+    wait_ready(page)
+
+
+def main_text(page) -> str:  # type: ignore[no-untyped-def]
+    """The text of the main area, as a user reads it."""
+    return str(page.get_by_test_id("stMain").inner_text())
 
 
 SCREENSHOTS = ROOT / "screenshots"
@@ -193,3 +290,25 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _no_leftover_folder() -> None:
     shutil.rmtree(ROOT / "screenshots" / "tmp", ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the tally to the controller
+        workeroutput["e2e_tally"] = (TALLY.pages, TALLY.requests, len(TALLY.foreign))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    pages, requests, foreign = getattr(node, "workeroutput", {}).get("e2e_tally", (0, 0, 0))
+    TALLY.pages += pages
+    TALLY.requests += requests
+    TALLY.foreign += ["?"] * foreign
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if TALLY.pages:
+        terminalreporter.write_line(
+            f"browser: {TALLY.requests} requests from {TALLY.pages} pages checked, "
+            f"{len(TALLY.foreign)} to outside hosts"
+        )
