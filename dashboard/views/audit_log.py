@@ -1,9 +1,67 @@
-"""Placeholder until its issue lands."""
+"""The audit trail: who did what and when, filtered; admins see every row, coordinators
+their organisation's. A CSV export is prepared on request and is itself audited."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from dashboard import runtime
 from dashboard.auth import signed_in_actor
-from dashboard.i18n import _
+from dashboard.i18n import _, label
+from models.access import Action, permits
+from models.audit_queries import AuditFilters, audit_events, export_audit_events
+from models.database import session_scope
+from models.enums import AuditAction
+from models.exports import to_csv
 
-signed_in_actor()
-st.info(_("This page is being built."))
+SINCE = "wp_audit_since"
+UNTIL = "wp_audit_until"
+ACTION = "wp_audit_action"
+USERNAME = "wp_audit_username"
+CASE_CODE = "wp_audit_case"
+PREPARE = "wp_audit_prepare"
+EXPORT = "wp_audit_export"
+
+
+def filters_form() -> AuditFilters:
+    first, second, third = st.columns(3)
+    with first:
+        since = st.date_input(_("From"), value=None, key=SINCE, format="YYYY-MM-DD")
+        until = st.date_input(_("To"), value=None, key=UNTIL, format="YYYY-MM-DD")
+    with second:
+        action = st.selectbox(_("Action"), [None, *AuditAction], key=ACTION, format_func=label)
+        username = st.text_input(_("Username"), key=USERNAME)
+    with third:
+        case_code = st.text_input(_("Case code"), key=CASE_CODE)
+    return AuditFilters(since=since, until=until, action=action, username=username,
+                        case_code=case_code)
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    shown = frame.copy()
+    shown["action"] = shown["action"].map(lambda a: label(AuditAction(a)))
+    shown.columns = [_("When"), _("User"), _("Action"), _("Record"), _("Record id"), _("Case"),
+                     _("Fields"), _("Detail")]
+    return shown
+
+
+actor = signed_in_actor()
+st.title(_("Audit trail"))
+st.caption(_("Each row says who did what, when, to which record and which fields; never the "
+             "values."))
+filters = filters_form()
+with session_scope(runtime.engine()) as session:
+    rows = audit_events(session, actor=actor, filters=filters)
+st.caption(_("The newest {count} matching rows.", count=len(rows)))
+st.dataframe(readable(rows), hide_index=True, use_container_width=True)
+
+if permits(actor, Action.EXPORT):
+    if st.button(_("Prepare a CSV export"), key=PREPARE):
+        with session_scope(runtime.engine()) as session:
+            exported = export_audit_events(session, actor=actor, filters=filters)
+        st.session_state[EXPORT] = to_csv(readable(exported))
+    data = st.session_state.get(EXPORT)
+    if data is not None:
+        st.download_button(_("Download the CSV file"), data=data, file_name="audit-trail.csv",
+                           mime="text/csv", key="wp_audit_download", on_click="ignore")

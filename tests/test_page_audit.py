@@ -1,0 +1,50 @@
+"""The audit page as a coordinator: their organisation's rows, filters, an audited CSV."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from models.audit import record
+from models.database import make_engine
+from models.enums import AuditAction, Role
+from models.tables import AuditEvent
+from tests.factories import actor_of, make_organisation, make_user
+
+
+@pytest.fixture
+def world(database_url):
+    engine = make_engine(database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        org, other = make_organisation(session), make_organisation(session)
+        coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
+        member = actor_of(make_user(session, role=Role.CASEWORKER, organisation=org))
+        outsider = actor_of(make_user(session, role=Role.CASEWORKER, organisation=other))
+        for actor in (member, member, outsider):
+            record(session, actor=actor, action=AuditAction.SIGN_IN, entity="user",
+                   entity_id=actor.id)
+        record(session, actor=member, action=AuditAction.SIGN_IN_FAILED, entity="user",
+               detail="=cmd|' /C calc'!A0")
+        session.commit()
+    yield {"engine": engine, "url": database_url, "coordinator": coordinator,
+           "member": member, "outsider": outsider}
+    engine.dispose()
+
+
+def test_coordinator_sees_own_rows_filters_and_exports(page_test, world):
+    at = page_test("audit_log.py", database_url=world["url"],
+                   actor=world["coordinator"]).run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert len(frame) == 3
+    assert world["outsider"].username not in frame.to_string()
+    at.selectbox(key="wp_audit_action").set_value(AuditAction.SIGN_IN_FAILED).run()
+    assert len(at.dataframe[0].value) == 1
+    at.button(key="wp_audit_prepare").click().run()
+    with Session(world["engine"]) as session:
+        exports = session.exec(select(AuditEvent).where(
+            AuditEvent.action == AuditAction.EXPORT)).all()
+    assert [e.username for e in exports] == [world["coordinator"].username]
+    assert at.get("download_button")
+    csv = at.session_state["wp_audit_export"].decode("utf-8-sig")
+    assert "'=cmd" in csv and "\n=cmd" not in csv
