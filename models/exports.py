@@ -1,10 +1,15 @@
-"""Safe exports: every cell that a spreadsheet would read as a formula is neutralised."""
+"""Safe exports: every cell that a spreadsheet would read as a formula is neutralised, and
+HTML reports that carry everything they need (no request to any other host)."""
 
 from __future__ import annotations
 
+import html
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,3 +42,70 @@ def to_excel(frames: dict[str, pd.DataFrame]) -> bytes:
         for sheet, frame in frames.items():
             neutralise_frame(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class HtmlSection:
+    """One part of an HTML report: a heading, an optional chart, its table, a note."""
+
+    title: str
+    figure: go.Figure | None = None
+    table: pd.DataFrame | None = None
+    note: str | None = None
+
+
+PRINT_CSS = """
+body { font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; color: #262730;
+       max-width: 960px; margin: 24px auto; padding: 0 16px; }
+h1 { font-size: 22pt; margin-bottom: 4px; }
+h2 { font-size: 14pt; margin: 28px 0 8px; }
+p.meta, p.note { color: #555; font-size: 10pt; }
+table { border-collapse: collapse; font-size: 10pt; margin: 8px 0 4px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f2f2f2; }
+section { break-inside: avoid; page-break-inside: avoid; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  body { margin: 0; max-width: none; }
+  .modebar-container { display: none !important; }
+  h2 { break-after: avoid; }
+}
+"""
+
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
+
+
+def html_report(
+    *, title: str, meta: Sequence[str], sections: Sequence[HtmlSection], language: str = "en"
+) -> str:
+    """A self-contained HTML document: plotly.js embedded once, inline; no link, font, image
+    or script from anywhere else; every text escaped; print CSS for a clean PDF."""
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{html.escape(language)}"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{PRINT_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        *[f'<p class="meta">{html.escape(line)}</p>' for line in meta],
+    ]
+    plotly_included = False
+    for section in sections:
+        parts.append(f"<section><h2>{html.escape(section.title)}</h2>")
+        if section.figure is not None:
+            parts.append(
+                section.figure.to_html(
+                    full_html=False,
+                    include_plotlyjs=not plotly_included,
+                    include_mathjax=False,
+                    config=PLOTLY_CONFIG,
+                    default_width="100%",
+                )
+            )
+            plotly_included = True
+        if section.table is not None and not section.table.empty:
+            parts.append(section.table.to_html(index=False, escape=True, border=0, na_rep=""))
+        if section.note:
+            parts.append(f'<p class="note">{html.escape(section.note)}</p>')
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -1,9 +1,124 @@
-"""Placeholder until its issue lands."""
+"""Impact report: suppressed aggregates only, for funders (whole network) and coordinators
+(their own organisation, to see what funders will see). No filters: nothing to difference."""
 
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
 import streamlit as st
+from sqlmodel import Session
 
+from dashboard import runtime
 from dashboard.auth import signed_in_actor
-from dashboard.i18n import _
+from dashboard.cache import scoped_query
+from dashboard.figures.impact import report_figure
+from dashboard.i18n import _, current_language
+from models.access import Actor
+from models.database import session_scope
+from models.disclosure import DisclosureError
+from models.exports import HtmlSection, html_report, to_csv, to_excel
+from models.funder import (
+    SHEET_NAMES,
+    ExportFormat,
+    ImpactReport,
+    ReportScope,
+    configured_k,
+    impact_report,
+    legend,
+    long_frame,
+    quarter_columns,
+    quarter_label,
+    record_export,
+    report_frame,
+)
 
-signed_in_actor()
-st.info(_("This page is being built."))
+KEY_PREFIX = "wp_impact_"
+
+
+@scoped_query
+def _report(engine: sa.Engine, *, actor: Actor, today: str, language: str,
+            k: int) -> ImpactReport | None:
+    with Session(engine) as session:
+        return impact_report(session, actor=actor, today=dt.date.fromisoformat(today),
+                             language=language, k=k)
+
+
+def _audit(actor: Actor, report: ImpactReport, export: ExportFormat) -> None:
+    with session_scope(runtime.engine()) as session:
+        record_export(session, actor=actor, report=report, export=export)
+
+
+actor = signed_in_actor()
+language = current_language()
+today = runtime.settings().today()
+st.title(_("Impact report"))
+
+try:
+    k = configured_k()
+except DisclosureError as error:
+    st.error(_("The report cannot be shown: {reason}", reason=str(error)))
+    st.stop()
+
+report = _report(actor=actor, today=today.isoformat(), language=str(language), k=k)
+if report is None:
+    st.info(_("There are fewer than {k} cases in scope, too few to report on safely.", k=k))
+    st.stop()
+
+scope_text = (
+    _("The whole network of organisations.")
+    if report.scope is ReportScope.NETWORK
+    else _("Your organisation only: this is what funders see of its work, within the network.")
+)
+current_quarter = quarter_label(quarter_columns(today)[-1], language)
+meta = [
+    scope_text,
+    _("Figures to date, by quarter; the latest quarter ({quarter}) is not yet complete.",
+      quarter=current_quarter),
+    legend(report.k, language),
+]
+for line in meta:
+    st.caption(line)
+
+count_title = _("People")
+all_label = _("All")
+sections: list[HtmlSection] = []
+for table in report.tables:
+    st.subheader(table.title)
+    if table.safe is None:
+        st.info(table.omitted or "")
+        sections.append(HtmlSection(title=table.title, note=table.omitted))
+        continue
+    figure = report_figure(table, count_title=count_title, all_label=all_label)
+    frame = report_frame(table, language=language)
+    if figure is not None:
+        st.plotly_chart(figure, config={"displaylogo": False}, key=f"{KEY_PREFIX}{table.key}")
+    st.dataframe(frame.astype(str), hide_index=True, key=f"{KEY_PREFIX}{table.key}_table")
+    sections.append(HtmlSection(title=table.title, figure=figure, table=frame))
+
+st.subheader(_("Download"))
+st.caption(_("Downloads hold the same suppressed tables; every download is recorded."))
+title = _("Impact report")
+frames = {_(SHEET_NAMES[table.key]): report_frame(table, language=language)
+          for table in report.tables if table.safe is not None}
+columns = st.columns(3)
+downloads = [
+    (ExportFormat.CSV, _("CSV"), lambda: to_csv(long_frame(report, language=language)),
+     "text/csv"),
+    (ExportFormat.EXCEL, _("Excel"), lambda: to_excel(frames),
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (ExportFormat.HTML, _("HTML report (prints to PDF)"),
+     lambda: html_report(title=title, meta=meta, sections=sections, language=language),
+     "text/html"),
+]
+for column, (export, button_label, data, mime) in zip(columns, downloads, strict=True):
+    column.download_button(
+        button_label,
+        data=data,
+        file_name=f"impact-report.{export.value}",
+        mime=mime,
+        on_click=_audit,
+        args=(actor, report, export),
+        key=f"{KEY_PREFIX}download_{export.value}",
+        icon=":material/download:",
+    )
