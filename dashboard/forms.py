@@ -73,7 +73,11 @@ def enum_select(
 
 
 def choice_select(
-    text: str, choices: Sequence[tuple[int, str]], *, value: int | None, key: str,
+    text: str,
+    choices: Sequence[tuple[int, str]],
+    *,
+    value: int | None,
+    key: str,
     optional: bool = True,
 ) -> int | None:
     """A select box over ``(id, name)`` pairs; returns the id (``None`` for "—")."""
@@ -81,13 +85,15 @@ def choice_select(
     ids += [choice_id for choice_id, _name in choices]
     names = dict(choices)
     index = ids.index(value) if value in ids else 0
-    return st.selectbox(text, ids, index=index, key=key,
-                        format_func=lambda i: "—" if i is None else names[i])
+    return st.selectbox(
+        text, ids, index=index, key=key, format_func=lambda i: "—" if i is None else names[i]
+    )
 
 
 def optional_date(text: str, *, value: dt.date | None, key: str) -> dt.date | None:
-    return st.date_input(text, value=value, min_value=EARLIEST, max_value=LATEST, key=key,
-                         format="YYYY-MM-DD")
+    return st.date_input(
+        text, value=value, min_value=EARLIEST, max_value=LATEST, key=key, format="YYYY-MM-DD"
+    )
 
 
 def flash(kind: str, message: str, current: dict[str, object] | None = None) -> None:
@@ -108,7 +114,10 @@ def show_flash() -> None:
     if current:
         st.dataframe(
             pd.DataFrame(
-                {_("Field"): list(current), _("Current value"): [_display(v) for v in current.values()]}
+                {
+                    _("Field"): list(current),
+                    _("Current value"): [_display(v) for v in current.values()],
+                }
             ),
             hide_index=True,
         )
@@ -148,8 +157,10 @@ def save(
         cache.clear()
         flash(
             "error",
-            _("Someone else saved this case while you were editing it. Your changes were not "
-              "saved. The form now shows the current values; check them and save again."),
+            _(
+                "Someone else saved this case while you were editing it. Your changes were not "
+                "saved. The form now shows the current values; check them and save again."
+            ),
             stale.current,
         )
         if reset is not None:

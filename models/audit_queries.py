@@ -69,9 +69,16 @@ def audit_events(
     if filters.case_code.strip():
         conditions.append(Case.code == filters.case_code.strip().upper())  # type: ignore[arg-type]
     rows = session.execute(
-        sa.select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.entity,
-                  AuditEvent.entity_id, Case.code.label("case"),  # type: ignore[attr-defined]
-                  AuditEvent.fields, AuditEvent.detail)
+        sa.select(
+            AuditEvent.at,
+            AuditEvent.username,
+            AuditEvent.action,
+            AuditEvent.entity,
+            AuditEvent.entity_id,
+            Case.code.label("case"),  # type: ignore[attr-defined]
+            AuditEvent.fields,
+            AuditEvent.detail,
+        )
         .outerjoin(Case, Case.id == AuditEvent.case_id)  # type: ignore[arg-type]
         .where(*conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined]
@@ -84,6 +91,11 @@ def export_audit_events(session: Session, *, actor: Actor, filters: AuditFilters
     """The rows to export (at most ``EXPORT_LIMIT``), with the export itself audited."""
     require(actor, Action.EXPORT)
     frame = audit_events(session, actor=actor, filters=filters, limit=EXPORT_LIMIT)
-    record(session, actor=actor, action=AuditAction.EXPORT, entity="audit_event",
-           detail=f"csv, {len(frame)} rows")
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.EXPORT,
+        entity="audit_event",
+        detail=f"csv, {len(frame)} rows",
+    )
     return frame

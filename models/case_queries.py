@@ -80,11 +80,13 @@ def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
     if not permits(actor, Action.READ_IDENTITY) or not words:
         return by_code
     per_word = [
-        sa.or_(*[
-            getattr(Person, column).ilike(f"%{_escape(variant)}%", escape="\\")
-            for column in NAME_COLUMNS
-            for variant in _spellings(word)
-        ])
+        sa.or_(
+            *[
+                getattr(Person, column).ilike(f"%{_escape(variant)}%", escape="\\")
+                for column in NAME_COLUMNS
+                for variant in _spellings(word)
+            ]
+        )
         for word in words
     ]
     by_name = sa.select(Person.id).where(Person.case_id == Case.id, *per_word).exists()
@@ -111,8 +113,17 @@ def _conditions(actor: Actor, filters: CaseFilters, today: dt.date) -> list[sa.C
     return conditions
 
 
-LIST_COLUMNS = ["code", "category", "city", "stage", "status", "risk_level", "permit_expires_on",
-                "caseworker", "updated_at"]
+LIST_COLUMNS = [
+    "code",
+    "category",
+    "city",
+    "stage",
+    "status",
+    "risk_level",
+    "permit_expires_on",
+    "caseworker",
+    "updated_at",
+]
 
 
 def case_list(
@@ -136,8 +147,13 @@ def case_list(
     statement = (
         risk.with_legal_status(
             sa.select(
-                Case.code, Case.category, City.name_en.label("city"),  # type: ignore[attr-defined]
-                Case.stage, Case.status, level, LegalStatus.permit_expires_on,
+                Case.code,
+                Case.category,
+                City.name_en.label("city"),  # type: ignore[attr-defined]
+                Case.stage,
+                Case.status,
+                level,
+                LegalStatus.permit_expires_on,
                 User.display_name.label("caseworker"),  # type: ignore[attr-defined]
                 Case.updated_at,
             ).select_from(Case)
@@ -215,8 +231,9 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
     session.refresh(case)
     risk_row = session.execute(
         risk.with_legal_status(
-            sa.select(risk.level_expression(today).label("level"), *risk.reason_columns(today))
-            .select_from(Case)
+            sa.select(
+                risk.level_expression(today).label("level"), *risk.reason_columns(today)
+            ).select_from(Case)
         ).where(Case.id == case.id)
     ).one()
     organisation = session.get(Organisation, case.organisation_id)
@@ -230,10 +247,13 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
         risk_level=None if risk_row.level is None else risk.RiskLevel(risk_row.level),
         reasons=risk.reasons_of(risk_row, today) if case.status == CaseStatus.OPEN else [],
         legal=session.get(LegalStatus, case.id, populate_existing=True),
-        detentions=list(session.exec(
-            select(Detention).where(Detention.case_id == case.id)
-            .order_by(Detention.detained_on.desc())  # type: ignore[attr-defined]
-        ).all()),
+        detentions=list(
+            session.exec(
+                select(Detention)
+                .where(Detention.case_id == case.id)
+                .order_by(Detention.detained_on.desc())  # type: ignore[attr-defined]
+            ).all()
+        ),
         housing=session.get(HousingNeed, case.id, populate_existing=True),
         employment=session.get(EmploymentNeed, case.id, populate_existing=True),
         stages=_stage_history(session, case.id),
@@ -244,14 +264,19 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
 
 def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
     rows = session.execute(
-        sa.select(StageChange.changed_at, StageChange.from_stage, StageChange.to_stage,
-                  User.username.label("by"))  # type: ignore[attr-defined]
+        sa.select(
+            StageChange.changed_at,
+            StageChange.from_stage,
+            StageChange.to_stage,
+            User.username.label("by"),
+        )  # type: ignore[attr-defined]
         .outerjoin(User, User.id == StageChange.changed_by_id)  # type: ignore[arg-type]
         .where(StageChange.case_id == case_id)
         .order_by(StageChange.changed_at, StageChange.id)
     ).all()
-    return pd.DataFrame([r._asdict() for r in rows], columns=["changed_at", "from_stage",
-                                                               "to_stage", "by"])
+    return pd.DataFrame(
+        [r._asdict() for r in rows], columns=["changed_at", "from_stage", "to_stage", "by"]
+    )
 
 
 def _notes(session: Session, case_id: int) -> pd.DataFrame:
@@ -267,8 +292,13 @@ def _notes(session: Session, case_id: int) -> pd.DataFrame:
 def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choice]:
     """The active caseworkers of an organisation, who may be given its cases."""
     users = session.exec(
-        select(User).where(User.organisation_id == organisation_id, User.role == Role.CASEWORKER,
-                           User.active == sa.true()).order_by(User.display_name)
+        select(User)
+        .where(
+            User.organisation_id == organisation_id,
+            User.role == Role.CASEWORKER,
+            User.active == sa.true(),
+        )
+        .order_by(User.display_name)
     ).all()
     return [Choice(u.id, u.display_name) for u in users if u.id is not None]
 
@@ -296,8 +326,13 @@ def case_audit_trail(session: Session, *, actor: Actor, case_id: int) -> pd.Data
     if visible is None or not permits(actor, Action.READ_CASE):
         return pd.DataFrame(columns=AUDIT_TRAIL_COLUMNS)
     rows = session.execute(
-        sa.select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.entity,
-                  AuditEvent.fields)
+        sa.select(
+            AuditEvent.at,
+            AuditEvent.username,
+            AuditEvent.action,
+            AuditEvent.entity,
+            AuditEvent.fields,
+        )
         .where(AuditEvent.case_id == case_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined]
         .limit(500)

@@ -93,7 +93,9 @@ class StaleCase(RuntimeError):
 # Validation ------------------------------------------------------------------------------
 
 
-def clean_text(field: str, value: str | None, *, max_chars: int, required: bool = False) -> str | None:
+def clean_text(
+    field: str, value: str | None, *, max_chars: int, required: bool = False
+) -> str | None:
     """``value`` stripped; ``None`` when empty. Refuses over-long text, HTML and formulas."""
     text = (value or "").strip()
     if not text:
@@ -102,8 +104,10 @@ def clean_text(field: str, value: str | None, *, max_chars: int, required: bool 
         return None
     if len(text) > max_chars:
         raise ValidationError(
-            field, N_("Use at most {count} characters (this has {length})."),
-            count=max_chars, length=len(text),
+            field,
+            N_("Use at most {count} characters (this has {length})."),
+            count=max_chars,
+            length=len(text),
         )
     if _HTML.search(text):
         raise ValidationError(
@@ -227,8 +231,13 @@ def update_legal_status(
     """Save the case's legal status; returns the names of the fields that changed."""
     require(actor, Action.EDIT_CASE)
     data = validate_legal_status(data)
-    _bump(session, actor=actor, case_id=case_id, expected=expected_version,
-          current=lambda: legal_values(session.get(LegalStatus, case_id, populate_existing=True)))
+    _bump(
+        session,
+        actor=actor,
+        case_id=case_id,
+        expected=expected_version,
+        current=lambda: legal_values(session.get(LegalStatus, case_id, populate_existing=True)),
+    )
     status = session.get(LegalStatus, case_id) or LegalStatus(case_id=case_id)
     changed = [name for name in LEGAL_FIELDS if getattr(status, name) != getattr(data, name)]
     for name in LEGAL_FIELDS:
@@ -240,10 +249,23 @@ def update_legal_status(
 
 
 def _audit_update(
-    session: Session, actor: Actor, case_id: int, entity: str, fields: list[str], detail: str | None = None
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    entity: str,
+    fields: list[str],
+    detail: str | None = None,
 ) -> None:
-    record(session, actor=actor, action=AuditAction.UPDATE, entity=entity, entity_id=case_id,
-           case_id=case_id, fields=fields, detail=detail)
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity=entity,
+        entity_id=case_id,
+        case_id=case_id,
+        fields=fields,
+        detail=detail,
+    )
 
 
 # Detentions ------------------------------------------------------------------------------
@@ -274,12 +296,20 @@ def record_detention(
     _not_future("detained_on", detained_on, today)
     place = _enum("place", DetentionPlace, place)  # type: ignore[assignment]
     _bump(session, actor=actor, case_id=case_id, expected=expected_version)
-    detention = Detention(case_id=case_id, detained_on=detained_on, place=place,
-                          outcome=DetentionOutcome.PENDING)
+    detention = Detention(
+        case_id=case_id, detained_on=detained_on, place=place, outcome=DetentionOutcome.PENDING
+    )
     session.add(detention)
     session.flush()
-    record(session, actor=actor, action=AuditAction.CREATE, entity="detention",
-           entity_id=detention.id, case_id=case_id, fields=("detained_on", "place"))
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity="detention",
+        entity_id=detention.id,
+        case_id=case_id,
+        fields=("detained_on", "place"),
+    )
     return detention
 
 
@@ -364,22 +394,47 @@ def _update_need(
 
 
 def update_housing_need(
-    session: Session, *, actor: Actor, case_id: int, expected_version: int, data: NeedInput,
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: int,
+    expected_version: int,
+    data: NeedInput,
     today: dt.date,
 ) -> list[str]:
     """Save the case's housing need; returns the names of the fields that changed."""
-    return _update_need(session, actor=actor, case_id=case_id, expected_version=expected_version,
-                        data=data, table=HousingNeed, situations=HousingSituation, today=today)
+    return _update_need(
+        session,
+        actor=actor,
+        case_id=case_id,
+        expected_version=expected_version,
+        data=data,
+        table=HousingNeed,
+        situations=HousingSituation,
+        today=today,
+    )
 
 
 def update_employment_need(
-    session: Session, *, actor: Actor, case_id: int, expected_version: int, data: NeedInput,
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: int,
+    expected_version: int,
+    data: NeedInput,
     today: dt.date,
 ) -> list[str]:
     """Save the case's employment need; returns the names of the fields that changed."""
-    return _update_need(session, actor=actor, case_id=case_id, expected_version=expected_version,
-                        data=data, table=EmploymentNeed, situations=EmploymentSituation,
-                        today=today)
+    return _update_need(
+        session,
+        actor=actor,
+        case_id=case_id,
+        expected_version=expected_version,
+        data=data,
+        table=EmploymentNeed,
+        situations=EmploymentSituation,
+        today=today,
+    )
 
 
 # Pipeline --------------------------------------------------------------------------------
@@ -407,11 +462,17 @@ def move_stage(
         raise ValidationError("stage", N_("A closed case cannot change stage."))
     if target != next_stage(Stage(case.stage)):
         raise ValidationError("stage", N_("A case moves forward one stage at a time."))
-    _bump(session, actor=actor, case_id=case_id, expected=expected_version,
-          current=lambda: _stage_values(session, case_id))
+    _bump(
+        session,
+        actor=actor,
+        case_id=case_id,
+        expected=expected_version,
+        current=lambda: _stage_values(session, case_id),
+    )
     case = _reload(session, case_id)
-    session.add(StageChange(case_id=case_id, from_stage=case.stage, to_stage=target,
-                            changed_by_id=actor.id))
+    session.add(
+        StageChange(case_id=case_id, from_stage=case.stage, to_stage=target, changed_by_id=actor.id)
+    )
     case.stage = target  # type: ignore[assignment]
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["stage"])
@@ -438,8 +499,13 @@ def close_case(
         raise ValidationError(
             "outcome", N_("Move the case to the relocated stage before closing it as relocated.")
         )
-    _bump(session, actor=actor, case_id=case_id, expected=expected_version,
-          current=lambda: _stage_values(session, case_id))
+    _bump(
+        session,
+        actor=actor,
+        case_id=case_id,
+        expected=expected_version,
+        current=lambda: _stage_values(session, case_id),
+    )
     case = _reload(session, case_id)
     case.status = CaseStatus.CLOSED
     case.outcome = chosen  # type: ignore[assignment]
@@ -452,7 +518,12 @@ def close_case(
 
 
 def assign_caseworker(
-    session: Session, *, actor: Actor, case_id: int, expected_version: int, caseworker_id: int | None
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: int,
+    expected_version: int,
+    caseworker_id: int | None,
 ) -> None:
     """Give the case to a caseworker of its organisation."""
     require(actor, Action.ASSIGN_CASE)
@@ -462,8 +533,13 @@ def assign_caseworker(
         raise ValidationError(
             "caseworker", N_("Choose an active caseworker of the case's organisation.")
         )
-    _bump(session, actor=actor, case_id=case_id, expected=expected_version,
-          current=lambda: {"caseworker_id": _reload(session, case_id).caseworker_id})
+    _bump(
+        session,
+        actor=actor,
+        case_id=case_id,
+        expected=expected_version,
+        current=lambda: {"caseworker_id": _reload(session, case_id).caseworker_id},
+    )
     case = _reload(session, case_id)
     case.caseworker_id = caseworker.id
     session.add(case)
@@ -478,8 +554,15 @@ def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> Case
     note = CaseNote(case_id=case_id, author_id=actor.id, body=text or "")
     session.add(note)
     session.flush()
-    record(session, actor=actor, action=AuditAction.CREATE, entity="case_note",
-           entity_id=note.id, case_id=case_id, fields=("body",))
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity="case_note",
+        entity_id=note.id,
+        case_id=case_id,
+        fields=("body",),
+    )
     return note
 
 
@@ -503,9 +586,13 @@ class Intake:
     wanted: bool = False
 
 
-def _validate_intake(session: Session, actor: Actor, data: Intake, today: dt.date) -> dict[str, object]:
+def _validate_intake(
+    session: Session, actor: Actor, data: Intake, today: dt.date
+) -> dict[str, object]:
     names = {
-        field: clean_text(field, getattr(data, field), max_chars=NAME_MAX, required=field == "full_name")
+        field: clean_text(
+            field, getattr(data, field), max_chars=NAME_MAX, required=field == "full_name"
+        )
         for field in ("full_name", "name_cyrillic", "name_latin")
     }
     contact = clean_text("contact", data.contact, max_chars=CONTACT_MAX)
@@ -523,8 +610,14 @@ def _validate_intake(session: Session, actor: Actor, data: Intake, today: dt.dat
         raise ValidationError("city", N_("Choose one of the listed values."))
     if data.caseworker_id is not None:
         caseworker = session.get(User, data.caseworker_id)
-        probe = Case(organisation_id=organisation_id, code="", intake_year=0, intake_seq=0,
-                     category=category, opened_on=data.opened_on)
+        probe = Case(
+            organisation_id=organisation_id,
+            code="",
+            intake_year=0,
+            intake_seq=0,
+            category=category,
+            opened_on=data.opened_on,
+        )
         if caseworker is None or not may_assign_to(actor, case=probe, caseworker=caseworker):
             raise ValidationError(
                 "caseworker", N_("Choose an active caseworker of the case's organisation.")
@@ -549,12 +642,14 @@ def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) 
     def insert() -> tuple[int, int]:
         row = session.execute(
             sa.insert(Case)
-            .values(code=f"tmp-{uuid.uuid4().hex[:12]}", intake_year=year, intake_seq=next_seq,
-                    **values)
+            .values(
+                code=f"tmp-{uuid.uuid4().hex[:12]}", intake_year=year, intake_seq=next_seq, **values
+            )
             .returning(Case.id, Case.intake_seq)
         ).one()
         session.execute(
-            sa.update(Case).where(Case.id == row[0])  # type: ignore[arg-type]
+            sa.update(Case)
+            .where(Case.id == row[0])  # type: ignore[arg-type]
             .values(code=case_code(year, row[1]))
         )
         return int(row[0]), int(row[1])
@@ -593,16 +688,41 @@ def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date)
             "version": 1,
         },
     )
-    session.add(Person(case_id=case_id, full_name=clean["full_name"],  # type: ignore[arg-type]
-                       name_cyrillic=clean["name_cyrillic"],  # type: ignore[arg-type]
-                       name_latin=clean["name_latin"],  # type: ignore[arg-type]
-                       birth_year=data.birth_year, contact=clean["contact"]))  # type: ignore[arg-type]
-    session.add(LegalStatus(case_id=case_id, permit_type=data.permit_type,
-                            permit_expires_on=data.permit_expires_on, wanted=data.wanted))
-    session.add(StageChange(case_id=case_id, from_stage=None, to_stage=Stage.INTAKE,
-                            changed_at=now, changed_by_id=actor.id))
+    session.add(
+        Person(
+            case_id=case_id,
+            full_name=clean["full_name"],  # type: ignore[arg-type]
+            name_cyrillic=clean["name_cyrillic"],  # type: ignore[arg-type]
+            name_latin=clean["name_latin"],  # type: ignore[arg-type]
+            birth_year=data.birth_year,
+            contact=clean["contact"],
+        )
+    )  # type: ignore[arg-type]
+    session.add(
+        LegalStatus(
+            case_id=case_id,
+            permit_type=data.permit_type,
+            permit_expires_on=data.permit_expires_on,
+            wanted=data.wanted,
+        )
+    )
+    session.add(
+        StageChange(
+            case_id=case_id,
+            from_stage=None,
+            to_stage=Stage.INTAKE,
+            changed_at=now,
+            changed_by_id=actor.id,
+        )
+    )
     session.flush()
-    record(session, actor=actor, action=AuditAction.CREATE, entity="case", entity_id=case_id,
-           case_id=case_id, fields=("category", "city_id", "organisation_id", "person",
-                                    "legal_status", "stage"))
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity="case",
+        entity_id=case_id,
+        case_id=case_id,
+        fields=("category", "city_id", "organisation_id", "person", "legal_status", "stage"),
+    )
     return _reload(session, case_id)

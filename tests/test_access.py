@@ -25,14 +25,34 @@ from tests.factories import actor_of, make_case, make_organisation, make_user
 
 A = Action
 EXPECTED_ACTIONS: dict[Role, set[Action]] = {
-    Role.ADMIN: {A.VIEW_DASHBOARDS, A.READ_CASE, A.EDIT_CASE, A.CREATE_CASE, A.ASSIGN_CASE,
-                 A.CLOSE_CASE, A.EXPORT, A.VIEW_AUDIT, A.MANAGE_USERS, A.VIEW_AGGREGATES},
-    Role.COORDINATOR: {A.VIEW_DASHBOARDS, A.READ_CASE, A.READ_IDENTITY, A.EDIT_CASE,
-                       A.CREATE_CASE, A.ASSIGN_CASE, A.CLOSE_CASE, A.EXPORT, A.VIEW_AUDIT,
-                       A.VIEW_AGGREGATES},
+    Role.ADMIN: {
+        A.VIEW_DASHBOARDS,
+        A.READ_CASE,
+        A.EDIT_CASE,
+        A.CREATE_CASE,
+        A.ASSIGN_CASE,
+        A.CLOSE_CASE,
+        A.EXPORT,
+        A.VIEW_AUDIT,
+        A.MANAGE_USERS,
+        A.VIEW_AGGREGATES,
+    },
+    Role.COORDINATOR: {
+        A.VIEW_DASHBOARDS,
+        A.READ_CASE,
+        A.READ_IDENTITY,
+        A.EDIT_CASE,
+        A.CREATE_CASE,
+        A.ASSIGN_CASE,
+        A.CLOSE_CASE,
+        A.EXPORT,
+        A.VIEW_AUDIT,
+        A.VIEW_AGGREGATES,
+    },
     Role.CASEWORKER: {A.VIEW_DASHBOARDS, A.READ_CASE, A.READ_IDENTITY, A.EDIT_CASE},
     Role.FUNDER: {A.VIEW_AGGREGATES},
 }
+
 
 # (role, case of own organisation, assigned to the user) -> may see the case
 def expected_visible(role: Role, own_org: bool, assigned: bool) -> bool:
@@ -59,8 +79,10 @@ def test_each_role_may_do_exactly_its_actions(role, action):
 @pytest.fixture
 def matrix_world(session):
     own, other = make_organisation(session), make_organisation(session)
-    users = {role: make_user(session, role=role, organisation=None if role == Role.FUNDER else own)
-             for role in Role}
+    users = {
+        role: make_user(session, role=role, organisation=None if role == Role.FUNDER else own)
+        for role in Role
+    }
     colleague = make_user(session, role=Role.CASEWORKER, organisation=own)
     outsider = make_user(session, role=Role.CASEWORKER, organisation=other)
     caseworker = users[Role.CASEWORKER]
@@ -109,7 +131,8 @@ def test_only_coordinators_and_admins_assign_and_only_within_the_case_organisati
     own_case, other_case = cases[(True, False)], cases[(False, False)]
     same_org_worker = users[Role.CASEWORKER]
     assert may_assign_to(actor, case=own_case, caseworker=same_org_worker) is (
-        role in (Role.ADMIN, Role.COORDINATOR))
+        role in (Role.ADMIN, Role.COORDINATOR)
+    )
     # Never to a caseworker of another organisation than the case's.
     assert may_assign_to(actor, case=other_case, caseworker=same_org_worker) is False
 
@@ -118,5 +141,6 @@ def test_an_inactive_caseworker_cannot_be_assigned(session, matrix_world):
     users, cases = matrix_world
     worker = users[Role.CASEWORKER]
     worker.active = False
-    assert not may_assign_to(actor_of(users[Role.COORDINATOR]), case=cases[(True, False)],
-                             caseworker=worker)
+    assert not may_assign_to(
+        actor_of(users[Role.COORDINATOR]), case=cases[(True, False)], caseworker=worker
+    )

@@ -20,14 +20,19 @@ def world(session):
     coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
     worker = make_user(session, role=Role.CASEWORKER, organisation=org)
     session.commit()
-    return {"org": org, "admin": actor_of(admin), "coordinator": actor_of(coordinator),
-            "worker": worker}
+    return {
+        "org": org,
+        "admin": actor_of(admin),
+        "coordinator": actor_of(coordinator),
+        "worker": worker,
+    }
 
 
 def test_only_admins_manage_accounts(session, world):
     with pytest.raises(PermissionDenied):
-        accounts.set_active(session, actor=world["coordinator"], user_id=world["worker"].id,
-                            active=False)
+        accounts.set_active(
+            session, actor=world["coordinator"], user_id=world["worker"].id, active=False
+        )
     with pytest.raises(PermissionDenied):
         accounts.create_organisation(session, actor=world["coordinator"], name="Shadow")
 
@@ -40,18 +45,25 @@ def test_deactivate_and_reactivate_are_audited(session, world):
     assert worker.active is False
     accounts.set_active(session, actor=world["admin"], user_id=worker.id, active=True)
     session.commit()
-    details = session.exec(select(AuditEvent.detail).where(
-        AuditEvent.action == AuditAction.UPDATE)).all()
+    details = session.exec(
+        select(AuditEvent.detail).where(AuditEvent.action == AuditAction.UPDATE)
+    ).all()
     assert sorted(details) == ["deactivated", "reactivated"]
 
 
 def test_change_role_needs_an_organisation_for_staff(session, world):
     worker = world["worker"]
     with pytest.raises(ValidationError):
-        accounts.change_role(session, actor=world["admin"], user_id=worker.id,
-                             role=Role.COORDINATOR, organisation_id=None)
-    accounts.change_role(session, actor=world["admin"], user_id=worker.id, role=Role.FUNDER,
-                         organisation_id=None)
+        accounts.change_role(
+            session,
+            actor=world["admin"],
+            user_id=worker.id,
+            role=Role.COORDINATOR,
+            organisation_id=None,
+        )
+    accounts.change_role(
+        session, actor=world["admin"], user_id=worker.id, role=Role.FUNDER, organisation_id=None
+    )
     session.commit()
     session.refresh(worker)
     assert (worker.role, worker.organisation_id) == (Role.FUNDER, None)
@@ -60,8 +72,13 @@ def test_change_role_needs_an_organisation_for_staff(session, world):
 def test_an_admin_keeps_their_own_role_and_account(session, world):
     admin = world["admin"]
     with pytest.raises(ValidationError):
-        accounts.change_role(session, actor=admin, user_id=admin.id, role=Role.CASEWORKER,
-                             organisation_id=world["org"].id)
+        accounts.change_role(
+            session,
+            actor=admin,
+            user_id=admin.id,
+            role=Role.CASEWORKER,
+            organisation_id=world["org"].id,
+        )
     with pytest.raises(ValidationError):
         accounts.set_active(session, actor=admin, user_id=admin.id, active=False)
 
@@ -74,8 +91,9 @@ def test_bad_organisation_names_are_refused(session, world, name):
 
 def test_organisation_in_cyrillic_is_created_and_can_be_deactivated(session, world):
     org = accounts.create_organisation(session, actor=world["admin"], name="  Открытая   дверь ")
-    accounts.set_organisation_active(session, actor=world["admin"], organisation_id=org.id,
-                                     active=False)
+    accounts.set_organisation_active(
+        session, actor=world["admin"], organisation_id=org.id, active=False
+    )
     session.commit()
     stored = session.exec(select(Organisation).where(Organisation.id == org.id)).one()
     assert (stored.name, stored.active) == ("Открытая дверь", False)

@@ -34,16 +34,30 @@ def world(session):
         (admin, AuditAction.VIEW_CASE, other_case.id),
     ]
     for actor, action, case_id in rows:
-        record(session, actor=actor, action=action, entity="case" if case_id else "user",
-               case_id=case_id)
+        record(
+            session,
+            actor=actor,
+            action=action,
+            entity="case" if case_id else "user",
+            case_id=case_id,
+        )
     session.commit()
-    return {"admin": admin, "coordinator": coordinator, "member": member, "org": org,
-            "own_case": own_case, "rows": rows}
+    return {
+        "admin": admin,
+        "coordinator": coordinator,
+        "member": member,
+        "org": org,
+        "own_case": own_case,
+        "rows": rows,
+    }
 
 
 def expected_for_org(world) -> int:
-    return sum(1 for actor, _a, case_id in world["rows"]
-               if actor.organisation_id == world["org"].id or case_id == world["own_case"].id)
+    return sum(
+        1
+        for actor, _a, case_id in world["rows"]
+        if actor.organisation_id == world["org"].id or case_id == world["own_case"].id
+    )
 
 
 def test_admin_reads_every_row(session, world):
@@ -64,11 +78,13 @@ def test_filters_by_action_user_case_and_day(session, world):
     admin = world["admin"]
     frame = audit_events(session, actor=admin, filters=AuditFilters(action=AuditAction.SIGN_IN))
     assert len(frame) == 2
-    frame = audit_events(session, actor=admin,
-                         filters=AuditFilters(username=world["member"].username))
+    frame = audit_events(
+        session, actor=admin, filters=AuditFilters(username=world["member"].username)
+    )
     assert len(frame) == 2
-    frame = audit_events(session, actor=admin,
-                         filters=AuditFilters(case_code=world["own_case"].code.lower()))
+    frame = audit_events(
+        session, actor=admin, filters=AuditFilters(case_code=world["own_case"].code.lower())
+    )
     assert len(frame) == 2
     tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
     assert audit_events(session, actor=admin, filters=AuditFilters(since=tomorrow)).empty

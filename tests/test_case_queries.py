@@ -33,19 +33,28 @@ def world(session):
     coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
     specs = []
     for i in range(23):
-        specs.append(make_case(
-            session, organisation=org, caseworker=workers[i % 2],
-            city=almaty if i % 3 else astana,
-            stage=list(Stage)[i % 4],
-            outcome=Outcome.WITHDREW if i % 7 == 6 else None,
-            permit_expires_on=TODAY + dt.timedelta(days=5 * i - 20),
-            extradition=ExtraditionStatus.PROCEEDINGS if i == 4 else ExtraditionStatus.NONE,
-        ))
+        specs.append(
+            make_case(
+                session,
+                organisation=org,
+                caseworker=workers[i % 2],
+                city=almaty if i % 3 else astana,
+                stage=list(Stage)[i % 4],
+                outcome=Outcome.WITHDREW if i % 7 == 6 else None,
+                permit_expires_on=TODAY + dt.timedelta(days=5 * i - 20),
+                extradition=ExtraditionStatus.PROCEEDINGS if i == 4 else ExtraditionStatus.NONE,
+            )
+        )
     make_detention(session, case=specs[2], detained_on=TODAY - dt.timedelta(days=3))
     hidden = make_case(session, organisation=other, full_name="Мария Иванова")
     session.commit()
-    return {"cases": specs, "hidden": hidden, "workers": workers,
-            "coordinator": actor_of(coordinator), "almaty": almaty}
+    return {
+        "cases": specs,
+        "hidden": hidden,
+        "workers": workers,
+        "coordinator": actor_of(coordinator),
+        "almaty": almaty,
+    }
 
 
 def codes(page: q.CasePage) -> list[str]:
@@ -57,9 +66,12 @@ def test_filters_match_a_plain_python_selection(session, world):
     almaty = world["almaty"].id
     filters = q.CaseFilters(status=CaseStatus.OPEN, city_id=almaty, expiring_within_days=40)
     expected = sorted(
-        c.code for c in specs
-        if c.status == CaseStatus.OPEN and c.city_id == almaty
-        and TODAY <= TODAY + dt.timedelta(days=5 * specs.index(c) - 20)
+        c.code
+        for c in specs
+        if c.status == CaseStatus.OPEN
+        and c.city_id == almaty
+        and TODAY
+        <= TODAY + dt.timedelta(days=5 * specs.index(c) - 20)
         <= TODAY + dt.timedelta(days=40)
     )
     page = q.case_list(session, actor=actor, filters=filters, today=TODAY, page_size=100)
@@ -70,8 +82,11 @@ def test_filters_match_a_plain_python_selection(session, world):
 def test_stage_and_caseworker_filters(session, world):
     worker = world["workers"][1]
     filters = q.CaseFilters(status=None, stage=Stage.DOCUMENTS, caseworker_id=worker.id)
-    expected = sorted(c.code for c in world["cases"]
-                      if c.stage == Stage.DOCUMENTS and c.caseworker_id == worker.id)
+    expected = sorted(
+        c.code
+        for c in world["cases"]
+        if c.stage == Stage.DOCUMENTS and c.caseworker_id == worker.id
+    )
     page = q.case_list(session, actor=world["coordinator"], filters=filters, today=TODAY)
     assert codes(page) == expected
 
@@ -85,8 +100,10 @@ def test_critical_filter_finds_the_detained_and_the_extradition_case(session, wo
 def test_pages_split_the_scoped_rows_without_overlap(session, world):
     actor = world["coordinator"]
     filters = q.CaseFilters(status=None)
-    pages = [q.case_list(session, actor=actor, filters=filters, today=TODAY, page=n,
-                         page_size=10) for n in (1, 2, 3)]
+    pages = [
+        q.case_list(session, actor=actor, filters=filters, today=TODAY, page=n, page_size=10)
+        for n in (1, 2, 3)
+    ]
     seen = [code for page in pages for code in page.rows["code"]]
     assert len(seen) == len(set(seen)) == 23
     assert pages[0].pages == 3
@@ -98,16 +115,24 @@ def test_name_search_in_cyrillic_or_latin_for_roles_that_read_identities(session
     target = world["cases"][7]
     person = session.exec(select(Person).where(Person.case_id == target.id)).one()
     number = person.name_latin.split()[-1]
-    page = q.case_list(session, actor=world["coordinator"], today=TODAY,
-                       filters=q.CaseFilters(status=None, search=f"{text} {number}"))
+    page = q.case_list(
+        session,
+        actor=world["coordinator"],
+        today=TODAY,
+        filters=q.CaseFilters(status=None, search=f"{text} {number}"),
+    )
     assert codes(page) == [target.code]
 
 
 def test_admins_cannot_search_by_name(session, world):
     admin = make_user(session, role=Role.ADMIN)
     session.commit()
-    page = q.case_list(session, actor=actor_of(admin), today=TODAY,
-                       filters=q.CaseFilters(status=None, search="Мария"))
+    page = q.case_list(
+        session,
+        actor=actor_of(admin),
+        today=TODAY,
+        filters=q.CaseFilters(status=None, search="Мария"),
+    )
     assert page.total == 0
 
 
@@ -123,12 +148,19 @@ def test_detail_carries_the_risk_reasons_and_hides_other_organisations(session, 
 def test_audit_trail_lists_only_that_case(session, world):
     actor, one, two = world["coordinator"], world["cases"][0], world["cases"][1]
     record(session, actor=actor, action=AuditAction.VIEW_CASE, entity="case", case_id=one.id)
-    record(session, actor=actor, action=AuditAction.UPDATE, entity="legal_status",
-           case_id=one.id, fields=["permit_expires_on"])
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity="legal_status",
+        case_id=one.id,
+        fields=["permit_expires_on"],
+    )
     record(session, actor=actor, action=AuditAction.VIEW_CASE, entity="case", case_id=two.id)
     session.commit()
     trail = q.case_audit_trail(session, actor=actor, case_id=one.id)
     assert sorted(trail["action"]) == sorted([AuditAction.VIEW_CASE, AuditAction.UPDATE])
-    hidden_trail = q.case_audit_trail(session, actor=world["coordinator"],
-                                      case_id=world["hidden"].id)
+    hidden_trail = q.case_audit_trail(
+        session, actor=world["coordinator"], case_id=world["hidden"].id
+    )
     assert hidden_trail.empty

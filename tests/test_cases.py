@@ -48,13 +48,21 @@ def world(session):
     coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
     case = make_case(session, organisation=org, caseworker=caseworker)
     session.commit()
-    return {"org": org, "other": other, "caseworker": caseworker, "coordinator": coordinator,
-            "case": case}
+    return {
+        "org": org,
+        "other": other,
+        "caseworker": caseworker,
+        "coordinator": coordinator,
+        "case": case,
+    }
 
 
 def legal(**changes):
-    values = {"permit_type": PermitType.TEMPORARY_RESIDENCE,
-              "permit_issued_on": dt.date(2026, 1, 10), "permit_expires_on": dt.date(2027, 1, 10)}
+    values = {
+        "permit_type": PermitType.TEMPORARY_RESIDENCE,
+        "permit_issued_on": dt.date(2026, 1, 10),
+        "permit_expires_on": dt.date(2027, 1, 10),
+    }
     return cases.LegalStatusInput(**{**values, **changes})
 
 
@@ -65,8 +73,9 @@ def audit_rows(session, case_id):
 def test_saving_legal_status_bumps_version_and_records_changed_fields(session, world):
     case, actor = world["case"], actor_of(world["caseworker"])
     before = case.updated_at
-    changed = cases.update_legal_status(session, actor=actor, case_id=case.id,
-                                        expected_version=1, data=legal())
+    changed = cases.update_legal_status(
+        session, actor=actor, case_id=case.id, expected_version=1, data=legal()
+    )
     session.commit()
     stored = session.get(LegalStatus, case.id, populate_existing=True)
     reloaded = session.get(Case, case.id, populate_existing=True)
@@ -85,7 +94,7 @@ def test_saving_legal_status_bumps_version_and_records_changed_fields(session, w
     [
         (legal(permit_expires_on=dt.date(2025, 1, 1)), "permit_expires_on"),
         (legal(charge_article="<script>alert(1)</script>"), "charge_article"),
-        (legal(charge_article="=HYPERLINK(\"http://x\")"), "charge_article"),
+        (legal(charge_article='=HYPERLINK("http://x")'), "charge_article"),
         (legal(charge_max_years=45), "charge_max_years"),
         (legal(permit_type="tourist"), "permit_type"),
     ],
@@ -93,8 +102,13 @@ def test_saving_legal_status_bumps_version_and_records_changed_fields(session, w
 def test_bad_legal_status_is_refused_and_nothing_is_written(session, world, data, field):
     case = world["case"]
     with pytest.raises(ValidationError) as error:
-        cases.update_legal_status(session, actor=actor_of(world["caseworker"]), case_id=case.id,
-                                  expected_version=1, data=data)
+        cases.update_legal_status(
+            session,
+            actor=actor_of(world["caseworker"]),
+            case_id=case.id,
+            expected_version=1,
+            data=data,
+        )
     session.rollback()
     assert field in error.value.messages
     assert session.get(Case, case.id, populate_existing=True).version == 1
@@ -103,10 +117,15 @@ def test_bad_legal_status_is_refused_and_nothing_is_written(session, world, data
 
 def test_detention_in_the_future_is_refused(session, world):
     with pytest.raises(ValidationError) as error:
-        cases.record_detention(session, actor=actor_of(world["caseworker"]),
-                               case_id=world["case"].id, expected_version=1,
-                               detained_on=TODAY + dt.timedelta(days=1),
-                               place=DetentionPlace.AIRPORT, today=TODAY)
+        cases.record_detention(
+            session,
+            actor=actor_of(world["caseworker"]),
+            case_id=world["case"].id,
+            expected_version=1,
+            detained_on=TODAY + dt.timedelta(days=1),
+            place=DetentionPlace.AIRPORT,
+            today=TODAY,
+        )
     assert "detained_on" in error.value.messages
     session.rollback()
     assert session.exec(select(Detention)).all() == []
@@ -114,13 +133,26 @@ def test_detention_in_the_future_is_refused(session, world):
 
 def test_detention_and_release_are_recorded(session, world):
     case, actor = world["case"], actor_of(world["caseworker"])
-    detention = cases.record_detention(session, actor=actor, case_id=case.id, expected_version=1,
-                                       detained_on=TODAY, place=DetentionPlace.AIRPORT,
-                                       today=TODAY)
+    detention = cases.record_detention(
+        session,
+        actor=actor,
+        case_id=case.id,
+        expected_version=1,
+        detained_on=TODAY,
+        place=DetentionPlace.AIRPORT,
+        today=TODAY,
+    )
     session.commit()
-    cases.record_release(session, actor=actor, case_id=case.id, expected_version=2,
-                         detention_id=detention.id, released_on=TODAY,
-                         outcome=DetentionOutcome.RELEASED, today=TODAY)
+    cases.record_release(
+        session,
+        actor=actor,
+        case_id=case.id,
+        expected_version=2,
+        detention_id=detention.id,
+        released_on=TODAY,
+        outcome=DetentionOutcome.RELEASED,
+        today=TODAY,
+    )
     session.commit()
     stored = session.get(Detention, detention.id, populate_existing=True)
     assert (stored.released_on, stored.outcome) == (TODAY, DetentionOutcome.RELEASED)
@@ -132,18 +164,25 @@ def test_release_before_detention_is_refused(session, world):
     detention = make_detention(session, case=case, detained_on=TODAY)
     session.commit()
     with pytest.raises(ValidationError) as error:
-        cases.record_release(session, actor=actor_of(world["caseworker"]), case_id=case.id,
-                             expected_version=1, detention_id=detention.id,
-                             released_on=TODAY - dt.timedelta(days=2),
-                             outcome=DetentionOutcome.RELEASED, today=TODAY)
+        cases.record_release(
+            session,
+            actor=actor_of(world["caseworker"]),
+            case_id=case.id,
+            expected_version=1,
+            detention_id=detention.id,
+            released_on=TODAY - dt.timedelta(days=2),
+            outcome=DetentionOutcome.RELEASED,
+            today=TODAY,
+        )
     assert "released_on" in error.value.messages
 
 
 def test_housing_need_is_created_then_updated_with_cyrillic_text(session, world):
     case, actor = world["case"], actor_of(world["caseworker"])
     data = cases.NeedInput(HousingSituation.SHELTER, "Нужна комната в Алматы", Urgency.HIGH, False)
-    cases.update_housing_need(session, actor=actor, case_id=case.id, expected_version=1,
-                              data=data, today=TODAY)
+    cases.update_housing_need(
+        session, actor=actor, case_id=case.id, expected_version=1, data=data, today=TODAY
+    )
     session.commit()
     stored = session.get(HousingNeed, case.id, populate_existing=True)
     assert stored.need == "Нужна комната в Алматы"
@@ -152,47 +191,84 @@ def test_housing_need_is_created_then_updated_with_cyrillic_text(session, world)
 
 def test_unknown_stage_is_refused(session, world):
     with pytest.raises(ValidationError) as error:
-        cases.move_stage(session, actor=actor_of(world["caseworker"]), case_id=world["case"].id,
-                         expected_version=1, to_stage="teleported")
+        cases.move_stage(
+            session,
+            actor=actor_of(world["caseworker"]),
+            case_id=world["case"].id,
+            expected_version=1,
+            to_stage="teleported",
+        )
     assert "stage" in error.value.messages
 
 
 def test_stage_moves_forward_one_step_only_and_is_recorded(session, world):
     case, actor = world["case"], actor_of(world["caseworker"])
     with pytest.raises(ValidationError):
-        cases.move_stage(session, actor=actor, case_id=case.id, expected_version=1,
-                         to_stage=Stage.DOCUMENTS)
+        cases.move_stage(
+            session, actor=actor, case_id=case.id, expected_version=1, to_stage=Stage.DOCUMENTS
+        )
     session.rollback()
-    cases.move_stage(session, actor=actor, case_id=case.id, expected_version=1,
-                     to_stage=Stage.NEEDS_ASSESSMENT)
+    cases.move_stage(
+        session, actor=actor, case_id=case.id, expected_version=1, to_stage=Stage.NEEDS_ASSESSMENT
+    )
     session.commit()
-    moves = session.exec(select(StageChange).where(StageChange.case_id == case.id)
-                         .order_by(StageChange.id)).all()
+    moves = session.exec(
+        select(StageChange).where(StageChange.case_id == case.id).order_by(StageChange.id)
+    ).all()
     assert [(m.from_stage, m.to_stage) for m in moves] == [
-        (None, Stage.INTAKE), (Stage.INTAKE, Stage.NEEDS_ASSESSMENT)]
+        (None, Stage.INTAKE),
+        (Stage.INTAKE, Stage.NEEDS_ASSESSMENT),
+    ]
     assert session.get(Case, case.id, populate_existing=True).stage == Stage.NEEDS_ASSESSMENT
 
 
 def test_closing_needs_an_outcome_and_the_right_role(session, world):
     case = world["case"]
     with pytest.raises(PermissionDenied):
-        cases.close_case(session, actor=actor_of(world["caseworker"]), case_id=case.id,
-                         expected_version=1, outcome=Outcome.WITHDREW, today=TODAY)
+        cases.close_case(
+            session,
+            actor=actor_of(world["caseworker"]),
+            case_id=case.id,
+            expected_version=1,
+            outcome=Outcome.WITHDREW,
+            today=TODAY,
+        )
     coordinator = actor_of(world["coordinator"])
     with pytest.raises(ValidationError) as error:
-        cases.close_case(session, actor=coordinator, case_id=case.id, expected_version=1,
-                         outcome=None, today=TODAY)
+        cases.close_case(
+            session,
+            actor=coordinator,
+            case_id=case.id,
+            expected_version=1,
+            outcome=None,
+            today=TODAY,
+        )
     assert "outcome" in error.value.messages
     with pytest.raises(ValidationError):
-        cases.close_case(session, actor=coordinator, case_id=case.id, expected_version=1,
-                         outcome=Outcome.RELOCATED, today=TODAY)
+        cases.close_case(
+            session,
+            actor=coordinator,
+            case_id=case.id,
+            expected_version=1,
+            outcome=Outcome.RELOCATED,
+            today=TODAY,
+        )
     session.rollback()
-    cases.close_case(session, actor=coordinator, case_id=case.id, expected_version=1,
-                     outcome=Outcome.WITHDREW, today=TODAY)
+    cases.close_case(
+        session,
+        actor=coordinator,
+        case_id=case.id,
+        expected_version=1,
+        outcome=Outcome.WITHDREW,
+        today=TODAY,
+    )
     session.commit()
     closed = session.get(Case, case.id, populate_existing=True)
     assert (closed.status, closed.outcome, closed.closed_on) == (
-        CaseStatus.CLOSED, Outcome.WITHDREW, TODAY)
+        CaseStatus.CLOSED,
+        Outcome.WITHDREW,
+        TODAY,
+    )
 
 
 def test_assignment_only_to_a_caseworker_of_the_case_organisation(session, world):
@@ -202,14 +278,25 @@ def test_assignment_only_to_a_caseworker_of_the_case_organisation(session, world
     session.commit()
     coordinator = actor_of(world["coordinator"])
     with pytest.raises(ValidationError):
-        cases.assign_caseworker(session, actor=coordinator, case_id=case.id, expected_version=1,
-                                caseworker_id=outsider.id)
+        cases.assign_caseworker(
+            session,
+            actor=coordinator,
+            case_id=case.id,
+            expected_version=1,
+            caseworker_id=outsider.id,
+        )
     session.rollback()
     with pytest.raises(PermissionDenied):
-        cases.assign_caseworker(session, actor=actor_of(world["caseworker"]), case_id=case.id,
-                                expected_version=1, caseworker_id=colleague.id)
-    cases.assign_caseworker(session, actor=coordinator, case_id=case.id, expected_version=1,
-                            caseworker_id=colleague.id)
+        cases.assign_caseworker(
+            session,
+            actor=actor_of(world["caseworker"]),
+            case_id=case.id,
+            expected_version=1,
+            caseworker_id=colleague.id,
+        )
+    cases.assign_caseworker(
+        session, actor=coordinator, case_id=case.id, expected_version=1, caseworker_id=colleague.id
+    )
     session.commit()
     assert session.get(Case, case.id, populate_existing=True).caseworker_id == colleague.id
 
@@ -217,16 +304,21 @@ def test_assignment_only_to_a_caseworker_of_the_case_organisation(session, world
 @pytest.mark.parametrize("body", ["", "<b>bold</b>", "@SUM(A1:A9)", "-2+3", "x" * 4001])
 def test_bad_notes_are_refused(session, world, body):
     with pytest.raises(ValidationError):
-        cases.add_note(session, actor=actor_of(world["caseworker"]), case_id=world["case"].id,
-                       body=body)
+        cases.add_note(
+            session, actor=actor_of(world["caseworker"]), case_id=world["case"].id, body=body
+        )
     session.rollback()
     assert session.exec(select(CaseNote)).all() == []
 
 
 def test_a_note_in_cyrillic_is_kept_as_typed(session, world):
     case = world["case"]
-    cases.add_note(session, actor=actor_of(world["caseworker"]), case_id=case.id,
-                   body="Звонил адвокат; a < b — это не HTML.")
+    cases.add_note(
+        session,
+        actor=actor_of(world["caseworker"]),
+        case_id=case.id,
+        body="Звонил адвокат; a < b — это не HTML.",
+    )
     session.commit()
     [note] = session.exec(select(CaseNote)).all()
     assert note.body == "Звонил адвокат; a < b — это не HTML."
@@ -237,13 +329,22 @@ def test_a_caseworker_cannot_write_to_a_case_not_assigned_to_them(session, world
     stranger = make_user(session, role=Role.CASEWORKER, organisation=world["org"])
     session.commit()
     with pytest.raises(cases.CaseNotFound):
-        cases.update_legal_status(session, actor=actor_of(stranger), case_id=world["case"].id,
-                                  expected_version=1, data=legal())
+        cases.update_legal_status(
+            session,
+            actor=actor_of(stranger),
+            case_id=world["case"].id,
+            expected_version=1,
+            data=legal(),
+        )
 
 
 def intake(**changes):
-    values = {"full_name": "Иван Петров", "category": Category.DESERTER,
-              "opened_on": dt.date(2026, 11, 20), "name_latin": "Ivan Petrov"}
+    values = {
+        "full_name": "Иван Петров",
+        "category": Category.DESERTER,
+        "opened_on": dt.date(2026, 11, 20),
+        "name_latin": "Ivan Petrov",
+    }
     return cases.Intake(**{**values, **changes})
 
 
@@ -284,5 +385,4 @@ def test_bad_intake_is_refused_and_no_case_is_created(session, world, data, fiel
 
 def test_a_caseworker_cannot_open_a_case(session, world):
     with pytest.raises(PermissionDenied):
-        cases.create_case(session, actor=actor_of(world["caseworker"]), data=intake(),
-                          today=TODAY)
+        cases.create_case(session, actor=actor_of(world["caseworker"]), data=intake(), today=TODAY)

@@ -28,8 +28,13 @@ def shared(database_url):
         coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
         case = make_case(session, organisation=org, caseworker=caseworker)
         session.commit()
-    yield {"engine": engine, "case_id": case.id, "caseworker": actor_of(caseworker),
-           "coordinator": actor_of(coordinator), "url": database_url}
+    yield {
+        "engine": engine,
+        "case_id": case.id,
+        "caseworker": actor_of(caseworker),
+        "coordinator": actor_of(coordinator),
+        "url": database_url,
+    }
     engine.dispose()
 
 
@@ -45,11 +50,21 @@ def test_second_save_from_the_same_version_is_refused_with_the_current_values(sh
         seen_first = first.get(Case, case_id).version
         seen_second = second.get(Case, case_id).version
     with session_scope(first_engine) as first:
-        cases.update_legal_status(first, actor=actor, case_id=case_id,
-                                  expected_version=seen_first, data=expiry(dt.date(2027, 5, 1)))
+        cases.update_legal_status(
+            first,
+            actor=actor,
+            case_id=case_id,
+            expected_version=seen_first,
+            data=expiry(dt.date(2027, 5, 1)),
+        )
     with pytest.raises(cases.StaleCase) as stale, session_scope(second_engine) as second:
-        cases.update_legal_status(second, actor=actor, case_id=case_id,
-                                  expected_version=seen_second, data=expiry(dt.date(2027, 9, 9)))
+        cases.update_legal_status(
+            second,
+            actor=actor,
+            case_id=case_id,
+            expected_version=seen_second,
+            data=expiry(dt.date(2027, 9, 9)),
+        )
     assert stale.value.version == 2
     assert stale.value.current["permit_expires_on"] == dt.date(2027, 5, 1)
     with session_scope(second_engine) as check:
@@ -66,15 +81,25 @@ def test_a_save_waiting_on_an_open_transaction_is_refused_when_that_one_commits(
     def second_save() -> None:
         try:
             with session_scope(other_engine) as second:
-                cases.update_legal_status(second, actor=actor, case_id=case_id,
-                                          expected_version=1, data=expiry(dt.date(2027, 9, 9)))
+                cases.update_legal_status(
+                    second,
+                    actor=actor,
+                    case_id=case_id,
+                    expected_version=1,
+                    data=expiry(dt.date(2027, 9, 9)),
+                )
             outcome["result"] = "saved"
         except cases.StaleCase as error:
             outcome["result"] = error
 
     with session_scope(shared["engine"]) as first:
-        cases.update_legal_status(first, actor=actor, case_id=case_id, expected_version=1,
-                                  data=expiry(dt.date(2027, 5, 1)))
+        cases.update_legal_status(
+            first,
+            actor=actor,
+            case_id=case_id,
+            expected_version=1,
+            data=expiry(dt.date(2027, 5, 1)),
+        )
         thread = threading.Thread(target=second_save)
         thread.start()
         time.sleep(0.5)  # the second save is now blocked on the first one's lock
@@ -97,9 +122,14 @@ def test_concurrent_intakes_get_distinct_consecutive_codes(shared):
         try:
             with session_scope(engine) as session:
                 case = cases.create_case(
-                    session, actor=shared["coordinator"], today=TODAY,
-                    data=cases.Intake(full_name="Анна Смирнова", category=Category.JOURNALIST,
-                                      opened_on=dt.date(2026, 6, 1)),
+                    session,
+                    actor=shared["coordinator"],
+                    today=TODAY,
+                    data=cases.Intake(
+                        full_name="Анна Смирнова",
+                        category=Category.JOURNALIST,
+                        opened_on=dt.date(2026, 6, 1),
+                    ),
                 )
                 codes.append(case.code)
         except BaseException as error:  # noqa: BLE001 - reported below

@@ -27,8 +27,13 @@ def world(database_url):
         worker.locked_until = utcnow() + dt.timedelta(minutes=10)
         session.add(worker)
         session.commit()
-    yield {"engine": engine, "url": database_url, "org": org, "admin": actor_of(admin),
-           "worker": worker}
+    yield {
+        "engine": engine,
+        "url": database_url,
+        "org": org,
+        "admin": actor_of(admin),
+        "worker": worker,
+    }
     engine.dispose()
 
 
@@ -88,10 +93,12 @@ def test_admin_deactivates_unlocks_changes_role_and_resets_password(page_test, w
     at.button(key=f"wp_admin_reset_save_{worker_id}").click().run()
     assert check_password(NEW_PASSWORD, reload_worker(world).password_hash)
     with Session(world["engine"]) as session:
-        actions = session.exec(select(AuditEvent.action).where(
-            AuditEvent.entity_id == str(worker_id))).all()
+        actions = session.exec(
+            select(AuditEvent.action).where(AuditEvent.entity_id == str(worker_id))
+        ).all()
     assert {AuditAction.ACCOUNT_UNLOCKED, AuditAction.UPDATE, AuditAction.PASSWORD_RESET} <= set(
-        actions)
+        actions
+    )
 
 
 def test_an_admin_cannot_deactivate_themselves(page_test, world):

@@ -21,19 +21,29 @@ def world(database_url):
         member = actor_of(make_user(session, role=Role.CASEWORKER, organisation=org))
         outsider = actor_of(make_user(session, role=Role.CASEWORKER, organisation=other))
         for actor in (member, member, outsider):
-            record(session, actor=actor, action=AuditAction.SIGN_IN, entity="user",
-                   entity_id=actor.id)
-        record(session, actor=member, action=AuditAction.SIGN_IN_FAILED, entity="user",
-               detail="=cmd|' /C calc'!A0")
+            record(
+                session, actor=actor, action=AuditAction.SIGN_IN, entity="user", entity_id=actor.id
+            )
+        record(
+            session,
+            actor=member,
+            action=AuditAction.SIGN_IN_FAILED,
+            entity="user",
+            detail="=cmd|' /C calc'!A0",
+        )
         session.commit()
-    yield {"engine": engine, "url": database_url, "coordinator": coordinator,
-           "member": member, "outsider": outsider}
+    yield {
+        "engine": engine,
+        "url": database_url,
+        "coordinator": coordinator,
+        "member": member,
+        "outsider": outsider,
+    }
     engine.dispose()
 
 
 def test_coordinator_sees_own_rows_filters_and_exports(page_test, world):
-    at = page_test("audit_log.py", database_url=world["url"],
-                   actor=world["coordinator"]).run()
+    at = page_test("audit_log.py", database_url=world["url"], actor=world["coordinator"]).run()
     assert not at.exception
     frame = at.dataframe[0].value
     assert len(frame) == 3
@@ -42,8 +52,9 @@ def test_coordinator_sees_own_rows_filters_and_exports(page_test, world):
     assert len(at.dataframe[0].value) == 1
     at.button(key="wp_audit_prepare").click().run()
     with Session(world["engine"]) as session:
-        exports = session.exec(select(AuditEvent).where(
-            AuditEvent.action == AuditAction.EXPORT)).all()
+        exports = session.exec(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)
+        ).all()
     assert [e.username for e in exports] == [world["coordinator"].username]
     assert at.get("download_button")
     csv = at.session_state["wp_audit_export"].decode("utf-8-sig")

@@ -35,13 +35,25 @@ def world(database_url):
         colleague = make_user(session, role=Role.CASEWORKER, organisation=org)
         coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
         admin = make_user(session, role=Role.ADMIN, organisation=org)
-        case = make_case(session, organisation=org, caseworker=caseworker,
-                         full_name="Пётр <b>Сидоров</b>", permit_expires_on=dt.date(2026, 12, 1))
+        case = make_case(
+            session,
+            organisation=org,
+            caseworker=caseworker,
+            full_name="Пётр <b>Сидоров</b>",
+            permit_expires_on=dt.date(2026, 12, 1),
+        )
         hidden = make_case(session, organisation=other)
         session.commit()
-    yield {"engine": engine, "url": database_url, "case": case, "hidden": hidden,
-           "caseworker": actor_of(caseworker), "coordinator": actor_of(coordinator),
-           "admin": actor_of(admin), "colleague": colleague}
+    yield {
+        "engine": engine,
+        "url": database_url,
+        "case": case,
+        "hidden": hidden,
+        "caseworker": actor_of(caseworker),
+        "coordinator": actor_of(coordinator),
+        "admin": actor_of(admin),
+        "colleague": colleague,
+    }
     engine.dispose()
 
 
@@ -86,7 +98,10 @@ def test_typing_a_hidden_code_in_the_box_is_also_not_found(page_test, world):
     at = open_case(page_test, world, world["coordinator"], world["case"].code)
     at.text_input(key="wp_case_code").set_value(world["hidden"].code).run()
     assert [e.value for e in at.error] == ["Case not found."]
-    assert at.query_params["code"] == [world["hidden"].code] or at.query_params["code"] == world["hidden"].code
+    assert (
+        at.query_params["code"] == [world["hidden"].code]
+        or at.query_params["code"] == world["hidden"].code
+    )
 
 
 def test_identity_is_shown_as_text_on_request_and_audited(page_test, world):
@@ -96,8 +111,9 @@ def test_identity_is_shown_as_text_on_request_and_audited(page_test, world):
     assert "Full name: Пётр <b>Сидоров</b>" in [t.value for t in at.text]
     assert not at.markdown or all("Сидоров" not in m.value for m in at.markdown)
     with db(world) as session:
-        actions = session.exec(select(AuditEvent.action).where(
-            AuditEvent.case_id == world["case"].id)).all()
+        actions = session.exec(
+            select(AuditEvent.action).where(AuditEvent.case_id == world["case"].id)
+        ).all()
     assert AuditAction.VIEW_IDENTITY in actions
 
 
@@ -142,14 +158,16 @@ def test_a_formula_in_the_charge_is_refused(page_test, world):
         assert session.get(LegalStatus, world["case"].id).charge_article is None
 
 
-def test_a_save_after_someone_else_saved_is_refused_and_shows_the_current_values(
-    page_test, world
-):
+def test_a_save_after_someone_else_saved_is_refused_and_shows_the_current_values(page_test, world):
     at = open_case(page_test, world, world["caseworker"], world["case"].code)
     with db(world) as session:  # a colleague saves first, in another session
-        cases.update_legal_status(session, actor=world["coordinator"], case_id=world["case"].id,
-                                  expected_version=1, data=cases.LegalStatusInput(
-                                      PermitType.TEMPORARY_RESIDENCE, None, dt.date(2027, 2, 2)))
+        cases.update_legal_status(
+            session,
+            actor=world["coordinator"],
+            case_id=world["case"].id,
+            expected_version=1,
+            data=cases.LegalStatusInput(PermitType.TEMPORARY_RESIDENCE, None, dt.date(2027, 2, 2)),
+        )
         session.commit()
     at.date_input(key=k("permit_expires_on")).set_value(dt.date(2027, 9, 9))
     at.button(key=k("legal_save")).click().run()
@@ -169,8 +187,10 @@ def test_detention_in_the_future_is_refused_then_a_real_one_recorded(page_test, 
     at.button(key=k("detention_save")).click().run()
     with db(world) as session:
         [detention] = session.exec(select(Detention)).all()
-    assert (detention.detained_on, detention.place) == (dt.date(2026, 11, 20),
-                                                        DetentionPlace.AIRPORT)
+    assert (detention.detained_on, detention.place) == (
+        dt.date(2026, 11, 20),
+        DetentionPlace.AIRPORT,
+    )
     at.date_input(key=k("released_on", 2)).set_value(dt.date(2026, 11, 22))
     at.button(key=k("release_save", 2)).click().run()
     with db(world) as session:

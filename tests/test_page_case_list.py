@@ -21,14 +21,26 @@ def world(database_url):
         org, other = make_organisation(session), make_organisation(session)
         caseworker = make_user(session, role=Role.CASEWORKER, organisation=org)
         coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
-        mine = [make_case(session, organisation=org, caseworker=caseworker,
-                          permit_expires_on=dt.date(2027, 1, 1) + dt.timedelta(days=i))
-                for i in range(3)]
+        mine = [
+            make_case(
+                session,
+                organisation=org,
+                caseworker=caseworker,
+                permit_expires_on=dt.date(2027, 1, 1) + dt.timedelta(days=i),
+            )
+            for i in range(3)
+        ]
         colleagues = [make_case(session, organisation=org) for _ in range(2)]
         hidden = make_case(session, organisation=other, full_name="Скрытый Человек")
         session.commit()
-    yield {"url": database_url, "mine": mine, "colleagues": colleagues, "hidden": hidden,
-           "caseworker": actor_of(caseworker), "coordinator": actor_of(coordinator)}
+    yield {
+        "url": database_url,
+        "mine": mine,
+        "colleagues": colleagues,
+        "hidden": hidden,
+        "caseworker": actor_of(caseworker),
+        "coordinator": actor_of(coordinator),
+    }
     engine.dispose()
 
 
@@ -40,29 +52,33 @@ def shown_codes(at) -> list[str]:
 
 
 def test_caseworker_sees_only_their_assigned_cases(page_test, world):
-    at = page_test("case_list.py", database_url=world["url"], actor=world["caseworker"],
-                   today=TODAY).run()
+    at = page_test(
+        "case_list.py", database_url=world["url"], actor=world["caseworker"], today=TODAY
+    ).run()
     assert not at.exception
     assert shown_codes(at) == sorted(c.code for c in world["mine"])
 
 
 def test_coordinator_sees_the_organisation_and_searches_by_code(page_test, world):
-    at = page_test("case_list.py", database_url=world["url"], actor=world["coordinator"],
-                   today=TODAY).run()
+    at = page_test(
+        "case_list.py", database_url=world["url"], actor=world["coordinator"], today=TODAY
+    ).run()
     assert shown_codes(at) == sorted(c.code for c in world["mine"] + world["colleagues"])
     at.text_input(key="wp_cases_search").set_value(world["colleagues"][0].code).run()
     assert shown_codes(at) == [world["colleagues"][0].code]
 
 
 def test_searching_the_name_of_a_hidden_case_finds_nothing(page_test, world):
-    at = page_test("case_list.py", database_url=world["url"], actor=world["coordinator"],
-                   today=TODAY).run()
+    at = page_test(
+        "case_list.py", database_url=world["url"], actor=world["coordinator"], today=TODAY
+    ).run()
     at.text_input(key="wp_cases_search").set_value("Скрытый").run()
     assert shown_codes(at) == []
     assert "No case matches these filters." in [i.value for i in at.info]
 
 
 def test_no_name_appears_in_the_list(page_test, world):
-    at = page_test("case_list.py", database_url=world["url"], actor=world["coordinator"],
-                   today=TODAY).run()
+    at = page_test(
+        "case_list.py", database_url=world["url"], actor=world["coordinator"], today=TODAY
+    ).run()
     assert "Тестовый" not in at.dataframe[0].value.to_string()

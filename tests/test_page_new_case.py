@@ -26,15 +26,26 @@ def world(database_url):
         caseworker = make_user(session, role=Role.CASEWORKER, organisation=org)
         city = make_city(session, key="almaty")
         session.commit()
-    yield {"engine": engine, "url": database_url, "org": org, "city": city,
-           "coordinator": actor_of(coordinator), "caseworker": caseworker}
+    yield {
+        "engine": engine,
+        "url": database_url,
+        "org": org,
+        "city": city,
+        "coordinator": actor_of(coordinator),
+        "caseworker": caseworker,
+    }
     engine.dispose()
 
 
 def fill(at, **values):
     for name, value in values.items():
-        widget = at.get("text_input") + at.get("selectbox") + at.get("date_input") + \
-            at.get("number_input") + at.get("checkbox")
+        widget = (
+            at.get("text_input")
+            + at.get("selectbox")
+            + at.get("date_input")
+            + at.get("number_input")
+            + at.get("checkbox")
+        )
         [target] = [w for w in widget if w.key == f"wp_new_{name}"]
         target.set_value(value)
     at.button(key="wp_new_save").click().run()
@@ -47,11 +58,19 @@ def count_cases(world) -> int:
 
 
 def test_coordinator_opens_a_case_with_a_fresh_code(page_test, world):
-    at = page_test("new_case.py", database_url=world["url"], actor=world["coordinator"],
-                   today=TODAY).run()
-    fill(at, full_name="Алексей Смирнов", name_latin="Aleksei Smirnov",
-         category=Category.DESERTER, city=world["city"].id,
-         caseworker=world["caseworker"].id, permit_expires=dt.date(2027, 3, 1), wanted=True)
+    at = page_test(
+        "new_case.py", database_url=world["url"], actor=world["coordinator"], today=TODAY
+    ).run()
+    fill(
+        at,
+        full_name="Алексей Смирнов",
+        name_latin="Aleksei Smirnov",
+        category=Category.DESERTER,
+        city=world["city"].id,
+        caseworker=world["caseworker"].id,
+        permit_expires=dt.date(2027, 3, 1),
+        wanted=True,
+    )
     assert not at.exception
     assert "Case WP-26-0001 opened." in [s.value for s in at.success]
     with Session(world["engine"]) as session:
@@ -61,7 +80,10 @@ def test_coordinator_opens_a_case_with_a_fresh_code(page_test, world):
         stage = session.exec(select(StageChange)).one()
         audit = session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).one()
     assert (case.code, case.category, case.caseworker_id) == (
-        "WP-26-0001", Category.DESERTER, world["caseworker"].id)
+        "WP-26-0001",
+        Category.DESERTER,
+        world["caseworker"].id,
+    )
     assert case.organisation_id == world["org"].id
     assert (person.full_name, person.name_latin) == ("Алексей Смирнов", "Aleksei Smirnov")
     assert (status.permit_expires_on, status.wanted) == (dt.date(2027, 3, 1), True)
@@ -75,17 +97,22 @@ def test_coordinator_opens_a_case_with_a_fresh_code(page_test, world):
     ("values", "message"),
     [
         ({"full_name": "Я" * 5000}, "Use at most 200 characters (this has 5000)."),
-        ({"full_name": "<b>Иван</b>"},
-         "Remove the angle brackets: text that looks like HTML is not accepted."),
-        ({"full_name": "Иван", "contact": "=HYPERLINK(\"http://evil\")"},
-         "Text may not start with = + - or @: a spreadsheet would run it as a formula."),
+        (
+            {"full_name": "<b>Иван</b>"},
+            "Remove the angle brackets: text that looks like HTML is not accepted.",
+        ),
+        (
+            {"full_name": "Иван", "contact": '=HYPERLINK("http://evil")'},
+            "Text may not start with = + - or @: a spreadsheet would run it as a formula.",
+        ),
         ({"full_name": "Иван", "opened_on": dt.date(2026, 12, 1)}, "This date is in the future."),
         ({"full_name": ""}, "This field is required."),
     ],
 )
 def test_bad_intake_is_explained_and_nothing_is_created(page_test, world, values, message):
-    at = page_test("new_case.py", database_url=world["url"], actor=world["coordinator"],
-                   today=TODAY).run()
+    at = page_test(
+        "new_case.py", database_url=world["url"], actor=world["coordinator"], today=TODAY
+    ).run()
     fill(at, **values)
     assert message in [e.value for e in at.error]
     assert count_cases(world) == 0

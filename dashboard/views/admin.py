@@ -23,17 +23,19 @@ USER = "wp_admin_user"
 
 def accounts_table(rows: list[tuple[object, str]]) -> pd.DataFrame:
     now = utcnow()
-    return pd.DataFrame({
-        _("Username"): [u.username for u, _o in rows],  # type: ignore[attr-defined]
-        _("Name"): [u.display_name for u, _o in rows],  # type: ignore[attr-defined]
-        _("Role"): [label(Role(u.role)) for u, _o in rows],  # type: ignore[attr-defined]
-        _("Organisation"): [org or "—" for _u, org in rows],
-        _("Active"): [_("Yes") if u.active else _("No") for u, _o in rows],  # type: ignore[attr-defined]
-        _("Locked"): [
-            _("Yes") if u.locked_until and _aware(u.locked_until) > now else _("No")  # type: ignore[attr-defined]
-            for u, _o in rows
-        ],
-    })
+    return pd.DataFrame(
+        {
+            _("Username"): [u.username for u, _o in rows],  # type: ignore[attr-defined]
+            _("Name"): [u.display_name for u, _o in rows],  # type: ignore[attr-defined]
+            _("Role"): [label(Role(u.role)) for u, _o in rows],  # type: ignore[attr-defined]
+            _("Organisation"): [org or "—" for _u, org in rows],
+            _("Active"): [_("Yes") if u.active else _("No") for u, _o in rows],  # type: ignore[attr-defined]
+            _("Locked"): [
+                _("Yes") if u.locked_until and _aware(u.locked_until) > now else _("No")  # type: ignore[attr-defined]
+                for u, _o in rows
+            ],
+        }
+    )
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -50,17 +52,25 @@ with session_scope(runtime.engine()) as session:
 org_choices = [(o.id, o.name) for o in organisations if o.id is not None]
 
 st.subheader(_("Organisations"))
-st.dataframe(pd.DataFrame({
-    _("Name"): [o.name for o in organisations],
-    _("Active"): [_("Yes") if o.active else _("No") for o in organisations],
-}), hide_index=True)
+st.dataframe(
+    pd.DataFrame(
+        {
+            _("Name"): [o.name for o in organisations],
+            _("Active"): [_("Yes") if o.active else _("No") for o in organisations],
+        }
+    ),
+    hide_index=True,
+)
 with st.form("wp_admin_new_org"):
     errors = FieldErrors()
     name = st.text_input(_("New organisation"), key=ORG_NAME)
     errors.slot("name", FORM_ERROR)
     if st.form_submit_button(_("Add the organisation"), key="wp_admin_org_save"):
-        save(lambda s: accounts.create_organisation(s, actor=actor, name=name), errors=errors,
-             success=_("Organisation added."))
+        save(
+            lambda s: accounts.create_organisation(s, actor=actor, name=name),
+            errors=errors,
+            success=_("Organisation added."),
+        )
 
 st.subheader(_("Accounts"))
 st.dataframe(accounts_table(users), hide_index=True, use_container_width=True)
@@ -72,17 +82,29 @@ with st.expander(_("Create an account")), st.form("wp_admin_new_user"):
     display_name = st.text_input(_("Name"), key="wp_admin_new_display")
     errors.slot("display_name")
     role = enum_select(_("Role"), Role, value=Role.CASEWORKER, key="wp_admin_new_role")
-    organisation = choice_select(_("Organisation"), org_choices, value=None,
-                                 key="wp_admin_new_org")
+    organisation = choice_select(_("Organisation"), org_choices, value=None, key="wp_admin_new_org")
     errors.slot("organisation")
-    password = st.text_input(_("Initial password"), type="password", key="wp_admin_new_password",
-                             help=_("At least 12 characters; common passwords are refused."))
+    password = st.text_input(
+        _("Initial password"),
+        type="password",
+        key="wp_admin_new_password",
+        help=_("At least 12 characters; common passwords are refused."),
+    )
     errors.slot("password", FORM_ERROR)
     if st.form_submit_button(_("Create the account"), key="wp_admin_new_save"):
-        save(lambda s: accounts.create_user(
-                 s, actor=actor, username=username, display_name=display_name,
-                 role=role, organisation_id=organisation, password=password),  # type: ignore[arg-type]
-             errors=errors, success=_("Account created."))
+        save(
+            lambda s: accounts.create_user(
+                s,
+                actor=actor,
+                username=username,
+                display_name=display_name,
+                role=role,
+                organisation_id=organisation,
+                password=password,
+            ),  # type: ignore[arg-type]
+            errors=errors,
+            success=_("Account created."),
+        )
 
 st.subheader(_("Change an account"))
 user_choices = [(u.id, u.username) for u, _o in users if u.id is not None]
@@ -95,34 +117,59 @@ if chosen is not None:
     with first:
         if chosen.active:
             if st.button(_("Deactivate"), key="wp_admin_deactivate"):
-                save(lambda s: accounts.set_active(s, actor=actor, user_id=chosen.id,
-                                                   active=False),
-                     errors=errors, success=_("Account deactivated."))
+                save(
+                    lambda s: accounts.set_active(s, actor=actor, user_id=chosen.id, active=False),
+                    errors=errors,
+                    success=_("Account deactivated."),
+                )
         elif st.button(_("Reactivate"), key="wp_admin_reactivate"):
-            save(lambda s: accounts.set_active(s, actor=actor, user_id=chosen.id, active=True),
-                 errors=errors, success=_("Account reactivated."))
+            save(
+                lambda s: accounts.set_active(s, actor=actor, user_id=chosen.id, active=True),
+                errors=errors,
+                success=_("Account reactivated."),
+            )
     with second:
         if st.button(_("Unlock"), key="wp_admin_unlock"):
-            save(lambda s: accounts.unlock(s, actor=actor, user_id=chosen.id), errors=errors,
-                 success=_("Account unlocked."))
+            save(
+                lambda s: accounts.unlock(s, actor=actor, user_id=chosen.id),
+                errors=errors,
+                success=_("Account unlocked."),
+            )
     with st.form(f"wp_admin_role_{chosen.id}"):
         role_errors = FieldErrors()
-        new_role = enum_select(_("Role"), Role, value=Role(chosen.role),
-                               key=f"wp_admin_role_value_{chosen.id}")
-        new_organisation = choice_select(_("Organisation"), org_choices, value=chosen.organisation_id,
-                                   key=f"wp_admin_role_org_{chosen.id}")
+        new_role = enum_select(
+            _("Role"), Role, value=Role(chosen.role), key=f"wp_admin_role_value_{chosen.id}"
+        )
+        new_organisation = choice_select(
+            _("Organisation"),
+            org_choices,
+            value=chosen.organisation_id,
+            key=f"wp_admin_role_org_{chosen.id}",
+        )
         role_errors.slot("role", "organisation", FORM_ERROR)
         if st.form_submit_button(_("Change the role"), key=f"wp_admin_role_save_{chosen.id}"):
-            save(lambda s: accounts.change_role(s, actor=actor, user_id=chosen.id,
-                                                role=new_role,  # type: ignore[arg-type]
-                                                organisation_id=new_organisation),
-                 errors=role_errors, success=_("Role changed."))
+            save(
+                lambda s: accounts.change_role(
+                    s,
+                    actor=actor,
+                    user_id=chosen.id,
+                    role=new_role,  # type: ignore[arg-type]
+                    organisation_id=new_organisation,
+                ),
+                errors=role_errors,
+                success=_("Role changed."),
+            )
     with st.form(f"wp_admin_reset_{chosen.id}", clear_on_submit=True):
         reset_errors = FieldErrors()
-        new_password = st.text_input(_("New password"), type="password",
-                                     key=f"wp_admin_reset_value_{chosen.id}")
+        new_password = st.text_input(
+            _("New password"), type="password", key=f"wp_admin_reset_value_{chosen.id}"
+        )
         reset_errors.slot("new_password", FORM_ERROR)
         if st.form_submit_button(_("Reset the password"), key=f"wp_admin_reset_save_{chosen.id}"):
-            save(lambda s: accounts.reset_password(s, actor=actor, user_id=chosen.id,
-                                                   new_password=new_password),
-                 errors=reset_errors, success=_("Password reset; the account is unlocked."))
+            save(
+                lambda s: accounts.reset_password(
+                    s, actor=actor, user_id=chosen.id, new_password=new_password
+                ),
+                errors=reset_errors,
+                success=_("Password reset; the account is unlocked."),
+            )

@@ -34,22 +34,32 @@ def filters_form() -> AuditFilters:
         username = st.text_input(_("Username"), key=USERNAME)
     with third:
         case_code = st.text_input(_("Case code"), key=CASE_CODE)
-    return AuditFilters(since=since, until=until, action=action, username=username,
-                        case_code=case_code)
+    return AuditFilters(
+        since=since, until=until, action=action, username=username, case_code=case_code
+    )
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.copy()
     shown["action"] = shown["action"].map(lambda a: label(AuditAction(a)))
-    shown.columns = [_("When"), _("User"), _("Action"), _("Record"), _("Record id"), _("Case"),
-                     _("Fields"), _("Detail")]
+    shown.columns = [
+        _("When"),
+        _("User"),
+        _("Action"),
+        _("Record"),
+        _("Record id"),
+        _("Case"),
+        _("Fields"),
+        _("Detail"),
+    ]
     return shown
 
 
 actor = signed_in_actor()
 st.title(_("Audit trail"))
-st.caption(_("Each row says who did what, when, to which record and which fields; never the "
-             "values."))
+st.caption(
+    _("Each row says who did what, when, to which record and which fields; never the values.")
+)
 filters = filters_form()
 with session_scope(runtime.engine()) as session:
     rows = audit_events(session, actor=actor, filters=filters)
@@ -63,5 +73,11 @@ if permits(actor, Action.EXPORT):
         st.session_state[EXPORT] = to_csv(readable(exported))
     data = st.session_state.get(EXPORT)
     if data is not None:
-        st.download_button(_("Download the CSV file"), data=data, file_name="audit-trail.csv",
-                           mime="text/csv", key="wp_audit_download", on_click="ignore")
+        st.download_button(
+            _("Download the CSV file"),
+            data=data,
+            file_name="audit-trail.csv",
+            mime="text/csv",
+            key="wp_audit_download",
+            on_click="ignore",
+        )

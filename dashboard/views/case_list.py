@@ -33,41 +33,61 @@ PAGE = "wp_cases_page"
 def filters_form(cities: list[tuple[int, str]], caseworkers: list[tuple[int, str]]) -> CaseFilters:
     search_help = (
         _("Case code, or a name in Cyrillic or Latin letters.")
-        if permits(actor, Action.READ_IDENTITY) else _("Case code.")
+        if permits(actor, Action.READ_IDENTITY)
+        else _("Case code.")
     )
     search = st.text_input(_("Search"), key=SEARCH, help=search_help)
     first, second, third = st.columns(3)
     with first:
-        status = enum_select(_("Status"), CaseStatus, value=CaseStatus.OPEN, key=STATUS,
-                             optional=True)
+        status = enum_select(
+            _("Status"), CaseStatus, value=CaseStatus.OPEN, key=STATUS, optional=True
+        )
         stage = enum_select(_("Stage"), Stage, value=None, key=STAGE, optional=True)
     with second:
-        risk_level = enum_select(_("Risk level"), RiskLevel,  # type: ignore[type-var]
-                                 value=None, key=RISK, optional=True)
+        risk_level = enum_select(
+            _("Risk level"),
+            RiskLevel,  # type: ignore[type-var]
+            value=None,
+            key=RISK,
+            optional=True,
+        )
         city = choice_select(_("City"), cities, value=None, key=CITY)
     with third:
         caseworker = choice_select(_("Caseworker"), caseworkers, value=None, key=CASEWORKER)
-        expiring = st.number_input(_("Permit expires within (days)"), min_value=0,
-                                   max_value=3650, value=None, step=30, key=EXPIRING)
+        expiring = st.number_input(
+            _("Permit expires within (days)"),
+            min_value=0,
+            max_value=3650,
+            value=None,
+            step=30,
+            key=EXPIRING,
+        )
     return CaseFilters(
-        status=status, stage=stage, risk_level=risk_level,  # type: ignore[arg-type]
-        city_id=city, caseworker_id=caseworker,
-        expiring_within_days=None if expiring is None else int(expiring), search=search,
+        status=status,
+        stage=stage,
+        risk_level=risk_level,  # type: ignore[arg-type]
+        city_id=city,
+        caseworker_id=caseworker,
+        expiring_within_days=None if expiring is None else int(expiring),
+        search=search,
     )
 
 
 def display(rows: pd.DataFrame) -> pd.DataFrame:
-    shown = pd.DataFrame({
-        _("Case"): rows["code"].map(case_url),
-        _("Risk"): rows["risk_level"].map(
-            lambda v: "—" if pd.isna(v) else _(RiskLevel(int(v)).label)),
-        _("Category"): rows["category"].map(lambda v: label(Category(v))),
-        _("City"): rows["city"].fillna("—"),
-        _("Stage"): rows["stage"].map(lambda v: label(Stage(v))),
-        _("Status"): rows["status"].map(lambda v: label(CaseStatus(v))),
-        _("Permit expires on"): rows["permit_expires_on"],
-        _("Caseworker"): rows["caseworker"].fillna("—"),
-    })
+    shown = pd.DataFrame(
+        {
+            _("Case"): rows["code"].map(case_url),
+            _("Risk"): rows["risk_level"].map(
+                lambda v: "—" if pd.isna(v) else _(RiskLevel(int(v)).label)
+            ),
+            _("Category"): rows["category"].map(lambda v: label(Category(v))),
+            _("City"): rows["city"].fillna("—"),
+            _("Stage"): rows["stage"].map(lambda v: label(Stage(v))),
+            _("Status"): rows["status"].map(lambda v: label(CaseStatus(v))),
+            _("Permit expires on"): rows["permit_expires_on"],
+            _("Caseworker"): rows["caseworker"].fillna("—"),
+        }
+    )
     return shown
 
 
@@ -76,16 +96,20 @@ today = runtime.settings().today()
 st.title(_("Cases"))
 with session_scope(runtime.engine()) as session:
     city_choices, caseworker_choices = list_choices(session, actor=actor)
-filters = filters_form([(c.id, c.name) for c in city_choices],
-                       [(c.id, c.name) for c in caseworker_choices])
+filters = filters_form(
+    [(c.id, c.name) for c in city_choices], [(c.id, c.name) for c in caseworker_choices]
+)
 page_number = int(st.session_state.get(PAGE, 1) or 1)
 with session_scope(runtime.engine()) as session:
-    result = case_list(session, actor=actor, filters=filters, today=today, page=page_number,
-                       page_size=PAGE_SIZE)
+    result = case_list(
+        session, actor=actor, filters=filters, today=today, page=page_number, page_size=PAGE_SIZE
+    )
 st.caption(_("{total} cases match.", total=result.total))
 if result.total:
     st.dataframe(
-        display(result.rows), hide_index=True, use_container_width=True,
+        display(result.rows),
+        hide_index=True,
+        use_container_width=True,
         column_config={_("Case"): st.column_config.LinkColumn(display_text=CASE_LINK_DISPLAY)},
     )
     if st.session_state.get(PAGE, 1) != result.page:

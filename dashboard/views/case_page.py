@@ -53,8 +53,11 @@ FORM_PREFIX = "wp_cf_"
 def requested_code() -> str:
     """The code from the address, or typed into the box (which then updates the address)."""
     from_url = str(st.query_params.get("code", "")).strip().upper()
-    typed = st.text_input(_("Case code"), value=from_url, key=CODE_INPUT,
-                          placeholder="WP-24-0137").strip().upper()
+    typed = (
+        st.text_input(_("Case code"), value=from_url, key=CODE_INPUT, placeholder="WP-24-0137")
+        .strip()
+        .upper()
+    )
     if typed != from_url:
         st.query_params["code"] = typed
     return typed
@@ -83,8 +86,14 @@ def audit_view(actor: Actor, detail: CaseDetail) -> None:
     if st.session_state.get(VIEWED_KEY) == detail.case.code:
         return
     with session_scope(runtime.engine()) as session:
-        record(session, actor=actor, action=AuditAction.VIEW_CASE, entity="case",
-               entity_id=detail.case.id, case_id=detail.case.id)
+        record(
+            session,
+            actor=actor,
+            action=AuditAction.VIEW_CASE,
+            entity="case",
+            entity_id=detail.case.id,
+            case_id=detail.case.id,
+        )
     st.session_state[VIEWED_KEY] = detail.case.code
     st.session_state.pop(IDENTITY_VIEWED_KEY, None)
 
@@ -93,7 +102,8 @@ def facts(rows: list[tuple[str, object]]) -> None:
     """Label/value pairs as a table: values are data, never markup."""
     st.dataframe(
         pd.DataFrame({_("Field"): [r[0] for r in rows], _("Value"): [_text(r[1]) for r in rows]}),
-        hide_index=True, use_container_width=True,
+        hide_index=True,
+        use_container_width=True,
     )
 
 
@@ -121,17 +131,19 @@ def summary(detail: CaseDetail) -> None:
             st.text("• " + _(reason))
         if not detail.reasons:
             st.text(_("No risk rule applies."))
-    facts([
-        (_("Category"), case.category),
-        (_("Organisation"), detail.organisation),
-        (_("City"), detail.city),
-        (_("Caseworker"), detail.caseworker),
-        (_("Stage"), case.stage),
-        (_("Status"), case.status),
-        (_("Outcome"), case.outcome),
-        (_("Opened on"), case.opened_on),
-        (_("Last updated"), case.updated_at),
-    ])
+    facts(
+        [
+            (_("Category"), case.category),
+            (_("Organisation"), detail.organisation),
+            (_("City"), detail.city),
+            (_("Caseworker"), detail.caseworker),
+            (_("Stage"), case.stage),
+            (_("Status"), case.status),
+            (_("Outcome"), case.outcome),
+            (_("Opened on"), case.opened_on),
+            (_("Last updated"), case.updated_at),
+        ]
+    )
 
 
 def identity(actor: Actor, detail: CaseDetail) -> None:
@@ -145,16 +157,25 @@ def identity(actor: Actor, detail: CaseDetail) -> None:
     with session_scope(runtime.engine()) as session:
         person = case_identity(session, actor=actor, case_id=detail.case.id)  # type: ignore[arg-type]
         if person is not None and st.session_state.get(IDENTITY_VIEWED_KEY) != detail.case.code:
-            record(session, actor=actor, action=AuditAction.VIEW_IDENTITY, entity="person",
-                   entity_id=detail.case.id, case_id=detail.case.id,
-                   fields=("full_name", "name_cyrillic", "name_latin", "birth_year", "contact"))
+            record(
+                session,
+                actor=actor,
+                action=AuditAction.VIEW_IDENTITY,
+                entity="person",
+                entity_id=detail.case.id,
+                case_id=detail.case.id,
+                fields=("full_name", "name_cyrillic", "name_latin", "birth_year", "contact"),
+            )
             st.session_state[IDENTITY_VIEWED_KEY] = detail.case.code
     if person is None:
         return
     for caption, value in [
-        (_("Full name"), person.full_name), (_("Name in Cyrillic"), person.name_cyrillic),
-        (_("Name in Latin letters"), person.name_latin), (_("Other spellings"), person.other_spellings),
-        (_("Birth year"), person.birth_year), (_("Contact"), person.contact),
+        (_("Full name"), person.full_name),
+        (_("Name in Cyrillic"), person.name_cyrillic),
+        (_("Name in Latin letters"), person.name_latin),
+        (_("Other spellings"), person.other_spellings),
+        (_("Birth year"), person.birth_year),
+        (_("Contact"), person.contact),
     ]:
         st.text(f"{caption}: {_text(value)}")
 
@@ -166,83 +187,144 @@ def key(name: str, version: int) -> str:
 def legal_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool) -> None:
     st.subheader(_("Legal status and charges"))
     values = cases.legal_values(detail.legal)
-    facts([
-        (_("Permit"), values["permit_type"]),
-        (_("Permit issued on"), values["permit_issued_on"]),
-        (_("Permit expires on"), values["permit_expires_on"]),
-        (_("Extension refused"), values["extension_refused"]),
-        (_("Wanted in the country of origin"), values["wanted"]),
-        (_("Charge (article)"), values["charge_article"]),
-        (_("Maximum sentence, years"), values["charge_max_years"]),
-        (_("Also a crime here (dual criminality)"), values["dual_criminality"]),
-        (_("Extradition"), values["extradition_status"]),
-        (_("Asylum"), values["asylum_status"]),
-        (_("Holds an international passport"), values["passport_held"]),
-        (_("Passport expires on"), values["passport_expires_on"]),
-    ])
+    facts(
+        [
+            (_("Permit"), values["permit_type"]),
+            (_("Permit issued on"), values["permit_issued_on"]),
+            (_("Permit expires on"), values["permit_expires_on"]),
+            (_("Extension refused"), values["extension_refused"]),
+            (_("Wanted in the country of origin"), values["wanted"]),
+            (_("Charge (article)"), values["charge_article"]),
+            (_("Maximum sentence, years"), values["charge_max_years"]),
+            (_("Also a crime here (dual criminality)"), values["dual_criminality"]),
+            (_("Extradition"), values["extradition_status"]),
+            (_("Asylum"), values["asylum_status"]),
+            (_("Holds an international passport"), values["passport_held"]),
+            (_("Passport expires on"), values["passport_expires_on"]),
+        ]
+    )
     if not can_edit:
         return
     with st.expander(_("Update legal status and permit")), st.form(key("legal", version)):
         errors = FieldErrors()
-        permit_type = enum_select(_("Permit"), PermitType, value=values["permit_type"],  # type: ignore[arg-type]
-                                  key=key("permit_type", version))
+        permit_type = enum_select(
+            _("Permit"),
+            PermitType,
+            value=values["permit_type"],  # type: ignore[arg-type]
+            key=key("permit_type", version),
+        )
         errors.slot("permit_type")
-        issued = optional_date(_("Permit issued on"), value=values["permit_issued_on"],  # type: ignore[arg-type]
-                               key=key("permit_issued_on", version))
+        issued = optional_date(
+            _("Permit issued on"),
+            value=values["permit_issued_on"],  # type: ignore[arg-type]
+            key=key("permit_issued_on", version),
+        )
         errors.slot("permit_issued_on")
-        expires = optional_date(_("Permit expires on"), value=values["permit_expires_on"],  # type: ignore[arg-type]
-                                key=key("permit_expires_on", version))
+        expires = optional_date(
+            _("Permit expires on"),
+            value=values["permit_expires_on"],  # type: ignore[arg-type]
+            key=key("permit_expires_on", version),
+        )
         errors.slot("permit_expires_on")
-        refused = st.checkbox(_("Extension refused"), value=bool(values["extension_refused"]),
-                              key=key("extension_refused", version))
-        wanted = st.checkbox(_("Wanted in the country of origin"), value=bool(values["wanted"]),
-                             key=key("wanted", version))
-        article = st.text_input(_("Charge (article)"), value=values["charge_article"] or "",  # type: ignore[arg-type]
-                                key=key("charge_article", version))
+        refused = st.checkbox(
+            _("Extension refused"),
+            value=bool(values["extension_refused"]),
+            key=key("extension_refused", version),
+        )
+        wanted = st.checkbox(
+            _("Wanted in the country of origin"),
+            value=bool(values["wanted"]),
+            key=key("wanted", version),
+        )
+        article = st.text_input(
+            _("Charge (article)"),
+            value=values["charge_article"] or "",  # type: ignore[arg-type]
+            key=key("charge_article", version),
+        )
         errors.slot("charge_article")
-        years = st.number_input(_("Maximum sentence, years"), min_value=0, max_value=99, step=1,
-                                value=values["charge_max_years"],  # type: ignore[arg-type]
-                                key=key("charge_max_years", version))
+        years = st.number_input(
+            _("Maximum sentence, years"),
+            min_value=0,
+            max_value=99,
+            step=1,
+            value=values["charge_max_years"],  # type: ignore[arg-type]
+            key=key("charge_max_years", version),
+        )
         errors.slot("charge_max_years")
-        dual = st.checkbox(_("Also a crime here (dual criminality)"),
-                           value=bool(values["dual_criminality"]), key=key("dual", version))
-        extradition = enum_select(_("Extradition"), ExtraditionStatus,
-                                  value=values["extradition_status"],  # type: ignore[arg-type]
-                                  key=key("extradition", version))
-        asylum = enum_select(_("Asylum"), AsylumStatus, value=values["asylum_status"],  # type: ignore[arg-type]
-                             key=key("asylum", version))
-        passport = st.checkbox(_("Holds an international passport"),
-                               value=bool(values["passport_held"]), key=key("passport", version))
-        passport_expires = optional_date(_("Passport expires on"),
-                                         value=values["passport_expires_on"],  # type: ignore[arg-type]
-                                         key=key("passport_expires_on", version))
+        dual = st.checkbox(
+            _("Also a crime here (dual criminality)"),
+            value=bool(values["dual_criminality"]),
+            key=key("dual", version),
+        )
+        extradition = enum_select(
+            _("Extradition"),
+            ExtraditionStatus,
+            value=values["extradition_status"],  # type: ignore[arg-type]
+            key=key("extradition", version),
+        )
+        asylum = enum_select(
+            _("Asylum"),
+            AsylumStatus,
+            value=values["asylum_status"],  # type: ignore[arg-type]
+            key=key("asylum", version),
+        )
+        passport = st.checkbox(
+            _("Holds an international passport"),
+            value=bool(values["passport_held"]),
+            key=key("passport", version),
+        )
+        passport_expires = optional_date(
+            _("Passport expires on"),
+            value=values["passport_expires_on"],  # type: ignore[arg-type]
+            key=key("passport_expires_on", version),
+        )
         errors.slot("passport_expires_on", FORM_ERROR)
         submitted = st.form_submit_button(_("Save legal status"), key=key("legal_save", version))
     if submitted:
         data = cases.LegalStatusInput(
             permit_type=permit_type,  # type: ignore[arg-type]
-            permit_issued_on=issued, permit_expires_on=expires, extension_refused=refused,
-            wanted=wanted, charge_article=article,
-            charge_max_years=None if years is None else int(years), dual_criminality=dual,
+            permit_issued_on=issued,
+            permit_expires_on=expires,
+            extension_refused=refused,
+            wanted=wanted,
+            charge_article=article,
+            charge_max_years=None if years is None else int(years),
+            dual_criminality=dual,
             extradition_status=extradition,  # type: ignore[arg-type]
             asylum_status=asylum,  # type: ignore[arg-type]
-            passport_held=passport, passport_expires_on=passport_expires,
+            passport_held=passport,
+            passport_expires_on=passport_expires,
         )
-        save(lambda s: cases.update_legal_status(s, actor=actor, case_id=detail.case.id,  # type: ignore[arg-type]
-                                                 expected_version=version, data=data),
-             errors=errors, success=_("Legal status saved."), reset=forget_version)
+        save(
+            lambda s: cases.update_legal_status(
+                s,
+                actor=actor,
+                case_id=detail.case.id,  # type: ignore[arg-type]
+                expected_version=version,
+                data=data,
+            ),
+            errors=errors,
+            success=_("Legal status saved."),
+            reset=forget_version,
+        )
 
 
-def detention_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool,
-                      today: dt.date) -> None:
+def detention_section(
+    actor: Actor, detail: CaseDetail, version: int, can_edit: bool, today: dt.date
+) -> None:
     st.subheader(_("Detentions"))
     if detail.detentions:
-        st.dataframe(pd.DataFrame({
-            _("Detained on"): [d.detained_on for d in detail.detentions],
-            _("Place"): [label(d.place) for d in detail.detentions],
-            _("Released on"): [d.released_on for d in detail.detentions],
-            _("Outcome"): [label(d.outcome) for d in detail.detentions],
-        }), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    _("Detained on"): [d.detained_on for d in detail.detentions],
+                    _("Place"): [label(d.place) for d in detail.detentions],
+                    _("Released on"): [d.released_on for d in detail.detentions],
+                    _("Outcome"): [label(d.outcome) for d in detail.detentions],
+                }
+            ),
+            hide_index=True,
+        )
     else:
         st.caption(_("No detention recorded."))
     if not can_edit:
@@ -250,44 +332,89 @@ def detention_section(actor: Actor, detail: CaseDetail, version: int, can_edit: 
     case_id = detail.case.id
     with st.expander(_("Record a detention")), st.form(key("detention", version)):
         errors = FieldErrors()
-        detained_on = st.date_input(_("Detained on"), value=today, min_value=dt.date(1990, 1, 1),
-                                    max_value=dt.date(2100, 12, 31), key=key("detained_on", version))
+        detained_on = st.date_input(
+            _("Detained on"),
+            value=today,
+            min_value=dt.date(1990, 1, 1),
+            max_value=dt.date(2100, 12, 31),
+            key=key("detained_on", version),
+        )
         errors.slot("detained_on")
         place = enum_select(_("Place"), DetentionPlace, value=None, key=key("place", version))
         errors.slot("place", FORM_ERROR)
-        submitted = st.form_submit_button(_("Record the detention"),
-                                          key=key("detention_save", version))
+        submitted = st.form_submit_button(
+            _("Record the detention"), key=key("detention_save", version)
+        )
     if submitted:
-        save(lambda s: cases.record_detention(
-                 s, actor=actor, case_id=case_id, expected_version=version,  # type: ignore[arg-type]
-                 detained_on=detained_on, place=place, today=today),  # type: ignore[arg-type]
-             errors=errors, success=_("Detention recorded."), reset=forget_version)
-    open_detentions = [(d.id, d.detained_on.isoformat()) for d in detail.detentions
-                       if d.released_on is None and d.id is not None]
+        save(
+            lambda s: cases.record_detention(
+                s,
+                actor=actor,
+                case_id=case_id,
+                expected_version=version,  # type: ignore[arg-type]
+                detained_on=detained_on,
+                place=place,
+                today=today,
+            ),  # type: ignore[arg-type]
+            errors=errors,
+            success=_("Detention recorded."),
+            reset=forget_version,
+        )
+    open_detentions = [
+        (d.id, d.detained_on.isoformat())
+        for d in detail.detentions
+        if d.released_on is None and d.id is not None
+    ]
     if not open_detentions:
         return
     with st.expander(_("Record a release")), st.form(key("release", version)):
         errors = FieldErrors()
-        detention_id = choice_select(_("Detention"), open_detentions, value=open_detentions[0][0],
-                                     key=key("release_detention", version), optional=False)
+        detention_id = choice_select(
+            _("Detention"),
+            open_detentions,
+            value=open_detentions[0][0],
+            key=key("release_detention", version),
+            optional=False,
+        )
         errors.slot("detention")
-        released_on = st.date_input(_("Released on"), value=today, min_value=dt.date(1990, 1, 1),
-                                    max_value=dt.date(2100, 12, 31), key=key("released_on", version))
+        released_on = st.date_input(
+            _("Released on"),
+            value=today,
+            min_value=dt.date(1990, 1, 1),
+            max_value=dt.date(2100, 12, 31),
+            key=key("released_on", version),
+        )
         errors.slot("released_on")
-        outcome = enum_select(_("Outcome"), DetentionOutcome, value=DetentionOutcome.RELEASED,
-                              options=cases.RELEASE_OUTCOMES, key=key("release_outcome", version))
+        outcome = enum_select(
+            _("Outcome"),
+            DetentionOutcome,
+            value=DetentionOutcome.RELEASED,
+            options=cases.RELEASE_OUTCOMES,
+            key=key("release_outcome", version),
+        )
         errors.slot("outcome", FORM_ERROR)
         submitted = st.form_submit_button(_("Record the release"), key=key("release_save", version))
     if submitted:
-        save(lambda s: cases.record_release(
-                 s, actor=actor, case_id=case_id, expected_version=version,  # type: ignore[arg-type]
-                 detention_id=detention_id, released_on=released_on, outcome=outcome,  # type: ignore[arg-type]
-                 today=today),
-             errors=errors, success=_("Release recorded."), reset=forget_version)
+        save(
+            lambda s: cases.record_release(
+                s,
+                actor=actor,
+                case_id=case_id,
+                expected_version=version,  # type: ignore[arg-type]
+                detention_id=detention_id,
+                released_on=released_on,
+                outcome=outcome,  # type: ignore[arg-type]
+                today=today,
+            ),
+            errors=errors,
+            success=_("Release recorded."),
+            reset=forget_version,
+        )
 
 
-def need_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool, today: dt.date,
-                 *, housing: bool) -> None:
+def need_section(
+    actor: Actor, detail: CaseDetail, version: int, can_edit: bool, today: dt.date, *, housing: bool
+) -> None:
     row = detail.housing if housing else detail.employment
     name = "housing" if housing else "employment"
     situations = HousingSituation if housing else EmploymentSituation
@@ -295,38 +422,68 @@ def need_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool,
     if row is None:
         st.caption(_("Not assessed yet."))
     else:
-        facts([(_("Situation"), row.situation), (_("Need"), row.need), (_("Urgency"), row.urgency),
-               (_("Met"), row.met), (_("Updated on"), row.updated_on)])
+        facts(
+            [
+                (_("Situation"), row.situation),
+                (_("Need"), row.need),
+                (_("Urgency"), row.urgency),
+                (_("Met"), row.met),
+                (_("Updated on"), row.updated_on),
+            ]
+        )
     if not can_edit:
         return
     title = _("Update the housing need") if housing else _("Update the employment need")
     with st.expander(title), st.form(key(name, version)):
         errors = FieldErrors()
-        situation = enum_select(_("Situation"), situations,  # type: ignore[type-var]
-                                value=row.situation if row else None, key=key(f"{name}_situation", version))
+        situation = enum_select(
+            _("Situation"),
+            situations,  # type: ignore[type-var]
+            value=row.situation if row else None,
+            key=key(f"{name}_situation", version),
+        )
         errors.slot("situation")
-        need = st.text_area(_("Need"), value=(row.need or "") if row else "",
-                            key=key(f"{name}_need", version))
+        need = st.text_area(
+            _("Need"), value=(row.need or "") if row else "", key=key(f"{name}_need", version)
+        )
         errors.slot("need")
-        urgency = enum_select(_("Urgency"), Urgency, value=row.urgency if row else Urgency.MEDIUM,
-                              key=key(f"{name}_urgency", version))
-        met = st.checkbox(_("Met"), value=bool(row.met) if row else False,
-                          key=key(f"{name}_met", version))
+        urgency = enum_select(
+            _("Urgency"),
+            Urgency,
+            value=row.urgency if row else Urgency.MEDIUM,
+            key=key(f"{name}_urgency", version),
+        )
+        met = st.checkbox(
+            _("Met"), value=bool(row.met) if row else False, key=key(f"{name}_met", version)
+        )
         errors.slot("urgency", "met", FORM_ERROR)
         submitted = st.form_submit_button(_("Save"), key=key(f"{name}_save", version))
     if submitted:
         data = cases.NeedInput(situation, need, urgency, met)  # type: ignore[arg-type]
         write = cases.update_housing_need if housing else cases.update_employment_need
-        save(lambda s: write(s, actor=actor, case_id=detail.case.id,  # type: ignore[arg-type]
-                             expected_version=version, data=data, today=today),
-             errors=errors, success=_("Saved."), reset=forget_version)
+        save(
+            lambda s: write(
+                s,
+                actor=actor,
+                case_id=detail.case.id,  # type: ignore[arg-type]
+                expected_version=version,
+                data=data,
+                today=today,
+            ),
+            errors=errors,
+            success=_("Saved."),
+            reset=forget_version,
+        )
 
 
-def pipeline_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool,
-                     today: dt.date) -> None:
+def pipeline_section(
+    actor: Actor, detail: CaseDetail, version: int, can_edit: bool, today: dt.date
+) -> None:
     st.subheader(_("Stage history"))
     stages = detail.stages.copy()
-    stages["from_stage"] = stages["from_stage"].map(lambda s: label(Stage(s)) if isinstance(s, str) else "—")
+    stages["from_stage"] = stages["from_stage"].map(
+        lambda s: label(Stage(s)) if isinstance(s, str) else "—"
+    )
     stages["to_stage"] = stages["to_stage"].map(lambda s: label(Stage(s)))
     stages.columns = [_("Changed at"), _("From"), _("To"), _("By")]
     st.dataframe(stages, hide_index=True)
@@ -337,28 +494,57 @@ def pipeline_section(actor: Actor, detail: CaseDetail, version: int, can_edit: b
     if following is not None:
         with st.expander(_("Move to the next stage")), st.form(key("stage", version)):
             errors = FieldErrors()
-            st.text(_("From {current} to {following}", current=label(case.stage),
-                      following=label(following)))
-            target = st.selectbox(_("Next stage"), [following.value], key=key("stage_to", version),
-                                  format_func=lambda value: label(type(following)(value)))
+            st.text(
+                _(
+                    "From {current} to {following}",
+                    current=label(case.stage),
+                    following=label(following),
+                )
+            )
+            target = st.selectbox(
+                _("Next stage"),
+                [following.value],
+                key=key("stage_to", version),
+                format_func=lambda value: label(type(following)(value)),
+            )
             errors.slot("stage", FORM_ERROR)
             submitted = st.form_submit_button(_("Move"), key=key("stage_save", version))
         if submitted:
-            save(lambda s: cases.move_stage(s, actor=actor, case_id=case.id,  # type: ignore[arg-type]
-                                            expected_version=version, to_stage=target),
-                 errors=errors, success=_("Stage changed."), reset=forget_version)
+            save(
+                lambda s: cases.move_stage(
+                    s,
+                    actor=actor,
+                    case_id=case.id,  # type: ignore[arg-type]
+                    expected_version=version,
+                    to_stage=target,
+                ),
+                errors=errors,
+                success=_("Stage changed."),
+                reset=forget_version,
+            )
     if not permits(actor, Action.CLOSE_CASE):
         return
     with st.expander(_("Close the case")), st.form(key("close", version)):
         errors = FieldErrors()
-        outcome = enum_select(_("Outcome"), Outcome, value=None, key=key("close_outcome", version),
-                              optional=True)
+        outcome = enum_select(
+            _("Outcome"), Outcome, value=None, key=key("close_outcome", version), optional=True
+        )
         errors.slot("outcome", FORM_ERROR)
         submitted = st.form_submit_button(_("Close the case"), key=key("close_save", version))
     if submitted:
-        save(lambda s: cases.close_case(s, actor=actor, case_id=case.id,  # type: ignore[arg-type]
-                                        expected_version=version, outcome=outcome, today=today),
-             errors=errors, success=_("Case closed."), reset=forget_version)
+        save(
+            lambda s: cases.close_case(
+                s,
+                actor=actor,
+                case_id=case.id,  # type: ignore[arg-type]
+                expected_version=version,
+                outcome=outcome,
+                today=today,
+            ),
+            errors=errors,
+            success=_("Case closed."),
+            reset=forget_version,
+        )
 
 
 def assignment_section(actor: Actor, detail: CaseDetail, version: int) -> None:
@@ -366,14 +552,27 @@ def assignment_section(actor: Actor, detail: CaseDetail, version: int) -> None:
         return
     with st.expander(_("Assign a caseworker")), st.form(key("assign", version)):
         errors = FieldErrors()
-        chosen = choice_select(_("Caseworker"), [(c.id, c.name) for c in detail.caseworkers],
-                               value=detail.case.caseworker_id, key=key("assign_to", version))
+        chosen = choice_select(
+            _("Caseworker"),
+            [(c.id, c.name) for c in detail.caseworkers],
+            value=detail.case.caseworker_id,
+            key=key("assign_to", version),
+        )
         errors.slot("caseworker", FORM_ERROR)
         submitted = st.form_submit_button(_("Assign"), key=key("assign_save", version))
     if submitted:
-        save(lambda s: cases.assign_caseworker(s, actor=actor, case_id=detail.case.id,  # type: ignore[arg-type]
-                                               expected_version=version, caseworker_id=chosen),
-             errors=errors, success=_("Caseworker assigned."), reset=forget_version)
+        save(
+            lambda s: cases.assign_caseworker(
+                s,
+                actor=actor,
+                case_id=detail.case.id,  # type: ignore[arg-type]
+                expected_version=version,
+                caseworker_id=chosen,
+            ),
+            errors=errors,
+            success=_("Caseworker assigned."),
+            reset=forget_version,
+        )
 
 
 def notes_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool) -> None:
@@ -392,8 +591,12 @@ def notes_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
         errors.slot("body", FORM_ERROR)
         submitted = st.form_submit_button(_("Add note"), key=key("note_save", version))
     if submitted:
-        save(lambda s: cases.add_note(s, actor=actor, case_id=detail.case.id, body=body),  # type: ignore[arg-type]
-             errors=errors, success=_("Note added."), reset=forget_version)
+        save(
+            lambda s: cases.add_note(s, actor=actor, case_id=detail.case.id, body=body),  # type: ignore[arg-type]
+            errors=errors,
+            success=_("Note added."),
+            reset=forget_version,
+        )
 
 
 def audit_section(actor: Actor, detail: CaseDetail) -> None:

@@ -39,23 +39,29 @@ with session_scope(runtime.engine()) as session:
     organisations = [(o.id, o.name) for o in list_organisations(session) if o.active and o.id]
 organisation_id = actor.organisation_id
 if organisation_id is None:
-    organisation_id = choice_select(_("Organisation"), organisations, value=None,
-                                    key=ORGANISATION, optional=False)
+    organisation_id = choice_select(
+        _("Organisation"), organisations, value=None, key=ORGANISATION, optional=False
+    )
 with session_scope(runtime.engine()) as session:
     caseworkers = assignable_caseworkers(session, organisation_id) if organisation_id else []
 
 with st.form(FORM):
     errors = FieldErrors()
-    st.caption(_("Names are stored apart from the case and shown only to roles that may read "
-                 "identities. Lists and charts show the case code only."))
+    st.caption(
+        _(
+            "Names are stored apart from the case and shown only to roles that may read "
+            "identities. Lists and charts show the case code only."
+        )
+    )
     full_name = st.text_input(_("Full name"), key=key("full_name"))
     errors.slot("full_name")
     name_cyrillic = st.text_input(_("Name in Cyrillic"), key=key("name_cyrillic"))
     errors.slot("name_cyrillic")
     name_latin = st.text_input(_("Name in Latin letters"), key=key("name_latin"))
     errors.slot("name_latin")
-    birth_year = st.number_input(_("Birth year"), min_value=1800, max_value=2100, value=None,
-                                 step=1, key=key("birth_year"))
+    birth_year = st.number_input(
+        _("Birth year"), min_value=1800, max_value=2100, value=None, step=1, key=key("birth_year")
+    )
     errors.slot("birth_year")
     contact = st.text_input(_("Contact"), key=key("contact"))
     errors.slot("contact")
@@ -63,27 +69,39 @@ with st.form(FORM):
     errors.slot("category")
     city = choice_select(_("City"), [(c.id, c.name) for c in cities], value=None, key=key("city"))
     errors.slot("city")
-    opened_on = st.date_input(_("Taken in on"), value=today, key=key("opened_on"),
-                              format="YYYY-MM-DD")
+    opened_on = st.date_input(
+        _("Taken in on"), value=today, key=key("opened_on"), format="YYYY-MM-DD"
+    )
     errors.slot("opened_on")
-    caseworker = choice_select(_("Caseworker"), [(c.id, c.name) for c in caseworkers],
-                               value=None, key=key("caseworker"))
+    caseworker = choice_select(
+        _("Caseworker"), [(c.id, c.name) for c in caseworkers], value=None, key=key("caseworker")
+    )
     errors.slot("caseworker", "organisation")
-    permit_type = enum_select(_("Permit"), PermitType, value=PermitType.NONE,
-                              key=key("permit_type"))
-    permit_expires = st.date_input(_("Permit expires on"), value=None, key=key("permit_expires"),
-                                   format="YYYY-MM-DD")
+    permit_type = enum_select(
+        _("Permit"), PermitType, value=PermitType.NONE, key=key("permit_type")
+    )
+    permit_expires = st.date_input(
+        _("Permit expires on"), value=None, key=key("permit_expires"), format="YYYY-MM-DD"
+    )
     wanted = st.checkbox(_("Wanted in the country of origin"), key=key("wanted"))
     errors.slot("permit_type", FORM_ERROR)
     submitted = st.form_submit_button(_("Open the case"), key=key("save"))
 
 if submitted:
     data = cases.Intake(
-        full_name=full_name, name_cyrillic=name_cyrillic, name_latin=name_latin,
-        birth_year=None if birth_year is None else int(birth_year), contact=contact,
-        category=category, city_id=city, opened_on=opened_on,  # type: ignore[arg-type]
-        organisation_id=organisation_id, caseworker_id=caseworker,
-        permit_type=permit_type, permit_expires_on=permit_expires, wanted=wanted,  # type: ignore[arg-type]
+        full_name=full_name,
+        name_cyrillic=name_cyrillic,
+        name_latin=name_latin,
+        birth_year=None if birth_year is None else int(birth_year),
+        contact=contact,
+        category=category,
+        city_id=city,
+        opened_on=opened_on,  # type: ignore[arg-type]
+        organisation_id=organisation_id,
+        caseworker_id=caseworker,
+        permit_type=permit_type,
+        permit_expires_on=permit_expires,
+        wanted=wanted,  # type: ignore[arg-type]
     )
 
     def remember(case: object) -> str:
@@ -93,5 +111,8 @@ if submitted:
                 del st.session_state[name]  # an empty form for the next intake
         return _("Case {code} opened.", code=case.code)  # type: ignore[attr-defined]
 
-    save(lambda s: cases.create_case(s, actor=actor, data=data, today=today),
-         errors=errors, success=remember)
+    save(
+        lambda s: cases.create_case(s, actor=actor, data=data, today=today),
+        errors=errors,
+        success=remember,
+    )

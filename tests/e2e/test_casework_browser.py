@@ -22,12 +22,16 @@ def codes(server):
             sa.select(User.id, User.organisation_id).where(User.username == "caseworker")
         ).one()
         own = connection.execute(
-            sa.select(Case.code).where(Case.caseworker_id == me.id, Case.status == "open")
-            .order_by(Case.code).limit(1)
+            sa.select(Case.code)
+            .where(Case.caseworker_id == me.id, Case.status == "open")
+            .order_by(Case.code)
+            .limit(1)
         ).scalar_one()
         foreign = connection.execute(
-            sa.select(Case.code).where(Case.organisation_id != me.organisation_id)
-            .order_by(Case.code).limit(1)
+            sa.select(Case.code)
+            .where(Case.organisation_id != me.organisation_id)
+            .order_by(Case.code)
+            .limit(1)
         ).scalar_one()
     engine.dispose()
     return {"own": own, "foreign": foreign}
@@ -42,8 +46,11 @@ def open_signed_in(page, server, code: str) -> None:  # type: ignore[no-untyped-
 def date_value(page, label: str) -> str:  # type: ignore[no-untyped-def]
     """The ISO date shown in a Streamlit date input, read from its three segments."""
     parts = [
-        int(page.get_by_role("spinbutton", name=f"{segment}, {label}").get_attribute(
-            "aria-valuenow"))
+        int(
+            page.get_by_role("spinbutton", name=f"{segment}, {label}").get_attribute(
+                "aria-valuenow"
+            )
+        )
         for segment in ("year", "month", "day")
     ]
     return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
@@ -53,9 +60,7 @@ def not_found(page) -> bool:  # type: ignore[no-untyped-def]
     return page.get_by_text("Case not found.").is_visible()
 
 
-def test_caseworker_updates_a_permit_expiry_and_sees_it_after_reloading(
-    server, new_page, codes
-):
+def test_caseworker_updates_a_permit_expiry_and_sees_it_after_reloading(server, new_page, codes):
     recorded = new_page()
     page = recorded.page
     open_signed_in(page, server, codes["own"])
@@ -80,7 +85,8 @@ def test_caseworker_updates_a_permit_expiry_and_sees_it_after_reloading(
     engine = make_engine(server.database_url)
     with engine.connect() as connection:
         stored = connection.execute(
-            sa.select(LegalStatus.permit_expires_on).join(Case, Case.id == LegalStatus.case_id)
+            sa.select(LegalStatus.permit_expires_on)
+            .join(Case, Case.id == LegalStatus.case_id)
             .where(Case.code == codes["own"])
         ).scalar_one()
     engine.dispose()
