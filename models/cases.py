@@ -29,7 +29,16 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.access import Action, Actor, case_scope, may_assign_to, permits, require
+from models.access import (
+    Action,
+    Actor,
+    Scope,
+    case_scope,
+    may_assign_to,
+    permits,
+    require,
+    scope_of,
+)
 from models.accounts import ValidationError
 from models.audit import record
 from models.enums import (
@@ -602,7 +611,8 @@ def _validate_intake(
     if data.birth_year is not None and not 1900 <= data.birth_year <= 2020:
         raise ValidationError("birth_year", N_("Enter a year from 1900 to 2020."))
     organisation_id = data.organisation_id or actor.organisation_id
-    if actor.organisation_id is not None and organisation_id != actor.organisation_id:
+    # Coordinators take in for their own organisation; admins (scope "all") for any.
+    if scope_of(actor) is not Scope.ALL and organisation_id != actor.organisation_id:
         raise ValidationError("organisation", N_("You can only open cases for your organisation."))
     if organisation_id is None or session.get(Organisation, organisation_id) is None:
         raise ValidationError("organisation", N_("Choose the organisation this person works for."))

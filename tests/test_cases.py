@@ -386,3 +386,21 @@ def test_bad_intake_is_refused_and_no_case_is_created(session, world, data, fiel
 def test_a_caseworker_cannot_open_a_case(session, world):
     with pytest.raises(PermissionDenied):
         cases.create_case(session, actor=actor_of(world["caseworker"]), data=intake(), today=TODAY)
+
+
+def test_an_admin_takes_in_for_any_organisation_a_coordinator_only_for_their_own(session, world):
+    admin = make_user(session, role=Role.ADMIN, organisation=world["org"])
+    session.commit()
+    other_id = world["other"].id
+    case = cases.create_case(
+        session, actor=actor_of(admin), data=intake(organisation_id=other_id), today=TODAY
+    )
+    assert case.organisation_id == other_id
+    with pytest.raises(ValidationError) as error:
+        cases.create_case(
+            session,
+            actor=actor_of(world["coordinator"]),
+            data=intake(organisation_id=other_id),
+            today=TODAY,
+        )
+    assert "organisation" in error.value.messages

@@ -11,6 +11,7 @@ from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select,
 from dashboard.i18n import _
 from dashboard.links import case_url
 from models import cases
+from models.access import Scope, scope_of
 from models.accounts import list_organisations
 from models.case_queries import assignable_caseworkers, list_choices
 from models.database import session_scope
@@ -38,9 +39,9 @@ with session_scope(runtime.engine()) as session:
     cities, _caseworkers = list_choices(session, actor=actor)
     organisations = [(o.id, o.name) for o in list_organisations(session) if o.active and o.id]
 organisation_id = actor.organisation_id
-if organisation_id is None:
+if scope_of(actor) is Scope.ALL:  # admins take in for any organisation
     organisation_id = choice_select(
-        _("Organisation"), organisations, value=None, key=ORGANISATION, optional=False
+        _("Organisation"), organisations, value=organisation_id, key=ORGANISATION, optional=False
     )
 with session_scope(runtime.engine()) as session:
     caseworkers = assignable_caseworkers(session, organisation_id) if organisation_id else []
