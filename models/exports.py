@@ -31,8 +31,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark, so that Excel reads Cyrillic correctly."""
-    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark, so that Excel reads Cyrillic correctly. Lines end
+    in CRLF (RFC 4180), which also makes the writer quote any field holding a bare CR."""
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_excel(frames: dict[str, pd.DataFrame]) -> bytes:
