@@ -1,0 +1,115 @@
+"""The resettlement pipeline page: funnel, days per stage, exits, splits and cohorts."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from sqlmodel import Session
+
+from models.database import make_engine
+from models.enums import Category, Outcome, Role, Stage
+from tests.factories import actor_of, make_organisation, make_user
+from tests.test_dashboards_queries import TODAY, Rows, actor_named, expected_pipeline, seeded
+
+
+@pytest.fixture
+def world(database_url):
+    engine = make_engine(database_url)
+    seeded(engine)
+    with Session(engine) as session:
+        rows = Rows.read(session)
+        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
+    engine.dispose()
+    return rows, actors
+
+
+def open_page(page_test, database_url, actor):
+    at = page_test("pipeline.py", database_url=database_url, actor=actor,
+                   today=TODAY.isoformat()).run()
+    assert not at.exception
+    return at
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def check_page(at, rows: Rows, cases: list) -> None:
+    funnel, medians, exits = expected_pipeline(rows, cases)
+    drawn = charts(at)
+    assert drawn[0]["data"][0]["x"] == [funnel[s] for s in Stage]
+    days = drawn[1]["data"][0]
+    assert dict(zip(days["y"], days["x"], strict=True)) == {
+        s.label: medians[s] for s in Stage if medians[s] is not None}
+    exit_bars = drawn[2]["data"][0]
+    assert dict(zip(exit_bars["y"], exit_bars["x"], strict=True)) == {
+        o.label: exits.get(o.value, 0) for o in Outcome}
+    by_category = {trace["name"]: trace["y"] for trace in drawn[3]["data"]}
+    for category in Category:
+        members = [c for c in cases if c.category == category]
+        if members:
+            assert by_category[category.label] == list(expected_pipeline(rows, members)[0].values())
+    cohorts = drawn[-1]["data"][0]
+    for month, shares in zip(cohorts["y"], cohorts["z"], strict=True):
+        members = [c for c in cases if c.opened_on.strftime("%Y-%m") == month]
+        reached = expected_pipeline(rows, members)[0]
+        assert shares == [reached[s] / len(members) for s in Stage]
+
+
+@pytest.mark.parametrize("username", ["coordinator", "caseworker"])
+def test_every_chart_matches_the_stage_history_of_the_users_cases(
+    page_test, database_url, world, username
+):
+    rows, actors = world
+    actor = actors[username]
+    check_page(open_page(page_test, database_url, actor), rows, rows.visible(actor))
+
+
+def test_the_funnel_table_shows_conversion_between_stages(page_test, database_url, world):
+    rows, actors = world
+    actor = actors["coordinator"]
+    table = open_page(page_test, database_url, actor).dataframe[0].value
+    funnel = expected_pipeline(rows, rows.visible(actor))[0]
+    stages = list(Stage)
+    assert list(table["Cases that reached it"]) == [funnel[s] for s in stages]
+    assert table["Share of the stage before"][0] == "—"
+    assert table["Share of the stage before"][1] == f"{funnel[stages[1]] / funnel[stages[0]]:.0%}"
+
+
+def test_the_destination_split_counts_later_stages_per_country(page_test, database_url, world):
+    rows, actors = world
+    actor = actors["coordinator"]
+    at = open_page(page_test, database_url, actor)
+    table = next(df.value for df in at.dataframe if "Destination country" in df.value.columns)
+    countries = Counter(c.destination_country for c in rows.visible(actor)
+                        if c.destination_country)
+    assert set(table["Destination country"]) == set(countries)
+    for _, row in table.iterrows():
+        members = [c for c in rows.visible(actor)
+                   if c.destination_country == row["Destination country"]]
+        reached = expected_pipeline(rows, members)[0]
+        assert row[Stage.VISA_APPLICATION.label] == reached[Stage.VISA_APPLICATION]
+        assert row[Stage.RELOCATED.label] == reached[Stage.RELOCATED]
+
+
+def test_filtering_by_category_narrows_every_chart(page_test, database_url, world):
+    rows, actors = world
+    actor = actors["coordinator"]
+    at = open_page(page_test, database_url, actor)
+    at.multiselect(key="pipeline_filter_category").set_value([Category.JOURNALIST]).run()
+    assert not at.exception
+    check_page(at, rows, [c for c in rows.visible(actor) if c.category == "journalist"])
+
+
+def test_a_caseworker_without_cases_is_told_there_is_nothing(page_test, database_url, world):
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        idle = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
+        session.commit()
+        actor = actor_of(idle)
+    engine.dispose()
+    at = open_page(page_test, database_url, actor)
+    assert not at.get("plotly_chart")
+    assert at.info[0].value == "No case matches these filters."

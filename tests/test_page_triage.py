@@ -1,0 +1,97 @@
+"""The risk triage page, its numbers checked against plain Python over the seeded rows."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from sqlmodel import Session
+
+from dashboard.links import case_url
+from models.database import make_engine
+from models.enums import Category, Role
+from models.risk import RiskLevel
+from tests.factories import actor_of, make_organisation, make_user
+from tests.test_dashboards_queries import TODAY, Rows, actor_named, seeded
+
+LEVEL_LABELS = {RiskLevel.CRITICAL: "Critical risk", RiskLevel.HIGH: "High risk",
+                RiskLevel.MEDIUM: "Medium risk", RiskLevel.LOW: "Low risk"}
+CATEGORY_LABELS = {c: c.label for c in Category}
+
+
+@pytest.fixture
+def world(database_url):
+    engine = make_engine(database_url)
+    seeded(engine)
+    with Session(engine) as session:
+        rows = Rows.read(session)
+        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
+    engine.dispose()
+    return rows, actors
+
+
+def open_page(page_test, database_url, actor):
+    at = page_test("triage.py", database_url=database_url, actor=actor,
+                   today=TODAY.isoformat()).run()
+    assert not at.exception
+    return at
+
+
+def check_page(at, rows: Rows, cases: list) -> None:
+    levels = Counter(rows.level(c) for c in cases)
+    assert {m.label: m.value for m in at.metric} == {
+        LEVEL_LABELS[level]: str(levels[level]) for level in RiskLevel}
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    by_level_and_category = Counter((rows.level(c), CATEGORY_LABELS[Category(c.category)])
+                                    for c in cases)
+    drawn = {}
+    for trace in charts[0]["data"]:
+        level = next(lv for lv, text in LEVEL_LABELS.items() if text == trace["name"])
+        drawn.update({(level, cat): n for cat, n in zip(trace["y"], trace["x"], strict=True)
+                      if n})
+    assert drawn == dict(by_level_and_category)
+    reasons = Counter(reason for c in cases for reason in rows.reasons(c))
+    bars = charts[1]["data"][0]
+    assert dict(zip(bars["y"], bars["x"], strict=True)) == dict(reasons)
+    table = at.dataframe[-1].value
+    assert list(table["case"]) == [case_url(c.code) for c in rows.most_urgent_first(cases)[:50]]
+    assert list(table["reasons"]) == [
+        "; ".join(rows.reasons(c)) or "—" for c in rows.most_urgent_first(cases)[:50]]
+
+
+@pytest.mark.parametrize("username", ["coordinator", "caseworker"])
+def test_levels_reasons_and_cases_match_the_users_open_cases(
+    page_test, database_url, world, username
+):
+    rows, actors = world
+    actor = actors[username]
+    at = open_page(page_test, database_url, actor)
+    check_page(at, rows, rows.open_cases(actor))
+
+
+def test_filtering_by_category_and_level_narrows_every_number(page_test, database_url, world):
+    rows, actors = world
+    actor = actors["coordinator"]
+    at = open_page(page_test, database_url, actor)
+    at.multiselect(key="triage_filter_category").set_value([Category.DESERTER]).run()
+    deserters = [c for c in rows.open_cases(actor) if c.category == "deserter"]
+    check_page(at, rows, deserters)
+    at.multiselect(key="triage_filter_level").set_value([RiskLevel.CRITICAL, RiskLevel.HIGH])
+    at.run()
+    assert not at.exception
+    urgent = [c for c in deserters if rows.level(c) >= RiskLevel.HIGH]
+    check_page(at, rows, urgent)
+
+
+def test_a_caseworker_without_cases_sees_zero_and_no_table(page_test, database_url, world):
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        idle = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
+        session.commit()
+        actor = actor_of(idle)
+    engine.dispose()
+    at = open_page(page_test, database_url, actor)
+    assert {m.value for m in at.metric} == {"0"}
+    assert not at.get("plotly_chart")
+    assert at.info[0].value == "No open case matches these filters."

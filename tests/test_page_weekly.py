@@ -1,0 +1,132 @@
+"""The weekly review page, its numbers checked against plain Python over the seeded rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+
+import pytest
+from sqlmodel import Session
+
+from dashboard.links import case_url
+from models.dashboards.weekly import Tile
+from models.database import make_engine
+from models.enums import Role
+from models.risk import RiskLevel
+from tests.factories import actor_of, make_organisation, make_user
+from tests.test_dashboards_queries import TODAY, URGENT, Rows, actor_named, seeded
+
+TILE_LABELS = {
+    Tile.OPEN: "Open cases",
+    Tile.INTAKES: "New intakes (7 days)",
+    Tile.DETAINED: "In detention now",
+    Tile.EXTRADITION: "Extradition proceedings",
+    Tile.EXPIRING: "Permits expiring within 30 days",
+    Tile.EXPIRED: "Permits expired",
+    Tile.STALE: "No update for 14 days or more",
+}
+
+
+@pytest.fixture
+def world(database_url):
+    engine = make_engine(database_url)
+    seeded(engine)
+    with Session(engine) as session:
+        rows = Rows.read(session)
+        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
+    engine.dispose()
+    return rows, actors
+
+
+def open_page(page_test, database_url, actor, **options):
+    at = page_test("weekly.py", database_url=database_url, actor=actor,
+                   today=TODAY.isoformat(), **options).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("username", ["coordinator", "caseworker"])
+def test_tiles_and_urgent_list_show_the_numbers_of_the_users_cases(
+    page_test, database_url, world, username
+):
+    rows, actors = world
+    actor = actors[username]
+    at = open_page(page_test, database_url, actor)
+    metrics = {m.label: m for m in at.metric}
+    open_now = rows.open_cases(actor)
+    assert metrics[TILE_LABELS[Tile.OPEN]].value == str(len(open_now))
+    last_week = TODAY - dt.timedelta(days=7)
+    open_then = [c for c in rows.visible(actor)
+                 if c.opened_on <= last_week and (c.closed_on is None or c.closed_on > last_week)]
+    assert metrics[TILE_LABELS[Tile.OPEN]].proto.delta == str(len(open_now) - len(open_then))
+    assert metrics[TILE_LABELS[Tile.STALE]].value == str(
+        sum(rows.facts(c)["stale"] for c in open_now))
+    assert metrics[TILE_LABELS[Tile.EXTRADITION]].proto.delta == ""
+
+    urgent = rows.most_urgent_first([c for c in open_now if rows.level(c) in URGENT])
+    table = at.dataframe[0].value
+    assert list(table["case"]) == [case_url(c.code) for c in urgent[:50]]
+    first = urgent[0]
+    assert table["reasons"][0] == "; ".join(rows.reasons(first))
+    shown_days = [None if d != d else int(d) for d in table["days_left"]]  # NaN: no permit
+    expected_days = [
+        None if (e := rows.legal[c.id].permit_expires_on) is None else (e - TODAY).days
+        for c in urgent[:50]
+    ]
+    assert shown_days == expected_days
+
+
+def test_caseload_chart_and_its_numbers_match_each_caseworkers_open_cases(
+    page_test, database_url, world
+):
+    rows, actors = world
+    actor = actors["coordinator"]
+    at = open_page(page_test, database_url, actor)
+    expected: dict = defaultdict(lambda: [0, 0])
+    for case in rows.open_cases(actor):
+        user = rows.users.get(case.caseworker_id)
+        counts = expected[user.display_name if user else "Not assigned"]
+        counts[0] += 1
+        counts[1] += rows.level(case) == RiskLevel.CRITICAL
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    critical, high, other = figure["data"]
+    assert {name: [c + h + o, c] for name, c, h, o in zip(
+        critical["y"], critical["x"], high["x"], other["x"], strict=True)} == expected
+    numbers = at.dataframe[1].value
+    assert dict(zip(numbers["Caseworker"], numbers["Open cases"], strict=True)) == {
+        name: counts[0] for name, counts in expected.items()}
+
+
+def test_an_empty_database_shows_zeros_and_says_there_is_nothing_urgent(
+    page_test, database_url
+):
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        coordinator = make_user(session, role=Role.COORDINATOR,
+                                organisation=make_organisation(session))
+        session.commit()
+        actor = actor_of(coordinator)
+    engine.dispose()
+    at = open_page(page_test, database_url, actor)
+    assert {m.value for m in at.metric} == {"0"}
+    assert at.success[0].value == "No open case is at high or critical risk."
+    assert at.info[0].value == "There are no open cases."
+
+
+def test_a_caseworker_without_cases_sees_empty_tiles(page_test, database_url, world):
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        idle = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
+        session.commit()
+        actor = actor_of(idle)
+    engine.dispose()
+    at = open_page(page_test, database_url, actor)
+    assert {m.value for m in at.metric} == {"0"}
+
+
+def test_the_page_speaks_russian(page_test, database_url, world):
+    _rows, actors = world
+    at = open_page(page_test, database_url, actors["coordinator"], language="ru")
+    assert at.title[0].value == "Недельный обзор"
+    assert "Открытые дела" in [m.label for m in at.metric]
