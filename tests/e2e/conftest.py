@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models.database import make_engine, upgrade
 from seed_data.generator import seed
@@ -267,7 +267,8 @@ def nav_labels(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
     """Open a page from the sidebar menu (keeps the session, unlike a reload)."""
-    page.get_by_test_id("stSidebarNavLink").filter(has_text=title).first.click()
+    links = page.get_by_test_id("stSidebarNavLink")
+    links.filter(has=page.get_by_text(title, exact=True)).click()
     wait_ready(page)
 
 
@@ -281,10 +282,110 @@ SCREENSHOTS = ROOT / "screenshots"
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Save a full-page screenshot to the git-ignored screenshots/ folder."""
-    SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def screenshot_full(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Save the whole page, however long: Streamlit scrolls inside its main area, so the
+    window is stretched to the content's height for the shot, then restored."""
+    height = int(page.evaluate(
+        "Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+        "[data-testid=stSidebarContent]')].map(e => e.scrollHeight), 800)"
+    ))
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(height + 40, 12_000)})
+    page.wait_for_timeout(600)
+    try:
+        return screenshot(page, name)
+    finally:
+        page.set_viewport_size(size)
+
+
+@dataclass
+class Visit:
+    """One page of the tour: what the browser asked for while it was open, and what it showed."""
+
+    username: str
+    name: str  # the page's url_path, or "case-with-code"
+    url: str
+    requests: list[str]
+    screenshot: Path
+    errors: list[str]
+
+
+def _start_address(server: Server, username: str) -> str:
+    """Where a role's tour starts: one of its cases (by code) if it may read cases."""
+    from models.access import Action, Actor, case_scope, permits
+    from models.tables import Case, User
+
+    with database(server) as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+        actor = Actor.of(user)
+        if not permits(actor, Action.READ_CASE):
+            return ""
+        case = session.exec(select(Case).where(case_scope(actor)).order_by(Case.id)).first()
+        return f"case?code={case.code}" if case else ""
+
+
+def _visit(page, username: str, name: str, requests: list[str], start: int) -> Visit:  # type: ignore[no-untyped-def]
+    """Finish loading the page opened since ``requests[start]``, photograph it, note errors."""
+    wait_ready(page)
+    page.wait_for_timeout(1000)  # charts, maps and images finish loading
+    wait_ready(page)
+    shot = screenshot(page, f"{username}-{name}")
+    if os.environ.get("WAYPOINT_E2E_FULL_SCREENSHOTS"):
+        screenshot_full(page, f"full/{username}-{name}")
+    errors = [
+        element.inner_text()
+        for element in page.locator(
+            '[data-testid="stException"], [data-testid="stAlertContentError"]'
+        ).all()
+    ]
+    return Visit(username, name, page.url, requests[start:], shot, errors)
+
+
+@pytest.fixture(scope="session")
+def tour(server: Server, browser) -> dict[str, list[Visit]]:  # type: ignore[no-untyped-def]
+    """Every page of every demo role (and the sign-in page of a visitor), visited once per
+    test process, with screenshots and the requests made on each page."""
+    from dashboard.navigation import PAGES
+
+    slug_of = {spec.title: spec.url_path for spec in PAGES}
+    visits: dict[str, list[Visit]] = {}
+    for username in ("visitor", *DEMO_USERS):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        requests: list[str] = []
+        context.on("request", lambda req, into=requests: into.append(req.url))
+        page = context.new_page()
+        page.on("websocket", lambda socket, into=requests: into.append(socket.url))
+        page.on("dialog", lambda dialog: dialog.dismiss())
+        try:
+            address = "" if username == "visitor" else _start_address(server, username)
+            page.goto(f"{server.url}/{address}")
+            page.get_by_role("textbox", name="Password", exact=True).wait_for(timeout=60_000)
+            if username == "visitor":
+                visits[username] = [_visit(page, username, "sign-in", requests, 0)]
+                continue
+            mark = len(requests)
+            sign_in(page, username)
+            first = "case-with-code" if address else "home"
+            role_visits = [_visit(page, username, first, requests, mark)]
+            for title in nav_labels(page):
+                mark = len(requests)
+                go_to(page, title)
+                role_visits.append(
+                    _visit(page, username, slug_of.get(title, title), requests, mark)
+                )
+            visits[username] = role_visits
+        finally:
+            context.close()
+            TALLY.pages += len(visits.get(username, []))
+            TALLY.requests += len(requests)
+            TALLY.foreign += [url for url in requests if not is_local(url, server.host)]
+    return visits
 
 
 @pytest.fixture(autouse=True)

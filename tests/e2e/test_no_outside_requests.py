@@ -1,0 +1,36 @@
+"""Not one request from the browser to any host but the dashboard's own, on any page, for any
+role. The tour (tests/e2e/conftest.py) opens every page of every demo role and of a visitor,
+recording every request and WebSocket; every other browser test is checked the same way when
+it ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import DEMO_USERS, is_local
+
+pytestmark = pytest.mark.xdist_group("tour")
+
+
+@pytest.mark.parametrize("username", ["visitor", *DEMO_USERS])
+def test_no_page_of_a_role_asks_any_host_but_the_dashboard(server, tour, username):
+    visits = tour[username]
+    assert visits, f"the tour of {username} opened no page"
+    foreign = {
+        visit.name: [url for url in visit.requests if not is_local(url, server.host)]
+        for visit in visits
+    }
+    assert {name: urls for name, urls in foreign.items() if urls} == {}
+    assert visits[0].requests, "the first page made no request: nothing was recorded"
+
+
+def test_the_tour_covers_every_page_of_every_role(tour):
+    from dashboard.navigation import pages_for
+    from models.access import Actor
+    from models.enums import Role
+
+    roles = {"admin": Role.ADMIN, "coordinator": Role.COORDINATOR, "caseworker": Role.CASEWORKER,
+             "caseworker2": Role.CASEWORKER, "funder": Role.FUNDER}
+    for username, role in roles.items():
+        expected = {spec.url_path for spec in pages_for(Actor(0, username, role, 1))}
+        assert expected <= {visit.name for visit in tour[username]}, username
