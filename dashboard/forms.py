@@ -62,14 +62,20 @@ def enum_select(
     value: E | None,
     key: str,
     options: Sequence[E] | None = None,
-    optional: bool = False,
-) -> E | None:
+) -> E:
     """A select box over enum members, showing their translated labels."""
-    choices: list[E | None] = list(options if options is not None else list(enum))
-    if optional:
-        choices = [None, *choices]
+    choices: list[E] = list(options if options is not None else list(enum))
     index = choices.index(value) if value in choices else 0
-    return st.selectbox(text, choices, index=index, key=key, format_func=label)
+    chosen: E = st.selectbox(text, choices, index=index, key=key, format_func=label)
+    return chosen
+
+
+def optional_enum_select(text: str, enum: type[E], *, value: E | None, key: str) -> E | None:
+    """Like ``enum_select``, with "—" (``None``) as the first choice."""
+    choices: list[E | None] = [None, *enum]
+    index = choices.index(value) if value in choices else 0
+    chosen: E | None = st.selectbox(text, choices, index=index, key=key, format_func=label)
+    return chosen
 
 
 def choice_select(

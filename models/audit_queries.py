@@ -79,7 +79,7 @@ def audit_events(
             AuditEvent.fields,
             AuditEvent.detail,
         )
-        .outerjoin(Case, Case.id == AuditEvent.case_id)  # type: ignore[arg-type]
+        .outerjoin(Case, Case.id == AuditEvent.case_id)
         .where(*conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined]
         .limit(limit)

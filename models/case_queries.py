@@ -213,6 +213,11 @@ class CaseDetail:
     notes: pd.DataFrame
     caseworkers: list[Choice] = field(default_factory=list)
 
+    @property
+    def case_id(self) -> int:
+        assert self.case.id is not None
+        return self.case.id
+
 
 def find_case(session: Session, *, actor: Actor, code: str) -> Case | None:
     """The case with ``code`` if ``actor`` may see it; ``None`` whether missing or hidden."""
@@ -269,8 +274,8 @@ def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
             StageChange.from_stage,
             StageChange.to_stage,
             User.username.label("by"),
-        )  # type: ignore[attr-defined]
-        .outerjoin(User, User.id == StageChange.changed_by_id)  # type: ignore[arg-type]
+        )
+        .outerjoin(User, User.id == StageChange.changed_by_id)
         .where(StageChange.case_id == case_id)
         .order_by(StageChange.changed_at, StageChange.id)
     ).all()
@@ -282,7 +287,7 @@ def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
 def _notes(session: Session, case_id: int) -> pd.DataFrame:
     rows = session.execute(
         sa.select(CaseNote.created_at, User.username.label("author"), CaseNote.body)  # type: ignore[attr-defined]
-        .outerjoin(User, User.id == CaseNote.author_id)  # type: ignore[arg-type]
+        .outerjoin(User, User.id == CaseNote.author_id)
         .where(CaseNote.case_id == case_id)
         .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined]
     ).all()

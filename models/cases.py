@@ -25,6 +25,8 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -135,7 +137,10 @@ def _not_future(field: str, day: dt.date | None, today: dt.date) -> None:
         raise ValidationError(field, N_("This date is in the future."))
 
 
-def _enum(field: str, enum: type, value: object) -> object:  # type: ignore[type-arg]
+EnumT = TypeVar("EnumT", bound=Enum)
+
+
+def _enum(field: str, enum: type[EnumT], value: object) -> EnumT:
     try:
         return enum(value)
     except ValueError:
@@ -388,9 +393,14 @@ def _update_need(
 
     _bump(session, actor=actor, case_id=case_id, expected=expected_version, current=current)
     row = session.get(table, case_id)
-    new = {"situation": situation, "need": need, "urgency": urgency, "met": bool(data.met)}
+    new: dict[str, object] = {
+        "situation": situation,
+        "need": need,
+        "urgency": urgency,
+        "met": bool(data.met),
+    }
     if row is None:
-        row = table(case_id=case_id, updated_on=today, **new)
+        row = table.model_validate({"case_id": case_id, "updated_on": today, **new})
         changed = list(new)
     else:
         changed = [name for name, value in new.items() if getattr(row, name) != value]
@@ -658,9 +668,7 @@ def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) 
             .returning(Case.id, Case.intake_seq)
         ).one()
         session.execute(
-            sa.update(Case)
-            .where(Case.id == row[0])  # type: ignore[arg-type]
-            .values(code=case_code(year, row[1]))
+            sa.update(Case).where(Case.id == row[0]).values(code=case_code(year, row[1]))
         )
         return int(row[0]), int(row[1])
 
@@ -705,9 +713,9 @@ def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date)
             name_cyrillic=clean["name_cyrillic"],  # type: ignore[arg-type]
             name_latin=clean["name_latin"],  # type: ignore[arg-type]
             birth_year=data.birth_year,
-            contact=clean["contact"],
+            contact=clean["contact"],  # type: ignore[arg-type]
         )
-    )  # type: ignore[arg-type]
+    )
     session.add(
         LegalStatus(
             case_id=case_id,

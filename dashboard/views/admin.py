@@ -15,23 +15,23 @@ from dashboard.i18n import _, label
 from models import accounts
 from models.database import session_scope
 from models.enums import Role
-from models.tables import utcnow
+from models.tables import User, utcnow
 
 ORG_NAME = "wp_admin_org_name"
 USER = "wp_admin_user"
 
 
-def accounts_table(rows: list[tuple[object, str]]) -> pd.DataFrame:
+def accounts_table(rows: list[tuple[User, str]]) -> pd.DataFrame:
     now = utcnow()
     return pd.DataFrame(
         {
-            _("Username"): [u.username for u, _o in rows],  # type: ignore[attr-defined]
-            _("Name"): [u.display_name for u, _o in rows],  # type: ignore[attr-defined]
-            _("Role"): [label(Role(u.role)) for u, _o in rows],  # type: ignore[attr-defined]
+            _("Username"): [u.username for u, _o in rows],
+            _("Name"): [u.display_name for u, _o in rows],
+            _("Role"): [label(Role(u.role)) for u, _o in rows],
             _("Organisation"): [org or "—" for _u, org in rows],
-            _("Active"): [_("Yes") if u.active else _("No") for u, _o in rows],  # type: ignore[attr-defined]
+            _("Active"): [_("Yes") if u.active else _("No") for u, _o in rows],
             _("Locked"): [
-                _("Yes") if u.locked_until and _aware(u.locked_until) > now else _("No")  # type: ignore[attr-defined]
+                _("Yes") if u.locked_until and _aware(u.locked_until) > now else _("No")
                 for u, _o in rows
             ],
         }
@@ -101,7 +101,7 @@ with st.expander(_("Create an account")), st.form("wp_admin_new_user"):
                 role=role,
                 organisation_id=organisation,
                 password=password,
-            ),  # type: ignore[arg-type]
+            ),
             errors=errors,
             success=_("Account created."),
         )
@@ -110,7 +110,8 @@ st.subheader(_("Change an account"))
 user_choices = [(u.id, u.username) for u, _o in users if u.id is not None]
 chosen_id = choice_select(_("Account"), user_choices, value=None, key=USER)
 chosen = next((u for u, _o in users if u.id == chosen_id), None)
-if chosen is not None:
+if chosen is not None and chosen.id is not None:
+    target: int = chosen.id
     errors = FieldErrors()
     errors.slot(FORM_ERROR, "user")
     first, second = st.columns(2)
@@ -118,20 +119,20 @@ if chosen is not None:
         if chosen.active:
             if st.button(_("Deactivate"), key="wp_admin_deactivate"):
                 save(
-                    lambda s: accounts.set_active(s, actor=actor, user_id=chosen.id, active=False),
+                    lambda s: accounts.set_active(s, actor=actor, user_id=target, active=False),
                     errors=errors,
                     success=_("Account deactivated."),
                 )
         elif st.button(_("Reactivate"), key="wp_admin_reactivate"):
             save(
-                lambda s: accounts.set_active(s, actor=actor, user_id=chosen.id, active=True),
+                lambda s: accounts.set_active(s, actor=actor, user_id=target, active=True),
                 errors=errors,
                 success=_("Account reactivated."),
             )
     with second:
         if st.button(_("Unlock"), key="wp_admin_unlock"):
             save(
-                lambda s: accounts.unlock(s, actor=actor, user_id=chosen.id),
+                lambda s: accounts.unlock(s, actor=actor, user_id=target),
                 errors=errors,
                 success=_("Account unlocked."),
             )
@@ -152,8 +153,8 @@ if chosen is not None:
                 lambda s: accounts.change_role(
                     s,
                     actor=actor,
-                    user_id=chosen.id,
-                    role=new_role,  # type: ignore[arg-type]
+                    user_id=target,
+                    role=new_role,
                     organisation_id=new_organisation,
                 ),
                 errors=role_errors,
@@ -168,7 +169,7 @@ if chosen is not None:
         if st.form_submit_button(_("Reset the password"), key=f"wp_admin_reset_save_{chosen.id}"):
             save(
                 lambda s: accounts.reset_password(
-                    s, actor=actor, user_id=chosen.id, new_password=new_password
+                    s, actor=actor, user_id=target, new_password=new_password
                 ),
                 errors=reset_errors,
                 success=_("Password reset; the account is unlocked."),

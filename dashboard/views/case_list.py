@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import runtime
 from dashboard.auth import signed_in_actor
-from dashboard.forms import choice_select, enum_select
+from dashboard.forms import choice_select, optional_enum_select
 from dashboard.i18n import _, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Action, permits
@@ -39,17 +39,14 @@ def filters_form(cities: list[tuple[int, str]], caseworkers: list[tuple[int, str
     search = st.text_input(_("Search"), key=SEARCH, help=search_help)
     first, second, third = st.columns(3)
     with first:
-        status = enum_select(
-            _("Status"), CaseStatus, value=CaseStatus.OPEN, key=STATUS, optional=True
-        )
-        stage = enum_select(_("Stage"), Stage, value=None, key=STAGE, optional=True)
+        status = optional_enum_select(_("Status"), CaseStatus, value=CaseStatus.OPEN, key=STATUS)
+        stage = optional_enum_select(_("Stage"), Stage, value=None, key=STAGE)
     with second:
-        risk_level = enum_select(
+        risk_level = optional_enum_select(
             _("Risk level"),
             RiskLevel,  # type: ignore[type-var]
             value=None,
             key=RISK,
-            optional=True,
         )
         city = choice_select(_("City"), cities, value=None, key=CITY)
     with third:
@@ -65,7 +62,7 @@ def filters_form(cities: list[tuple[int, str]], caseworkers: list[tuple[int, str
     return CaseFilters(
         status=status,
         stage=stage,
-        risk_level=risk_level,  # type: ignore[arg-type]
+        risk_level=risk_level,
         city_id=city,
         caseworker_id=caseworker,
         expiring_within_days=None if expiring is None else int(expiring),

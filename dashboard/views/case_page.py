@@ -18,6 +18,7 @@ from dashboard.forms import (
     choice_select,
     enum_select,
     optional_date,
+    optional_enum_select,
     save,
     show_flash,
 )
@@ -91,8 +92,8 @@ def audit_view(actor: Actor, detail: CaseDetail) -> None:
             actor=actor,
             action=AuditAction.VIEW_CASE,
             entity="case",
-            entity_id=detail.case.id,
-            case_id=detail.case.id,
+            entity_id=detail.case_id,
+            case_id=detail.case_id,
         )
     st.session_state[VIEWED_KEY] = detail.case.code
     st.session_state.pop(IDENTITY_VIEWED_KEY, None)
@@ -155,15 +156,15 @@ def identity(actor: Actor, detail: CaseDetail) -> None:
         st.caption(_("Hidden until you ask for it; showing it is recorded in the audit trail."))
         return
     with session_scope(runtime.engine()) as session:
-        person = case_identity(session, actor=actor, case_id=detail.case.id)  # type: ignore[arg-type]
+        person = case_identity(session, actor=actor, case_id=detail.case_id)
         if person is not None and st.session_state.get(IDENTITY_VIEWED_KEY) != detail.case.code:
             record(
                 session,
                 actor=actor,
                 action=AuditAction.VIEW_IDENTITY,
                 entity="person",
-                entity_id=detail.case.id,
-                case_id=detail.case.id,
+                entity_id=detail.case_id,
+                case_id=detail.case_id,
                 fields=("full_name", "name_cyrillic", "name_latin", "birth_year", "contact"),
             )
             st.session_state[IDENTITY_VIEWED_KEY] = detail.case.code
@@ -178,6 +179,10 @@ def identity(actor: Actor, detail: CaseDetail) -> None:
         (_("Contact"), person.contact),
     ]:
         st.text(f"{caption}: {_text(value)}")
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) else None
 
 
 def key(name: str, version: int) -> str:
@@ -238,7 +243,7 @@ def legal_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
         )
         article = st.text_input(
             _("Charge (article)"),
-            value=values["charge_article"] or "",  # type: ignore[arg-type]
+            value=values["charge_article"] or "",
             key=key("charge_article", version),
         )
         errors.slot("charge_article")
@@ -247,7 +252,7 @@ def legal_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
             min_value=0,
             max_value=99,
             step=1,
-            value=values["charge_max_years"],  # type: ignore[arg-type]
+            value=_int_or_none(values["charge_max_years"]),
             key=key("charge_max_years", version),
         )
         errors.slot("charge_max_years")
@@ -282,7 +287,7 @@ def legal_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
         submitted = st.form_submit_button(_("Save legal status"), key=key("legal_save", version))
     if submitted:
         data = cases.LegalStatusInput(
-            permit_type=permit_type,  # type: ignore[arg-type]
+            permit_type=permit_type,
             permit_issued_on=issued,
             permit_expires_on=expires,
             extension_refused=refused,
@@ -290,8 +295,8 @@ def legal_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
             charge_article=article,
             charge_max_years=None if years is None else int(years),
             dual_criminality=dual,
-            extradition_status=extradition,  # type: ignore[arg-type]
-            asylum_status=asylum,  # type: ignore[arg-type]
+            extradition_status=extradition,
+            asylum_status=asylum,
             passport_held=passport,
             passport_expires_on=passport_expires,
         )
@@ -299,7 +304,7 @@ def legal_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
             lambda s: cases.update_legal_status(
                 s,
                 actor=actor,
-                case_id=detail.case.id,  # type: ignore[arg-type]
+                case_id=detail.case_id,
                 expected_version=version,
                 data=data,
             ),
@@ -329,7 +334,7 @@ def detention_section(
         st.caption(_("No detention recorded."))
     if not can_edit:
         return
-    case_id = detail.case.id
+    case_id = detail.case_id
     with st.expander(_("Record a detention")), st.form(key("detention", version)):
         errors = FieldErrors()
         detained_on = st.date_input(
@@ -351,11 +356,11 @@ def detention_section(
                 s,
                 actor=actor,
                 case_id=case_id,
-                expected_version=version,  # type: ignore[arg-type]
+                expected_version=version,
                 detained_on=detained_on,
                 place=place,
                 today=today,
-            ),  # type: ignore[arg-type]
+            ),
             errors=errors,
             success=_("Detention recorded."),
             reset=forget_version,
@@ -400,10 +405,10 @@ def detention_section(
                 s,
                 actor=actor,
                 case_id=case_id,
-                expected_version=version,  # type: ignore[arg-type]
+                expected_version=version,
                 detention_id=detention_id,
                 released_on=released_on,
-                outcome=outcome,  # type: ignore[arg-type]
+                outcome=outcome,
                 today=today,
             ),
             errors=errors,
@@ -438,7 +443,7 @@ def need_section(
         errors = FieldErrors()
         situation = enum_select(
             _("Situation"),
-            situations,  # type: ignore[type-var]
+            situations,
             value=row.situation if row else None,
             key=key(f"{name}_situation", version),
         )
@@ -459,13 +464,13 @@ def need_section(
         errors.slot("urgency", "met", FORM_ERROR)
         submitted = st.form_submit_button(_("Save"), key=key(f"{name}_save", version))
     if submitted:
-        data = cases.NeedInput(situation, need, urgency, met)  # type: ignore[arg-type]
+        data = cases.NeedInput(situation, need, urgency, met)
         write = cases.update_housing_need if housing else cases.update_employment_need
         save(
             lambda s: write(
                 s,
                 actor=actor,
-                case_id=detail.case.id,  # type: ignore[arg-type]
+                case_id=detail.case_id,
                 expected_version=version,
                 data=data,
                 today=today,
@@ -490,7 +495,7 @@ def pipeline_section(
     case = detail.case
     if not can_edit or case.status != CaseStatus.OPEN:
         return
-    following = cases.next_stage(case.stage)  # type: ignore[arg-type]
+    following = cases.next_stage(case.stage)
     if following is not None:
         with st.expander(_("Move to the next stage")), st.form(key("stage", version)):
             errors = FieldErrors()
@@ -514,7 +519,7 @@ def pipeline_section(
                 lambda s: cases.move_stage(
                     s,
                     actor=actor,
-                    case_id=case.id,  # type: ignore[arg-type]
+                    case_id=detail.case_id,
                     expected_version=version,
                     to_stage=target,
                 ),
@@ -526,8 +531,8 @@ def pipeline_section(
         return
     with st.expander(_("Close the case")), st.form(key("close", version)):
         errors = FieldErrors()
-        outcome = enum_select(
-            _("Outcome"), Outcome, value=None, key=key("close_outcome", version), optional=True
+        outcome = optional_enum_select(
+            _("Outcome"), Outcome, value=None, key=key("close_outcome", version)
         )
         errors.slot("outcome", FORM_ERROR)
         submitted = st.form_submit_button(_("Close the case"), key=key("close_save", version))
@@ -536,7 +541,7 @@ def pipeline_section(
             lambda s: cases.close_case(
                 s,
                 actor=actor,
-                case_id=case.id,  # type: ignore[arg-type]
+                case_id=detail.case_id,
                 expected_version=version,
                 outcome=outcome,
                 today=today,
@@ -565,7 +570,7 @@ def assignment_section(actor: Actor, detail: CaseDetail, version: int) -> None:
             lambda s: cases.assign_caseworker(
                 s,
                 actor=actor,
-                case_id=detail.case.id,  # type: ignore[arg-type]
+                case_id=detail.case_id,
                 expected_version=version,
                 caseworker_id=chosen,
             ),
@@ -592,7 +597,7 @@ def notes_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
         submitted = st.form_submit_button(_("Add note"), key=key("note_save", version))
     if submitted:
         save(
-            lambda s: cases.add_note(s, actor=actor, case_id=detail.case.id, body=body),  # type: ignore[arg-type]
+            lambda s: cases.add_note(s, actor=actor, case_id=detail.case_id, body=body),
             errors=errors,
             success=_("Note added."),
             reset=forget_version,
@@ -602,7 +607,7 @@ def notes_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
 def audit_section(actor: Actor, detail: CaseDetail) -> None:
     st.subheader(_("Audit trail of this case"))
     with session_scope(runtime.engine()) as session:
-        trail = case_audit_trail(session, actor=actor, case_id=detail.case.id)  # type: ignore[arg-type]
+        trail = case_audit_trail(session, actor=actor, case_id=detail.case_id)
     trail["action"] = trail["action"].map(lambda a: label(AuditAction(a)))
     trail.columns = [_("When"), _("User"), _("Action"), _("Record"), _("Fields")]
     st.dataframe(trail, hide_index=True, use_container_width=True)

@@ -97,12 +97,12 @@ if submitted:
         contact=contact,
         category=category,
         city_id=city,
-        opened_on=opened_on,  # type: ignore[arg-type]
+        opened_on=opened_on,
         organisation_id=organisation_id,
         caseworker_id=caseworker,
         permit_type=permit_type,
         permit_expires_on=permit_expires,
-        wanted=wanted,  # type: ignore[arg-type]
+        wanted=wanted,
     )
 
     def remember(case: object) -> str:
