@@ -1,6 +1,7 @@
 """Screenshots of every page for every role at 1280x800, in the git-ignored screenshots/
 folder (screenshots/<role>-<page>.png; whole pages too, in screenshots/full/, when
-WAYPOINT_E2E_FULL_SCREENSHOTS is set), so that a person can see what the product shows. The tour (tests/e2e/conftest.py) takes them; this checks them."""
+WAYPOINT_E2E_FULL_SCREENSHOTS is set), so that a person can see what the product shows.
+The tour (tests/e2e/conftest.py) takes them; this checks them."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ from tests.e2e.conftest import (
 )
 
 MARKUP = "<img src=x onerror=alert(1)>"
-MARKDOWN = "**not bold** [click](javascript:alert(2))"
+MARKDOWN = "**not bold** [click](javascript:alert(2)) ![pixel](http://203.0.113.9/p.png)"
 SCRIPT = "<script>alert(3)</script>"
 CASE_CODE = re.compile(r"WP-\d{2}-\d{4}")
 
