@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import NamedTuple
 
 # (Cyrillic, Latin) pairs. Surnames are given in their masculine form.
 MALE_FIRST = [
@@ -123,25 +124,50 @@ ALTERNATIVE_LATIN = {
     "Yegor": "Egor",
     "Fyodor": "Fedor",
 }
+FEMALE_SHARE = 0.22
 
 
-def synthetic_person(rng: random.Random) -> dict[str, str]:
-    """A fictional name in Cyrillic and Latin, with another Latin spelling where one exists."""
-    female = rng.random() < 0.22
-    first_ru, first_en = rng.choice(FEMALE_FIRST if female else MALE_FIRST)
-    last_ru, last_en = rng.choice(SURNAMES)
-    root_ru, root_en = rng.choice(PATRONYMIC_ROOTS)
+class SyntheticName(NamedTuple):
+    """A fictional person's name: the full Cyrillic form (surname, first name, patronymic),
+    the Latin form (first name, surname) and another Latin spelling where one is common."""
+
+    full_name: str
+    name_cyrillic: str
+    name_latin: str
+    other_spellings: str | None
+
+
+def _patronymic(root: str, *, female: bool) -> str:
     if female:
-        last_ru, last_en = last_ru + "а", last_en + "a"
-        patronymic = root_ru[:-2] + ("евна" if root_ru.endswith("ев") else "овна")
-    else:
-        patronymic = root_ru[:-2] + ("евич" if root_ru.endswith("ев") else "ович")
+        return root[:-2] + ("евна" if root.endswith("ев") else "овна")
+    return root[:-2] + ("евич" if root.endswith("ев") else "ович")
+
+
+# Built once: the generator draws a name per case, 100,000 times for the largest demo.
+_PATRONYMICS = {
+    female: [_patronymic(root, female=female) for root, _ in PATRONYMIC_ROOTS]
+    for female in (False, True)
+}
+_SURNAMES = {
+    False: SURNAMES,
+    True: [(ru + "а", en + "a") for ru, en in SURNAMES],
+}
+
+
+def synthetic_person(rng: random.Random) -> SyntheticName:
+    """A fictional name in Cyrillic and Latin, with another Latin spelling where one exists."""
+    female = rng.random() < FEMALE_SHARE
+    firsts = FEMALE_FIRST if female else MALE_FIRST
+    surnames = _SURNAMES[female]
+    patronymics = _PATRONYMICS[female]
+    first_ru, first_en = firsts[int(rng.random() * len(firsts))]
+    last_ru, last_en = surnames[int(rng.random() * len(surnames))]
+    patronymic = patronymics[int(rng.random() * len(patronymics))]
     cyrillic = f"{last_ru} {first_ru} {patronymic}"
-    latin = f"{first_en} {last_en}"
     alternative = ALTERNATIVE_LATIN.get(first_en)
-    return {
-        "full_name": cyrillic,
-        "name_cyrillic": cyrillic,
-        "name_latin": latin,
-        "other_spellings": f"{alternative} {last_en}" if alternative else None,
-    }
+    return SyntheticName(
+        full_name=cyrillic,
+        name_cyrillic=cyrillic,
+        name_latin=f"{first_en} {last_en}",
+        other_spellings=f"{alternative} {last_en}" if alternative else None,
+    )
