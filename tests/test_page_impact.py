@@ -33,7 +33,7 @@ def _actor(session: Session, username: str):  # type: ignore[no-untyped-def]
 def _all_text(at) -> str:  # type: ignore[no-untyped-def]
     parts = [e.value for kind in ("title", "subheader", "caption", "info", "error", "markdown")
              for e in at.get(kind)]
-    parts += [frame.value.to_csv() for frame in at.dataframe]
+    parts += [table.value.to_csv() for table in at.table]
     parts += [chart.proto.spec for chart in at.get("plotly_chart")]
     return "\n".join(str(p) for p in parts)
 
@@ -49,10 +49,12 @@ def test_the_funder_sees_every_table_with_its_chart_and_the_suppressed_numbers(
     assert at.title[0].value == "Impact report"
     report = impact_report(seeded, actor=actor, today=TODAY)
     assert [s.value for s in at.subheader][:6] == [t.title for t in report.tables]
-    assert len(at.get("plotly_chart")) == 6 and len(at.dataframe) == 6
-    for table, shown in zip(report.tables, at.dataframe, strict=True):
-        assert shown.value.equals(report_frame(table, language="en").astype(str))
-    assert "<10" in at.dataframe[0].value.to_csv()
+    assert len(at.get("plotly_chart")) == 6 and len(at.table) == 6
+    for table, shown in zip(report.tables, at.table, strict=True):
+        expected = report_frame(table, language="en").astype(str)
+        assert shown.value.equals(expected.set_index(expected.columns[0]))
+    assert "<10" in at.table[0].value.to_csv()
+    assert not at.dataframe  # st.dataframe would bring an unaudited CSV download
     assert any("The whole network" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 3
 
@@ -88,7 +90,7 @@ def test_a_coordinator_sees_their_own_organisation(seeded, database_url, page_te
     assert any("Your organisation only" in c.value for c in at.caption)
     own = len(seeded.exec(select(Case.id).where(
         Case.organisation_id == actor.organisation_id)).all())
-    assert at.dataframe[0].value.iloc[-1, -1] == str(own)
+    assert at.table[0].value.iloc[-1, -1] == str(own)
 
 
 def test_the_page_speaks_russian(seeded, database_url, page_test):
@@ -96,7 +98,7 @@ def test_the_page_speaks_russian(seeded, database_url, page_test):
                    language="ru", today=TODAY.isoformat())
     at.run()
     assert at.title[0].value == "Отчёт о результатах"
-    assert "Итого" in at.dataframe[0].value.to_csv()
+    assert "Итого" in at.table[0].value.to_csv()
 
 
 def test_too_few_cases_show_a_notice_instead_of_numbers(session, database_url, page_test):
@@ -109,7 +111,7 @@ def test_too_few_cases_show_a_notice_instead_of_numbers(session, database_url, p
                    today=TODAY.isoformat())
     at.run()
     assert "fewer than 10 cases" in at.info[0].value
-    assert not at.dataframe
+    assert not at.table
 
 
 def test_a_threshold_below_five_stops_the_page(seeded, database_url, page_test, monkeypatch):
@@ -118,4 +120,4 @@ def test_a_threshold_below_five_stops_the_page(seeded, database_url, page_test, 
                    today=TODAY.isoformat())
     at.run()
     assert at.error and "at least 5" in at.error[0].value
-    assert not at.dataframe
+    assert not at.table

@@ -92,8 +92,10 @@ for table in report.tables:
     figure = report_figure(table, count_title=count_title, all_label=all_label)
     frame = report_frame(table, language=language)
     if figure is not None:
-        st.plotly_chart(figure, config={"displaylogo": False}, key=f"{KEY_PREFIX}{table.key}")
-    st.dataframe(frame.astype(str), hide_index=True, key=f"{KEY_PREFIX}{table.key}_table")
+        # No mode bar: its image download would be an export that nobody audits.
+        st.plotly_chart(figure, config={"displayModeBar": False}, key=f"{KEY_PREFIX}{table.key}")
+    # A static table: st.dataframe would add its own CSV download, unaudited.
+    st.table(frame.astype(str).set_index(frame.columns[0]))
     sections.append(HtmlSection(title=table.title, figure=figure, table=frame))
 
 st.subheader(_("Download"))

@@ -1,0 +1,144 @@
+"""The funder in a real browser: only the impact report, no case code, name or city on the
+page or in any download, no other page reachable, and no request to any other host."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from tests.e2e.conftest import nav_labels, screenshot, sign_in, wait_ready
+
+CODE = re.compile(r"WP-\d\d-\d+")
+FUNDER_MENU = ["Impact report", "My account"]
+
+
+def _rows(server, query: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    engine = sa.create_engine(server.database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(query))]
+    finally:
+        engine.dispose()
+
+
+def _secrets(server) -> tuple[list[str], list[str], list[str]]:  # type: ignore[no-untyped-def]
+    codes = [row[0] for row in _rows(server, "SELECT code FROM case_file")]
+    names = [row[0] for row in _rows(server, "SELECT full_name FROM person")]
+    cities = [name for row in _rows(
+        server,
+        "SELECT DISTINCT city.name_en, city.name_ru FROM case_file"
+        " JOIN city ON city.id = case_file.city_id",
+    ) for name in row]
+    return codes, names, cities
+
+
+def _assert_clean(text: str, server) -> None:  # type: ignore[no-untyped-def]
+    codes, names, cities = _secrets(server)
+    assert not CODE.search(text)
+    assert not any(code in text for code in codes)
+    assert not any(name in text for name in names)
+    for city in cities:
+        # "Karaganda Region" names the region, not the city; the bare city name never shows.
+        pattern = rf"(?<![\w-]){re.escape(city)}(?![\w-])(?! Region)"
+        assert not re.search(pattern, text), city
+
+
+def _page_text(page) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join([page.inner_text("body"), *page.locator("svg text").all_text_contents()])
+
+
+def _open_report(server, new_page, path: str = ""):  # type: ignore[no-untyped-def]
+    recorded = new_page()
+    page = recorded.page
+    page.goto(f"{server.url}{path}")
+    wait_ready(page)
+    sign_in(page, "funder")
+    page.get_by_role("heading", name="Impact report").first.wait_for(timeout=60_000)
+    wait_ready(page)
+    return recorded
+
+
+def _exports(server) -> int:  # type: ignore[no-untyped-def]
+    return _rows(server, "SELECT count(*) FROM audit_event WHERE action = 'export'"
+                 " AND username = 'funder'")[0][0]
+
+
+def test_the_funder_sees_the_report_and_nothing_that_points_to_a_person(server, new_page):
+    recorded = _open_report(server, new_page)
+    page = recorded.page
+    assert nav_labels(page) == FUNDER_MENU
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    # No download but the three audited ones: no table or chart toolbar export.
+    assert page.get_by_role("button", name=re.compile("Download", re.I)).count() == 0
+    text = _page_text(page)
+    assert "People supported, by category and quarter of intake" in text
+    assert "<10" in text
+    _assert_clean(text, server)
+    screenshot(page, "impact-funder")
+    assert recorded.foreign_requests(server.host) == []
+
+
+def test_every_download_is_clean_audited_and_the_html_report_fetches_nothing(
+    server, new_page, tmp_path: Path
+):
+    recorded = _open_report(server, new_page)
+    page = recorded.page
+    before = _exports(server)
+    files: dict[str, bytes] = {}
+    for label in ("CSV", "Excel", "HTML report (prints to PDF)"):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label, exact=True).click()
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+        files[path.suffix] = path.read_bytes()
+        wait_ready(page)
+    assert set(files) == {".csv", ".xlsx", ".html"}
+
+    csv_text = files[".csv"].decode("utf-8-sig")
+    assert "<10" in csv_text
+    _assert_clean(csv_text, server)
+    workbook = openpyxl.load_workbook(io.BytesIO(files[".xlsx"]))
+    cells = [str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row
+             if c.value is not None]
+    assert len(workbook.sheetnames) == 6
+    _assert_clean("\n".join(cells), server)
+    document = files[".html"].decode("utf-8")
+    scripts = re.findall(r"<script\b.*?</script>", document, flags=re.DOTALL)
+    bundle = max(scripts, key=len)  # plotly.js itself, embedded once
+    _assert_clean(document.replace(bundle, ""), server)
+    assert not CODE.search(bundle)
+
+    deadline = time.monotonic() + 20
+    while _exports(server) < before + 3 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert _exports(server) == before + 3
+    assert recorded.foreign_requests(server.host) == []
+
+    # Opened on its own, the report draws its charts and asks no server for anything (the
+    # harness fails the test on any request the page makes to another host).
+    viewer = new_page()
+    viewer.page.set_content(document)
+    viewer.page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+    assert [u for u in viewer.requests if not u.startswith(("data:", "blob:"))] == []
+    viewer.page.emulate_media(media="print")
+    assert viewer.page.pdf(format="A4")[:4] == b"%PDF"
+    screenshot(viewer.page, "impact-html-report")
+
+
+@pytest.mark.parametrize("path", ["/case?code={code}", "/weekly", "/cases", "/triage",
+                                  "/audit", "/admin", "/new-case"])
+def test_no_other_page_is_reachable_by_its_address(server, new_page, path):
+    code = _rows(server, "SELECT code FROM case_file ORDER BY id LIMIT 1")[0][0]
+    recorded = _open_report(server, new_page, path.format(code=code))
+    page = recorded.page
+    assert nav_labels(page) == FUNDER_MENU
+    text = _page_text(page)
+    assert "Impact report" in text
+    _assert_clean(text, server)
+    assert recorded.foreign_requests(server.host) == []
