@@ -17,6 +17,13 @@ from models.risk import RiskLevel
 Counts = Sequence[int | None]
 
 
+def _room_for_labels(figure: go.Figure) -> go.Figure:
+    """Margins that grow to fit the axis labels, also outside Streamlit (the HTML report)."""
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
+    return figure
+
+
 def trend_figure(
     *, quarters: Sequence[str], series: Mapping[str, Counts], title: str, y_title: str
 ) -> go.Figure:
@@ -36,7 +43,7 @@ def trend_figure(
         )
     styled(figure, title=title, y_title=y_title)
     figure.update_yaxes(rangemode="tozero")
-    return figure
+    return _room_for_labels(figure)
 
 
 def bar_figure(
@@ -55,7 +62,7 @@ def bar_figure(
     )
     styled(figure, title=title, x_title=x_title, height=max(260, 60 + 32 * len(labels)))
     figure.update_yaxes(autorange="reversed")
-    return figure
+    return _room_for_labels(figure)
 
 
 def grouped_bar_figure(
@@ -70,7 +77,7 @@ def grouped_bar_figure(
         )
     styled(figure, title=title, y_title=y_title)
     figure.update_layout(barmode="group")
-    return figure
+    return _room_for_labels(figure)
 
 
 def report_figure(table: ReportTable, *, count_title: str, all_label: str) -> go.Figure | None:
