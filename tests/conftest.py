@@ -56,7 +56,7 @@ def pg_url(worker_id: str) -> Iterator[str]:
             pytest.fail("CI must set WAYPOINT_TEST_DATABASE_URL to run the PostgreSQL tests")
         pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"waypoint_test_{worker_id}"
+    name = f"waypoint_test_{worker_id}_{os.getpid()}"  # concurrent runs never collide
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
