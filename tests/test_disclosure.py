@@ -149,7 +149,7 @@ def _published_safely(raw: CountTable, k: int) -> SafeTable | None:
         return None
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(count_tables(grand_total_known=None), ks)
 def test_every_published_count_is_at_least_k_and_every_small_count_shows_as_below_k(raw, k):
     safe = _published_safely(raw, k)
@@ -166,7 +166,7 @@ def test_every_published_count_is_at_least_k_and_every_small_count_shows_as_belo
     assert all(isinstance(v, Hidden) or v >= k for v in safe.published())
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(count_tables(grand_total_known=None), ks)
 def test_no_row_or_column_with_a_published_total_has_exactly_one_hidden_cell(raw, k):
     safe = _published_safely(raw, k)
@@ -182,7 +182,7 @@ def test_no_row_or_column_with_a_published_total_has_exactly_one_hidden_cell(raw
                 assert sum(isinstance(v, Hidden) for v in safe.column(safe.columns[j])) != 1
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(count_tables(grand_total_known=None), ks)
 def test_no_hidden_count_is_a_linear_function_of_the_published_numbers(raw, k):
     safe = _published_safely(raw, k)
@@ -194,7 +194,7 @@ def test_no_hidden_count_is_a_linear_function_of_the_published_numbers(raw, k):
 
 
 @pytest.mark.skipif(linprog is None, reason="scipy is not installed")
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(count_tables(grand_total_known=None), ks)
 def test_every_hidden_count_can_take_more_than_one_value_given_what_is_published(raw, k):
     safe = _published_safely(raw, k)
@@ -207,7 +207,7 @@ def test_every_hidden_count_can_take_more_than_one_value_given_what_is_published
         assert high - low >= 1 - 1e-6, (problem.names[n], low, high)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(count_tables(grand_total_known=False), ks)
 def test_a_table_whose_grand_total_is_not_published_elsewhere_can_always_be_published(raw, k):
     assert isinstance(suppress(raw, k=k), SafeTable)
