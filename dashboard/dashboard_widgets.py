@@ -72,7 +72,7 @@ def pager(total: int, *, key: str, page_size: int = PAGE_SIZE) -> None:
     """A page-number input when ``total`` needs more than one page."""
     pages = max(1, -(-total // page_size))
     if pages > 1:
-        st.number_input(_("Page (of {pages})", pages=pages), min_value=1, max_value=pages,
+        st.columns([1, 3])[0].number_input(_("Page (of {pages})", pages=pages), min_value=1, max_value=pages,
                         step=1, key=key)
 
 

@@ -32,26 +32,30 @@ def open_page(page_test, database_url, actor):
     return at
 
 
-def charts(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+def charts(at) -> dict[str, dict]:
+    """The page's figures by title."""
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {figure["layout"]["title"]["text"]: figure for figure in figures}
 
 
 def check_page(at, rows: Rows, cases: list) -> None:
     funnel, medians, exits = expected_pipeline(rows, cases)
     drawn = charts(at)
-    assert drawn[0]["data"][0]["x"] == [funnel[s] for s in Stage]
-    days = drawn[1]["data"][0]
+    assert drawn["Cases that reached each stage"]["data"][0]["x"] == [funnel[s] for s in Stage]
+    days = drawn["Median days spent in each stage"]["data"][0]
     assert dict(zip(days["y"], days["x"], strict=True)) == {
         s.label: medians[s] for s in Stage if medians[s] is not None}
-    exit_bars = drawn[2]["data"][0]
+    exit_bars = drawn["Closed cases by outcome"]["data"][0]
     assert dict(zip(exit_bars["y"], exit_bars["x"], strict=True)) == {
         o.label: exits.get(o.value, 0) for o in Outcome}
-    by_category = {trace["name"]: trace["y"] for trace in drawn[3]["data"]}
+    by_category = {trace["name"]: trace["y"]
+                   for trace in drawn["Stages reached, by category"]["data"]}
     for category in Category:
         members = [c for c in cases if c.category == category]
         if members:
             assert by_category[category.label] == list(expected_pipeline(rows, members)[0].values())
-    cohorts = drawn[-1]["data"][0]
+    cohorts = drawn["Intake cohorts: share of each month's intake that reached each stage"][
+        "data"][0]
     for month, shares in zip(cohorts["y"], cohorts["z"], strict=True):
         members = [c for c in cases if c.opened_on.strftime("%Y-%m") == month]
         reached = expected_pipeline(rows, members)[0]

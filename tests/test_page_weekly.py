@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
+import pandas as pd
 import pytest
 from sqlmodel import Session
 
@@ -69,7 +70,7 @@ def test_tiles_and_urgent_list_show_the_numbers_of_the_users_cases(
     assert list(table["case"]) == [case_url(c.code) for c in urgent[:50]]
     first = urgent[0]
     assert table["reasons"][0] == "; ".join(rows.reasons(first))
-    shown_days = [None if d != d else int(d) for d in table["days_left"]]  # NaN: no permit
+    shown_days = [None if pd.isna(d) else int(d) for d in table["days_left"]]
     expected_days = [
         None if (e := rows.legal[c.id].permit_expires_on) is None else (e - TODAY).days
         for c in urgent[:50]

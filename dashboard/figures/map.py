@@ -17,9 +17,10 @@ from dashboard.figures.style import URGENCY_SCALE, styled
 BOUNDARIES = Path(__file__).resolve().parents[2] / "seed_data" / "boundaries.geojson"
 HOME_COUNTRY = "KZ"
 # The frame: Kazakhstan and its neighbours, wide enough for the cities people moved on to.
-LON_RANGE = (17.0, 90.0)
-LAT_RANGE = (34.0, 57.5)
+LON_RANGE = (15.0, 92.0)
+LAT_RANGE = (34.5, 57.0)
 MAX_BUBBLE_PX = 46
+LABELLED_CITIES = 8  # the largest cities get their name beside the bubble
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,15 @@ def caseload_map(
                        fill="#E8EEF3", line="#6B7C8C", name=HOME_COUNTRY)
     )
     largest = max((c.open_cases for c in cities), default=1)
+    ranked = sorted(cities, key=lambda c: -c.open_cases)[:LABELLED_CITIES]
     figure.add_trace(
         go.Scatter(
             x=[c.lon for c in cities],
             y=[c.lat for c in cities],
-            mode="markers",
+            mode="markers+text",
+            text=[c.name if c in ranked else "" for c in cities],
+            textposition="middle right",
+            textfont={"size": 12, "color": "#262730"},
             name="cities",
             showlegend=False,
             customdata=[
@@ -122,9 +127,9 @@ def caseload_map(
         )
     )
     mid_lat = math.radians(sum(LAT_RANGE) / 2)
-    figure.update_xaxes(range=list(LON_RANGE), visible=False, fixedrange=False)
+    figure.update_xaxes(range=list(LON_RANGE), visible=False, constrain="domain")
     figure.update_yaxes(range=list(LAT_RANGE), visible=False, scaleanchor="x",
-                        scaleratio=1 / math.cos(mid_lat))
-    figure = styled(figure, title=title, height=560)
+                        scaleratio=1 / math.cos(mid_lat), constrain="domain")
+    figure = styled(figure, title=title, height=600)
     figure.update_layout(plot_bgcolor="#FBFCFD", dragmode="pan")
     return figure

@@ -18,8 +18,8 @@ BAND_COLOURS = {
     Band.LATER: BLUE,
 }
 DAY_MS = 86_400_000
-PAST_DAYS = 150
-FUTURE_DAYS = 400
+PAST_DAYS = 365  # at most this far back: long permits start off the left edge
+FUTURE_MARGIN_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,13 @@ def timeline(
     figure.add_annotation(x=today.isoformat(), y=1, yref="paper", text=today_label,
                           showarrow=False, yanchor="bottom", xanchor="left", font={"size": 12})
     figure.update_layout(barmode="overlay")
+    first = max(min((bar.starts_on for bar in bars), default=today), today - dt.timedelta(
+        days=PAST_DAYS))
+    last = max([today + dt.timedelta(days=95), *(bar.expires_on for bar in bars)])
     figure.update_xaxes(
         type="date",
-        range=[(today - dt.timedelta(days=PAST_DAYS)).isoformat(),
-               (today + dt.timedelta(days=FUTURE_DAYS)).isoformat()],
+        range=[(first - dt.timedelta(days=FUTURE_MARGIN_DAYS)).isoformat(),
+               (last + dt.timedelta(days=FUTURE_MARGIN_DAYS)).isoformat()],
     )
     figure.update_yaxes(autorange="reversed", type="category", automargin=True)
     return styled(figure, title=title, x_title=x_title, height=max(300, 110 + 22 * len(bars)))

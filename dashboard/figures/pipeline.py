@@ -22,8 +22,8 @@ def horizontal_bars(
 ) -> go.Figure:
     """Plain horizontal bars with their values printed (days per stage, exits by outcome)."""
     figure = go.Figure(
-        go.Bar(y=labels, x=values, orientation="h", marker_color=colour, text=values,
-               textposition="outside", cliponaxis=False,
+        go.Bar(y=labels, x=values, orientation="h", marker_color=colour,
+               text=[f"{value:g}" for value in values], textposition="outside", cliponaxis=False,
                hovertemplate="%{y}: %{x}<extra></extra>")
     )
     figure.update_yaxes(autorange="reversed", automargin=True)

@@ -23,8 +23,8 @@ LEVEL_COLOURS = {
     RiskLevel.HIGH: ORANGE,
     RiskLevel.CRITICAL: VERMILLION,
 }
-# A sequential scale from calm to urgent that stays readable with red-green colour blindness.
-URGENCY_SCALE = [[0.0, SKY_BLUE], [0.5, ORANGE], [1.0, VERMILLION]]
+# A single-hue sequential scale (pale to vermillion): readable with any colour blindness.
+URGENCY_SCALE = [[0.0, "#FBE3CF"], [0.5, ORANGE], [1.0, VERMILLION]]
 FONT = "Source Sans Pro, sans-serif"  # Streamlit's bundled font: nothing is fetched
 
 
@@ -34,11 +34,11 @@ def styled(figure: go.Figure, *, title: str, x_title: str = "", y_title: str = "
     figure.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT, "size": 13, "color": "#262730"},
-        margin={"l": 10, "r": 10, "t": 48, "b": 10},
+        margin={"l": 10, "r": 30, "t": 48, "b": 10},
         height=height,
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "xanchor": "left"},
         hoverlabel={"font": {"family": FONT}},
     )
     figure.update_xaxes(title_text=x_title, gridcolor="#E6E6E6", zerolinecolor="#CCCCCC")

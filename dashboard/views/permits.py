@@ -46,8 +46,8 @@ for column, band in zip(columns, Band, strict=False):
     with column, st.container(border=True):
         st.metric(BAND_NAMES[band], summary.by_band[band])
 with columns[-1], st.container(border=True):
-    st.metric(_("No end date"), summary.no_expiry_date,
-              help=_("No permit, or a permit without an end date."))
+    st.metric(_("No end date"), summary.no_expiry_date)
+st.caption(_("No end date: no permit, or a permit without an end date."))
 
 st.plotly_chart(
     weekly_expiries([week for week, _n in summary.weekly], [n for _w, n in summary.weekly],

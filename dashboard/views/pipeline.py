@@ -51,6 +51,10 @@ numbers(pd.DataFrame({
     _("Median days in stage"): [medians[s] for s in STAGES],
 }), key="pipeline_funnel_numbers")
 
+by_destination = data.split(lambda group: group.destination)
+destinations = sorted((d for d in by_destination if d),
+                      key=lambda d: -by_destination[d][STAGES[0]])
+late = STAGES[3:]
 left, right = st.columns(2, gap="large")
 with left:
     exits = {o: data.exits.get(o, 0) for o in Outcome}
@@ -62,35 +66,31 @@ with left:
     numbers(pd.DataFrame({_("Outcome"): [label(o) for o in exits],
                           _("Cases"): list(exits.values())}), key="pipeline_exits_numbers")
 with right:
-    by_category = data.split(lambda group: group.category)
-    categories = [c for c in Category if c in by_category]
-    st.plotly_chart(
-        reached_by_group(stage_names, {label(c): [by_category[c][s] for s in STAGES]
-                                       for c in categories},
-                         title=_("Stages reached, by category"), x_title=_("Stage"),
-                         y_title=_("Cases")),
-        key="pipeline_categories",
-    )
-    numbers(pd.DataFrame({_("Category"): [label(c) for c in categories],
-                          **{label(s): [by_category[c][s] for c in categories] for s in STAGES}}),
-            key="pipeline_categories_numbers")
+    if destinations:
+        top = destinations[:TOP_DESTINATIONS]
+        st.plotly_chart(
+            reached_by_group([label(s) for s in late], {d: [by_destination[d][s] for s in late]
+                                                        for d in top},
+                             title=_("Later stages reached, by destination country"),
+                             x_title=_("Stage"), y_title=_("Cases")),
+            key="pipeline_destinations",
+        )
+        numbers(pd.DataFrame({_("Destination country"): destinations,
+                              **{label(s): [by_destination[d][s] for d in destinations]
+                                 for s in late}}), key="pipeline_destinations_numbers")
 
-by_destination = data.split(lambda group: group.destination)
-destinations = sorted((d for d in by_destination if d),
-                      key=lambda d: -by_destination[d][STAGES[0]])
-late = STAGES[3:]
-if destinations:
-    top = destinations[:TOP_DESTINATIONS]
-    st.plotly_chart(
-        reached_by_group([label(s) for s in late], {d: [by_destination[d][s] for s in late]
-                                                    for d in top},
-                         title=_("Later stages reached, by destination country"),
-                         x_title=_("Stage"), y_title=_("Cases")),
-        key="pipeline_destinations",
-    )
-    numbers(pd.DataFrame({_("Destination country"): destinations,
-                          **{label(s): [by_destination[d][s] for d in destinations]
-                             for s in late}}), key="pipeline_destinations_numbers")
+by_category = data.split(lambda group: group.category)
+categories = [c for c in Category if c in by_category]
+st.plotly_chart(
+    reached_by_group(stage_names, {label(c): [by_category[c][s] for s in STAGES]
+                                   for c in categories},
+                     title=_("Stages reached, by category"), x_title=_("Stage"),
+                     y_title=_("Cases")),
+    key="pipeline_categories",
+)
+numbers(pd.DataFrame({_("Category"): [label(c) for c in categories],
+                      **{label(s): [by_category[c][s] for c in categories] for s in STAGES}}),
+        key="pipeline_categories_numbers")
 
 cohorts = data.split(lambda group: group.intake_month)
 months = sorted(cohorts)[-COHORT_MONTHS:]

@@ -80,11 +80,11 @@ if page.rows:
         pd.DataFrame({
             "case": case_links([row.code for row in page.rows]),
             "level": [level_text(row.level) for row in page.rows],
-            "reasons": [reasons_text(row.reasons) or "—" for row in page.rows],
+            "days_left": pd.Series([row.permit_days_left for row in page.rows], dtype="Int64"),
             "category": [label(row.category) for row in page.rows],
             "stage": [label(row.stage) for row in page.rows],
             "caseworker": [row.caseworker or _("Not assigned") for row in page.rows],
-            "days_left": [row.permit_days_left for row in page.rows],
+            "reasons": [reasons_text(row.reasons) or "—" for row in page.rows],
         }),
         hide_index=True,
         width="stretch",

@@ -63,9 +63,9 @@ if urgent.rows:
         pd.DataFrame({
             "case": case_links([row.code for row in urgent.rows]),
             "level": [level_text(row.level) for row in urgent.rows],
-            "reasons": [reasons_text(row.reasons) for row in urgent.rows],
+            "days_left": pd.Series([row.permit_days_left for row in urgent.rows], dtype="Int64"),
             "caseworker": [row.caseworker or _("Not assigned") for row in urgent.rows],
-            "days_left": [row.permit_days_left for row in urgent.rows],
+            "reasons": [reasons_text(row.reasons) for row in urgent.rows],
         }),
         hide_index=True,
         width="stretch",
