@@ -101,13 +101,13 @@ for table in report.tables:
 st.subheader(_("Download"))
 st.caption(_("Downloads hold the same suppressed tables; every download is recorded."))
 title = _("Impact report")
-frames = {_(SHEET_NAMES[table.key]): report_frame(table, language=language)
-          for table in report.tables if table.safe is not None}
+sheets = {_(SHEET_NAMES[table.key]): table for table in report.tables if table.safe is not None}
 columns = st.columns(3)
 downloads = [
     (ExportFormat.CSV, _("CSV"), lambda: to_csv(long_frame(report, language=language)),
      "text/csv"),
-    (ExportFormat.EXCEL, _("Excel"), lambda: to_excel(frames),
+    (ExportFormat.EXCEL, _("Excel"),
+     lambda: to_excel({name: report_frame(t, language=language) for name, t in sheets.items()}),
      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     (ExportFormat.HTML, _("HTML report (prints to PDF)"),
      lambda: html_report(title=title, meta=meta, sections=sections, language=language),
