@@ -496,12 +496,11 @@ class _Writer:
                 cursor.execute(f"INSERT INTO {target} VALUES {values}", list(chain(*chunk)))  # noqa: S608
 
     def finish(self) -> None:
-        """Put the connection back as it was; on PostgreSQL, move the case id sequence past
-        the ids given."""
+        """After the last batch: build the dropped indexes again (SQLite), or move the case
+        id sequence past the ids given (PostgreSQL)."""
         if self.sqlite:
             for statement in self.dropped_indexes:
                 self.driver.execute(statement)  # type: ignore[union-attr]
-            self.driver.execute(f"PRAGMA cache_size = {int(self.cache_size or 0)}")  # type: ignore[union-attr]
             return
         self.connection.execute(
             sa.select(
@@ -511,6 +510,11 @@ class _Writer:
                 )
             )
         )
+
+    def close(self) -> None:
+        """Put the connection's page cache back as it was, whether seeding worked or not."""
+        if self.sqlite:
+            self.driver.execute(f"PRAGMA cache_size = {int(self.cache_size or 0)}")  # type: ignore[union-attr]
 
 
 # --- seeding ---------------------------------------------------------------------------------
@@ -590,9 +594,12 @@ def seed(
                 yield maker.take()
         yield maker.take()
 
-    for batch in _drawn_ahead(batches()):
-        writer.write(batch)
-    writer.finish()
+    try:
+        for batch in _drawn_ahead(batches()):
+            writer.write(batch)
+        writer.finish()
+    finally:
+        writer.close()
     record(
         session,
         actor=None,

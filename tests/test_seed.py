@@ -33,6 +33,7 @@ from models.tables import (
     StageChange,
     User,
 )
+from seed_data import generator
 from seed_data.generator import DEMO_ACCOUNTS, ExistingCasesError, load_cities, seed
 from tests.conftest import pg_admin_url
 
@@ -332,3 +333,56 @@ def test_the_smallest_seed_still_gives_the_demo_caseworkers_open_cases(
             select(Case).where(Case.caseworker_id == user.id, Case.status == CaseStatus.OPEN)
         ).all()
         assert mine
+
+
+def test_seeding_leaves_the_sqlite_connection_and_its_indexes_as_they_were(
+    sqlite_url: str,
+) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        indexes_before = set(connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+    with Session(engine) as session:
+        before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        seed(session, cases=50, seed=1, today=TODAY, password=PASSWORD)
+        after = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        session.commit()
+    with engine.connect() as connection:
+        indexes_after = set(connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+    engine.dispose()
+    assert after == before
+    assert indexes_after == indexes_before
+
+
+def test_a_large_seed_into_an_empty_sqlite_database_rebuilds_every_index(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator, "REBUILD_INDEXES_FROM", 10)
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        before = sorted(connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'").all())
+    with Session(engine) as session:
+        seed(session, cases=40, seed=1, today=TODAY, password=PASSWORD)
+        session.commit()
+    with engine.connect() as connection:
+        after = sorted(connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'").all())
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM case_file WHERE updated_at > '2026-01-01'"
+        ).all()
+    engine.dispose()
+    assert after == before
+    assert "ix_case_file_updated_at" in str(plan)
+
+
+def test_batches_drawn_ahead_arrive_in_order_and_failures_reach_the_caller() -> None:
+    assert list(generator._drawn_ahead(iter(range(20)))) == list(range(20))
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("draw failed")
+
+    with pytest.raises(ValueError, match="draw failed"):
+        list(generator._drawn_ahead(failing()))
