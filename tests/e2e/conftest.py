@@ -397,6 +397,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the tally to the controller
         workeroutput["e2e_tally"] = (TALLY.pages, TALLY.requests, len(TALLY.foreign))
+    if TALLY.pages:  # also on disk: an xdist controller may not load this conftest
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        (SCREENSHOTS / f"requests-{worker}.txt").write_text(
+            f"{TALLY.requests} requests from {TALLY.pages} pages, "
+            f"{len(TALLY.foreign)} to outside hosts\n"
+        )
 
 
 @pytest.hookimpl(optionalhook=True)
