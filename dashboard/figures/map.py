@@ -130,6 +130,6 @@ def caseload_map(
     figure.update_xaxes(range=list(LON_RANGE), visible=False, constrain="domain")
     figure.update_yaxes(range=list(LAT_RANGE), visible=False, scaleanchor="x",
                         scaleratio=1 / math.cos(mid_lat), constrain="domain")
-    figure = styled(figure, title=title, height=600)
+    figure = styled(figure, title=title, height=470)
     figure.update_layout(plot_bgcolor="#FBFCFD", dragmode="pan")
     return figure

@@ -31,17 +31,18 @@ def horizontal_bars(
 
 
 def reached_by_group(
-    stages: list[str],
+    columns: list[str],
     groups: dict[str, list[int]],
     *,
     title: str,
     x_title: str,
     y_title: str,
 ) -> go.Figure:
-    """Grouped bars: for each group (category, destination) the cases that reached each stage."""
+    """Grouped bars: along the x axis ``columns`` (stages, or countries), one bar per group
+    (a category, or a stage) with the cases that reached it."""
     figure = go.Figure()
     for index, (name, counts) in enumerate(groups.items()):
-        figure.add_bar(x=stages, y=counts, name=name, marker_color=SERIES[index % len(SERIES)],
+        figure.add_bar(x=columns, y=counts, name=name, marker_color=SERIES[index % len(SERIES)],
                        hovertemplate="%{x}: %{y}<extra>" + name + "</extra>")
     figure.update_layout(barmode="group")
     return styled(figure, title=title, x_title=x_title, y_title=y_title, height=380)

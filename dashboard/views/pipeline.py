@@ -69,10 +69,9 @@ with right:
     if destinations:
         top = destinations[:TOP_DESTINATIONS]
         st.plotly_chart(
-            reached_by_group([label(s) for s in late], {d: [by_destination[d][s] for s in late]
-                                                        for d in top},
+            reached_by_group(top, {label(s): [by_destination[d][s] for d in top] for s in late},
                              title=_("Later stages reached, by destination country"),
-                             x_title=_("Stage"), y_title=_("Cases")),
+                             x_title=_("Destination country"), y_title=_("Cases")),
             key="pipeline_destinations",
         )
         numbers(pd.DataFrame({_("Destination country"): destinations,

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from models.access import Action, Actor, case_scope, permits
 from models.enums import CaseStatus, Category, PermitType, Stage
-from models.risk import RiskLevel, level_expression
+from models.risk import RiskLevel, level_expression, urgency_expression, with_legal_status
 from models.tables import Case, LegalStatus, Organisation
 
 URGENT_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
@@ -80,3 +80,44 @@ def organisations_in_scope(session: Session, *, actor: Actor) -> list[tuple[int,
         .order_by(Organisation.name)
     )
     return [(int(row.id), str(row.name)) for row in session.execute(statement)]
+
+
+def most_urgent_page(
+    where: list[sa.ColumnElement[bool]], today: dt.date, *, limit: int, offset: int
+) -> tuple[sa.Subquery, sa.ColumnElement[int]]:
+    """One page of case ids matching ``where``, most urgent first (then the permit that runs
+    out soonest, then the code), with the total number of matches in each row. Selecting only
+    ids and sort keys keeps the per-case reasons to the rows of the page."""
+    expires = LegalStatus.permit_expires_on
+    total = sa.func.count().over().label("total")
+    page = (
+        with_legal_status(
+            sa.select(
+                Case.id.label("case_id"),  # type: ignore[union-attr]
+                urgency_expression(today).label("urgency"),
+                expires.is_(None).label("no_permit"),  # type: ignore[union-attr]
+                expires.label("expires"),  # type: ignore[union-attr]
+                Case.code.label("code"),  # type: ignore[attr-defined]
+                total,
+            ).select_from(Case)
+        )
+        .where(*where)
+        .order_by(sa.desc("urgency"), "no_permit", "expires", "code")
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    return page, page.c.total
+
+
+def page_order(page: sa.Subquery) -> list[sa.ColumnElement]:  # type: ignore[type-arg]
+    return [page.c.urgency.desc(), page.c.no_permit, page.c.expires, page.c.code]
+
+
+def total_of(session: Session, where: list[sa.ColumnElement[bool]], page: list) -> int:  # type: ignore[type-arg]
+    """The total carried by the rows of a page; counted again only for a page past the end."""
+    if page:
+        return int(page[0].total)
+    return int(session.execute(
+        with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
+    ).scalar_one())

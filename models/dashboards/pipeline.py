@@ -22,6 +22,11 @@ from models.enums import CaseStatus, Category, Outcome, Stage
 from models.risk import with_legal_status
 from models.tables import Case, StageChange
 
+
+def _joined(statement: sa.Select, filters: CaseFilters) -> sa.Select:  # type: ignore[type-arg]
+    """The legal status is joined only when a filter needs it: the pipeline counts every case."""
+    return with_legal_status(statement) if filters.permit_types or filters.levels else statement
+
 STAGES = list(Stage)
 
 
@@ -103,14 +108,15 @@ def _furthest_per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa
         (sa.func.coalesce(history.c.position, -1) > current, history.c.position), else_=current
     )
     return (
-        with_legal_status(
+        _joined(
             sa.select(
                 Case.category,
                 Case.destination_country,
                 sa.extract("year", Case.opened_on).label("year"),
                 sa.extract("month", Case.opened_on).label("month"),
                 furthest.label("furthest"),
-            ).select_from(Case)
+            ).select_from(Case),
+            filters,
         )
         .outerjoin(history, history.c.case_id == Case.id)
         .where(*conditions(actor, filters, today, open_only=False))
@@ -152,7 +158,7 @@ def pipeline(
     # A stay runs from the change that entered a stage to the change that left it (whose
     # from_stage is that stage), so a move that skips stages still ends the stay.
     stays = (
-        with_legal_status(
+        _joined(
             sa.select(entering.to_stage, days.label("days"), sa.func.count())
             .select_from(Case)
             .join(entering, entering.case_id == Case.id)  # type: ignore[arg-type]
@@ -163,7 +169,8 @@ def pipeline(
                     leaving.from_stage == entering.to_stage,  # type: ignore[arg-type]
                     leaving.changed_at >= entering.changed_at,  # type: ignore[arg-type]
                 ),
-            )
+            ),
+            filters,
         )
         .where(*conditions(actor, filters, today, open_only=False))
         .group_by(entering.to_stage, days)
@@ -173,7 +180,7 @@ def pipeline(
         days_in_stage[Stage(stage)][int(spent)] = int(count)
 
     exits = session.execute(
-        with_legal_status(sa.select(Case.outcome, sa.func.count()).select_from(Case))
+        _joined(sa.select(Case.outcome, sa.func.count()).select_from(Case), filters)
         .where(
             *conditions(actor, filters, today, open_only=False),
             Case.status == CaseStatus.CLOSED,  # type: ignore[arg-type]

@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.access import Actor
-from models.dashboards.common import CaseFilters, conditions, count_if
+from models.dashboards.common import (
+    CaseFilters,
+    conditions,
+    count_if,
+    most_urgent_page,
+    page_order,
+    total_of,
+)
 from models.enums import Category, Stage
 from models.risk import (
     RiskLevel,
@@ -18,7 +25,6 @@ from models.risk import (
     reason_columns,
     reasons_of,
     rules,
-    urgency_expression,
     with_legal_status,
 )
 from models.tables import Case, LegalStatus, User
@@ -92,9 +98,7 @@ def cases(
 ) -> TriagePage:
     """One page of open cases, most urgent first, with level and reasons."""
     where = conditions(actor, filters, today)
-    total = session.execute(
-        with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
-    ).scalar_one()
+    page, total = most_urgent_page(where, today, limit=limit, offset=offset)
     statement = (
         with_legal_status(
             sa.select(
@@ -104,20 +108,16 @@ def cases(
                 level_expression(today).label("level"),
                 User.display_name,
                 LegalStatus.permit_expires_on,
+                total,
                 *reason_columns(today),
-            ).select_from(Case)
+            )
+            .select_from(page)
+            .join(Case, Case.id == page.c.case_id)  # type: ignore[arg-type]
         )
         .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
-        .where(*where)
-        .order_by(
-            urgency_expression(today).desc(),
-            LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
-            LegalStatus.permit_expires_on,
-            Case.code,
-        )
-        .limit(limit)
-        .offset(offset)
+        .order_by(*page_order(page))
     )
+    found = session.execute(statement).all()
     rows = [
         TriageCase(
             code=row.code,
@@ -130,6 +130,6 @@ def cases(
             if row.permit_expires_on
             else None,
         )
-        for row in session.execute(statement)
+        for row in found
     ]
-    return TriagePage(total=int(total), rows=rows)
+    return TriagePage(total=total_of(session, where, found), rows=rows)

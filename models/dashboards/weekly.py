@@ -16,7 +16,10 @@ from models.dashboards.common import (
     CaseFilters,
     conditions,
     count_if,
+    most_urgent_page,
+    page_order,
     start_of,
+    total_of,
     visible,
 )
 from models.enums import ExtraditionStatus, Outcome, Stage
@@ -27,7 +30,6 @@ from models.risk import (
     level_expression,
     reason_columns,
     reasons_of,
-    urgency_expression,
     with_legal_status,
 )
 from models.tables import Case, Detention, LegalStatus, StageChange, User
@@ -163,32 +165,25 @@ def urgent_cases(
 ) -> UrgentList:
     """Open cases at high or critical risk, most urgent first (then the permit that runs out
     soonest), one page of ``limit`` rows, with the total count."""
-    level = level_expression(today)
-    where = [*conditions(actor, CaseFilters(levels=URGENT_LEVELS), today)]
-    total = session.execute(
-        with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
-    ).scalar_one()
+    where = conditions(actor, CaseFilters(levels=URGENT_LEVELS), today)
+    page, total = most_urgent_page(where, today, limit=limit, offset=offset)
     statement = (
         with_legal_status(
             sa.select(
                 Case.code,
-                level.label("level"),
+                level_expression(today).label("level"),
                 User.display_name,
                 LegalStatus.permit_expires_on,
+                total,
                 *reason_columns(today),
-            ).select_from(Case)
+            )
+            .select_from(page)
+            .join(Case, Case.id == page.c.case_id)  # type: ignore[arg-type]
         )
         .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
-        .where(*where)
-        .order_by(
-            urgency_expression(today).desc(),
-            LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
-            LegalStatus.permit_expires_on,
-            Case.code,
-        )
-        .limit(limit)
-        .offset(offset)
+        .order_by(*page_order(page))
     )
+    found = session.execute(statement).all()
     rows = [
         UrgentCase(
             code=row.code,
@@ -199,9 +194,9 @@ def urgent_cases(
             if row.permit_expires_on
             else None,
         )
-        for row in session.execute(statement)
+        for row in found
     ]
-    return UrgentList(total=int(total), rows=rows)
+    return UrgentList(total=total_of(session, where, found), rows=rows)
 
 
 def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[CaseloadRow]:
