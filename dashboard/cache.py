@@ -24,7 +24,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 TTL_SECONDS = 600
-_cached: list[Callable[..., object]] = []
+# By query name: a page script that declares a cached query runs on every interaction, and
+# must not register a new entry each time.
+_cached: dict[str, Callable[..., object]] = {}
 
 
 def scoped_query(
@@ -35,21 +37,27 @@ def scoped_query(
     The wrapped query must return plain data (DataFrames, lists, dataclasses), never ORM rows.
     """
 
+    name = f"{query.__module__}.{query.__qualname__}"
+
+    # Every wrapped query shares this one inner function, so Streamlit keys all of them in
+    # one cache; the query's name is part of the key so that two queries never share results.
     @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=1000)
-    def cached(_engine: sa.Engine, stamp: tuple[str, int], actor: Actor, **kwargs: object) -> R:
+    def cached(
+        _engine: sa.Engine, name: str, stamp: tuple[str, int], actor: Actor, **kwargs: object
+    ) -> R:
         return query(_engine, actor=actor, **kwargs)
 
-    _cached.append(cached)
+    _cached[name] = cached
 
     @functools.wraps(query)
     def call(*, actor: Actor, **kwargs: object) -> R:
         engine = runtime.engine()
-        return cached(engine, data_stamp(engine), actor, **kwargs)
+        return cached(engine, name, data_stamp(engine), actor, **kwargs)
 
     return call
 
 
 def clear() -> None:
     """Forget every cached query result on this server; call after every write."""
-    for cached in _cached:
+    for cached in _cached.values():
         cached.clear()  # type: ignore[attr-defined]

@@ -1,0 +1,63 @@
+"""The query cache: per query, per user, and fresh after any change to a case."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import streamlit as st
+from sqlmodel import Session
+
+from dashboard import cache, runtime
+from models.enums import Role
+from models.tables import Case
+from tests.factories import actor_of, make_case, make_organisation, make_user
+
+calls: list[str] = []
+
+
+def _count_cases(engine: sa.Engine, *, actor, status: str) -> int:  # type: ignore[no-untyped-def]
+    calls.append("count")
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.count()).select_from(Case).where(Case.status == status)
+        ).scalar_one()
+
+
+def _codes(engine: sa.Engine, *, actor, status: str) -> list[str]:  # type: ignore[no-untyped-def]
+    calls.append("codes")
+    with engine.connect() as connection:
+        return list(connection.execute(sa.select(Case.code).where(Case.status == status)).scalars())
+
+
+count_cases = cache.scoped_query(_count_cases)
+codes = cache.scoped_query(_codes)
+
+
+def test_two_queries_with_the_same_arguments_never_share_a_result(sqlite_url, configure_app):
+    configure_app(sqlite_url)
+    with Session(runtime.engine()) as session:
+        org = make_organisation(session)
+        actor = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
+        make_case(session, organisation=org, code="WP-25-0001")
+        session.commit()
+    assert count_cases(actor=actor, status="open") == 1
+    assert codes(actor=actor, status="open") == ["WP-25-0001"]
+
+
+def test_a_result_is_reused_until_a_case_changes(sqlite_url, configure_app):
+    configure_app(sqlite_url)
+    with Session(runtime.engine()) as session:
+        org = make_organisation(session)
+        actor = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
+        make_case(session, organisation=org)
+        session.commit()
+    calls.clear()
+    assert count_cases(actor=actor, status="open") == 1
+    assert count_cases(actor=actor, status="open") == 1
+    assert calls == ["count"]
+    # A write from elsewhere (another app server) changes the data stamp.
+    with Session(runtime.engine()) as session:
+        make_case(session, organisation=org)
+        session.commit()
+    assert count_cases(actor=actor, status="open") == 2
+    assert calls == ["count", "count"]
+    st.cache_data.clear()
