@@ -45,7 +45,7 @@ def test_two_queries_with_the_same_arguments_never_share_a_result(sqlite_url, co
 
 def test_a_result_is_reused_until_a_case_changes(sqlite_url, configure_app):
     configure_app(sqlite_url)
-    with Session(runtime.engine()) as session:
+    with Session(runtime.engine(), expire_on_commit=False) as session:
         org = make_organisation(session)
         actor = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
         make_case(session, organisation=org)
@@ -56,7 +56,7 @@ def test_a_result_is_reused_until_a_case_changes(sqlite_url, configure_app):
     assert calls == ["count"]
     # A write from elsewhere (another app server) changes the data stamp.
     with Session(runtime.engine()) as session:
-        make_case(session, organisation=org)
+        make_case(session, organisation=session.merge(org))
         session.commit()
     assert count_cases(actor=actor, status="open") == 2
     assert calls == ["count", "count"]
