@@ -95,18 +95,15 @@ def median_of(histogram: dict[int, int]) -> float | None:
 
 
 def _furthest_per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa.Subquery:
-    history = (
-        sa.select(
-            StageChange.case_id,
-            sa.func.max(stage_position(StageChange.to_stage)).label("position"),  # type: ignore[arg-type]
-        )
-        .group_by(StageChange.case_id)
-        .subquery()
+    # Correlated, so the history is read only for the cases in scope (by the case_id index),
+    # not grouped over every stage change of the network first.
+    reached = (
+        sa.select(sa.func.max(stage_position(StageChange.to_stage)))  # type: ignore[arg-type]
+        .where(StageChange.case_id == Case.id)
+        .scalar_subquery()
     )
     current = stage_position(Case.stage)  # type: ignore[arg-type]
-    furthest = sa.case(
-        (sa.func.coalesce(history.c.position, -1) > current, history.c.position), else_=current
-    )
+    furthest = sa.case((sa.func.coalesce(reached, -1) > current, reached), else_=current)
     return (
         _joined(
             sa.select(
@@ -118,7 +115,6 @@ def _furthest_per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa
             ).select_from(Case),
             filters,
         )
-        .outerjoin(history, history.c.case_id == Case.id)
         .where(*conditions(actor, filters, today, open_only=False))
         .subquery()
     )
