@@ -256,6 +256,10 @@ class StageChange(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_stage_change_case_at", "case_id", "changed_at"),
         sa.Index("ix_stage_change_to_at", "to_stage", "changed_at"),
+        # Covers the time-in-stage self-join of the pipeline page (entering -> leaving).
+        sa.Index(
+            "ix_stage_change_case_covering", "case_id", "from_stage", "changed_at", "to_stage"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
