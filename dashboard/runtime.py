@@ -42,8 +42,7 @@ def engine() -> sa.Engine:
     on first start; a configured database is never seeded. Raises ``SchemaOutOfDate`` or
     ``DatabaseUnavailable`` with a message that says what to do."""
     config = settings()
-    created = make_engine(config.database_url)
-    created.hide_parameters = True  # a database error never quotes the values it was given
+    created = make_engine(config.database_url)  # never quotes values in its errors
     if config.demo_mode:
         prepare_demo_database(created, config)
     check_schema(created)

@@ -49,14 +49,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> Iterator[str]:
+def pg_url() -> Iterator[str]:
     """A migrated PostgreSQL database of this xdist worker."""
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("CI must set WAYPOINT_TEST_DATABASE_URL to run the PostgreSQL tests")
         pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"waypoint_test_{worker_id}_{os.getpid()}"  # concurrent runs never collide
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"waypoint_test_{worker}_{os.getpid()}"  # concurrent runs never collide
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
