@@ -73,7 +73,7 @@ with st.form("wp_admin_new_org"):
         )
 
 st.subheader(_("Accounts"))
-st.dataframe(accounts_table(users), hide_index=True, use_container_width=True)
+st.dataframe(accounts_table(users), hide_index=True, width="stretch")
 
 with st.expander(_("Create an account")), st.form("wp_admin_new_user"):
     errors = FieldErrors()

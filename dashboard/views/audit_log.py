@@ -64,7 +64,7 @@ filters = filters_form()
 with session_scope(runtime.engine()) as session:
     rows = audit_events(session, actor=actor, filters=filters)
 st.caption(_("The newest {count} matching rows.", count=len(rows)))
-st.dataframe(readable(rows), hide_index=True, use_container_width=True)
+st.dataframe(readable(rows), hide_index=True, width="stretch")
 
 if permits(actor, Action.EXPORT):
     if st.button(_("Prepare a CSV export"), key=PREPARE):

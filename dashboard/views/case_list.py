@@ -81,7 +81,9 @@ def display(rows: pd.DataFrame) -> pd.DataFrame:
             _("City"): rows["city"].fillna("—"),
             _("Stage"): rows["stage"].map(lambda v: label(Stage(v))),
             _("Status"): rows["status"].map(lambda v: label(CaseStatus(v))),
-            _("Permit expires on"): rows["permit_expires_on"],
+            _("Permit expires on"): rows["permit_expires_on"].map(
+                lambda v: "—" if v is None or pd.isna(v) else str(v)
+            ),
             _("Caseworker"): rows["caseworker"].fillna("—"),
         }
     )
@@ -106,7 +108,7 @@ if result.total:
     st.dataframe(
         display(result.rows),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={_("Case"): st.column_config.LinkColumn(display_text=CASE_LINK_DISPLAY)},
     )
     if st.session_state.get(PAGE, 1) != result.page:

@@ -104,8 +104,13 @@ def facts(rows: list[tuple[str, object]]) -> None:
     st.dataframe(
         pd.DataFrame({_("Field"): [r[0] for r in rows], _("Value"): [_text(r[1]) for r in rows]}),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
+
+
+def utc_minutes(column: pd.Series) -> pd.Series:
+    """Timestamps as "2026-11-23 14:05 UTC": no seconds, no offset digits."""
+    return pd.to_datetime(column, utc=True).dt.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _text(value: object) -> str:
@@ -490,6 +495,7 @@ def pipeline_section(
         lambda s: label(Stage(s)) if isinstance(s, str) else "—"
     )
     stages["to_stage"] = stages["to_stage"].map(lambda s: label(Stage(s)))
+    stages[stages.columns[0]] = utc_minutes(stages[stages.columns[0]])
     stages.columns = [_("Changed at"), _("From"), _("To"), _("By")]
     st.dataframe(stages, hide_index=True)
     case = detail.case
@@ -586,8 +592,9 @@ def notes_section(actor: Actor, detail: CaseDetail, version: int, can_edit: bool
         st.caption(_("No notes yet."))
     else:
         notes = detail.notes.copy()
+        notes[notes.columns[0]] = utc_minutes(notes[notes.columns[0]])
         notes.columns = [_("Written at"), _("Author"), _("Note")]
-        st.dataframe(notes, hide_index=True, use_container_width=True)
+        st.dataframe(notes, hide_index=True, width="stretch")
     if not can_edit:
         return
     with st.form(key("note", version), clear_on_submit=False):
@@ -609,8 +616,9 @@ def audit_section(actor: Actor, detail: CaseDetail) -> None:
     with session_scope(runtime.engine()) as session:
         trail = case_audit_trail(session, actor=actor, case_id=detail.case_id)
     trail["action"] = trail["action"].map(lambda a: label(AuditAction(a)))
+    trail[trail.columns[0]] = utc_minutes(trail[trail.columns[0]])
     trail.columns = [_("When"), _("User"), _("Action"), _("Record"), _("Fields")]
-    st.dataframe(trail, hide_index=True, use_container_width=True)
+    st.dataframe(trail, hide_index=True, width="stretch")
 
 
 actor = signed_in_actor()
