@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from models.access import Actor
 from models.dashboards import caseload_map, permits, pipeline, triage, weekly
 from models.dashboards.common import CaseFilters, organisations_in_scope
+from models.database import make_engine
 from models.enums import Category, PermitType, Role, Stage
 from models.risk import RiskLevel, rules
 from models.tables import Case, City, Detention, LegalStatus, StageChange, User
@@ -600,3 +601,23 @@ def test_detention_counts_on_the_day_it_started_and_not_after_release(session):
     assert tiles[weekly.Tile.DETAINED].last_week == 0
     changes = weekly.week_changes(session, actor=actor_of(coordinator), today=TODAY)
     assert (changes.detentions, changes.releases) == (2, 1)
+
+
+def seeded_world(database_url: str) -> tuple[Rows, dict[str, Actor]]:
+    """A database of ``SEEDED_CASES`` seeded cases, its raw rows, and the demo coordinator
+    and caseworker: the shared set-up of the dashboard page tests."""
+    engine = make_engine(database_url)
+    seeded(engine)
+    with Session(engine) as session:
+        rows = Rows.read(session)
+        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
+    engine.dispose()
+    return rows, actors
+
+
+def open_dashboard(page_test, page: str, database_url: str, actor, **options):  # type: ignore[no-untyped-def]
+    """Run dashboard ``page`` in AppTest as ``actor`` on ``TODAY``; it must not fail."""
+    at = page_test(page, database_url=database_url, actor=actor, today=TODAY.isoformat(),
+                   **options).run()
+    assert not at.exception
+    return at

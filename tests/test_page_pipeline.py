@@ -11,25 +11,21 @@ from sqlmodel import Session
 from models.database import make_engine
 from models.enums import Category, Outcome, Role, Stage
 from tests.factories import actor_of, make_organisation, make_user
-from tests.test_dashboards_queries import TODAY, Rows, actor_named, expected_pipeline, seeded
+from tests.test_dashboards_queries import (
+    Rows,
+    expected_pipeline,
+    open_dashboard,
+    seeded_world,
+)
 
 
 @pytest.fixture
 def world(database_url):
-    engine = make_engine(database_url)
-    seeded(engine)
-    with Session(engine) as session:
-        rows = Rows.read(session)
-        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
-    engine.dispose()
-    return rows, actors
+    return seeded_world(database_url)
 
 
 def open_page(page_test, database_url, actor):
-    at = page_test("pipeline.py", database_url=database_url, actor=actor,
-                   today=TODAY.isoformat()).run()
-    assert not at.exception
-    return at
+    return open_dashboard(page_test, "pipeline.py", database_url, actor)
 
 
 def charts(at) -> dict[str, dict]:

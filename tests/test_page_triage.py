@@ -13,7 +13,11 @@ from models.database import make_engine
 from models.enums import Category, Role
 from models.risk import RiskLevel
 from tests.factories import actor_of, make_organisation, make_user
-from tests.test_dashboards_queries import TODAY, Rows, actor_named, seeded
+from tests.test_dashboards_queries import (
+    Rows,
+    open_dashboard,
+    seeded_world,
+)
 
 LEVEL_LABELS = {RiskLevel.CRITICAL: "Critical risk", RiskLevel.HIGH: "High risk",
                 RiskLevel.MEDIUM: "Medium risk", RiskLevel.LOW: "Low risk"}
@@ -22,20 +26,11 @@ CATEGORY_LABELS = {c: c.label for c in Category}
 
 @pytest.fixture
 def world(database_url):
-    engine = make_engine(database_url)
-    seeded(engine)
-    with Session(engine) as session:
-        rows = Rows.read(session)
-        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
-    engine.dispose()
-    return rows, actors
+    return seeded_world(database_url)
 
 
 def open_page(page_test, database_url, actor):
-    at = page_test("triage.py", database_url=database_url, actor=actor,
-                   today=TODAY.isoformat()).run()
-    assert not at.exception
-    return at
+    return open_dashboard(page_test, "triage.py", database_url, actor)
 
 
 def check_page(at, rows: Rows, cases: list) -> None:

@@ -16,7 +16,12 @@ from models.database import make_engine
 from models.enums import Role
 from models.risk import RiskLevel
 from tests.factories import actor_of, make_organisation, make_user
-from tests.test_dashboards_queries import TODAY, URGENT, Rows, actor_named, seeded
+from tests.test_dashboards_queries import (
+    TODAY,
+    URGENT,
+    open_dashboard,
+    seeded_world,
+)
 
 TILE_LABELS = {
     Tile.OPEN: "Open cases",
@@ -31,20 +36,11 @@ TILE_LABELS = {
 
 @pytest.fixture
 def world(database_url):
-    engine = make_engine(database_url)
-    seeded(engine)
-    with Session(engine) as session:
-        rows = Rows.read(session)
-        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
-    engine.dispose()
-    return rows, actors
+    return seeded_world(database_url)
 
 
 def open_page(page_test, database_url, actor, **options):
-    at = page_test("weekly.py", database_url=database_url, actor=actor,
-                   today=TODAY.isoformat(), **options).run()
-    assert not at.exception
-    return at
+    return open_dashboard(page_test, "weekly.py", database_url, actor, **options)
 
 
 @pytest.mark.parametrize("username", ["coordinator", "caseworker"])
