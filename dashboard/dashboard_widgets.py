@@ -21,8 +21,9 @@ P = TypeVar("P")
 
 
 def _pick(title: str, options: Sequence[object], key: str, fmt) -> tuple:  # type: ignore[no-untyped-def, type-arg]
-    return tuple(st.multiselect(title, list(options), format_func=fmt, key=key,
-                                placeholder=_("All")))
+    return tuple(
+        st.multiselect(title, list(options), format_func=fmt, key=key, placeholder=_("All"))
+    )
 
 
 def case_filters(
@@ -40,13 +41,21 @@ def case_filters(
             elif field == "stage":
                 values["stages"] = _pick(_("Stage"), list(Stage), key, label)
             elif field == "level":
-                values["levels"] = _pick(_("Risk level"), sorted(RiskLevel, reverse=True), key,
-                                         lambda level: _(RiskLevel(level).label))
+                values["levels"] = _pick(
+                    _("Risk level"),
+                    sorted(RiskLevel, reverse=True),
+                    key,
+                    lambda level: _(RiskLevel(level).label),
+                )
             elif field == "permit":
                 values["permit_types"] = _pick(_("Permit type"), list(PermitType), key, label)
             elif field == "org":
-                values["organisation_ids"] = _pick(_("Organisation"), list(organisations), key,
-                                                   lambda org_id: organisations[org_id])
+                values["organisation_ids"] = _pick(
+                    _("Organisation"),
+                    list(organisations),
+                    key,
+                    lambda org_id: organisations[org_id],
+                )
     return CaseFilters(**values)
 
 
@@ -72,14 +81,21 @@ def pager(total: int, *, key: str, page_size: int = PAGE_SIZE) -> None:
     """A page-number input when ``total`` needs more than one page."""
     pages = max(1, -(-total // page_size))
     if pages > 1:
-        st.columns([1, 3])[0].number_input(_("Page (of {pages})", pages=pages), min_value=1, max_value=pages,
-                        step=1, key=key)
+        st.columns([1, 3])[0].number_input(
+            _("Page (of {pages})", pages=pages), min_value=1, max_value=pages, step=1, key=key
+        )
 
 
 def shown_caption(offset: int, rows: int, total: int) -> None:
     if total:
-        st.caption(_("Showing {first}–{last} of {total}.", first=offset + 1,
-                     last=offset + rows, total=total))
+        st.caption(
+            _(
+                "Showing {first}–{last} of {total}.",
+                first=offset + 1,
+                last=offset + rows,
+                total=total,
+            )
+        )
 
 
 def case_link_column(title: str) -> st.column_config.LinkColumn:
@@ -96,4 +112,3 @@ def reasons_text(reasons: Sequence[str]) -> str:
 
 def level_text(level: RiskLevel | None) -> str:
     return "—" if level is None else _(level.label)
-

@@ -320,8 +320,15 @@ def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) ->
         raise ValidationError("user", N_("You cannot deactivate your own account."))
     user.active = active
     session.add(user)
-    record(session, actor=actor, action=AuditAction.UPDATE, entity="user", entity_id=user.id,
-           fields=("active",), detail="reactivated" if active else "deactivated")
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity="user",
+        entity_id=user.id,
+        fields=("active",),
+        detail="reactivated" if active else "deactivated",
+    )
 
 
 def change_role(
@@ -336,13 +343,22 @@ def change_role(
         raise ValidationError("organisation", N_("Choose the organisation this person works for."))
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise ValidationError("organisation", N_("This organisation does not exist."))
-    changed = [name for name, value in (("role", role), ("organisation_id", organisation_id))
-               if getattr(user, name) != value]
+    changed = [
+        name
+        for name, value in (("role", role), ("organisation_id", organisation_id))
+        if getattr(user, name) != value
+    ]
     user.role = role
     user.organisation_id = organisation_id
     session.add(user)
-    record(session, actor=actor, action=AuditAction.UPDATE, entity="user", entity_id=user.id,
-           fields=changed)
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity="user",
+        entity_id=user.id,
+        fields=changed,
+    )
 
 
 def create_organisation(session: Session, *, actor: Actor, name: str) -> Organisation:
@@ -361,8 +377,14 @@ def create_organisation(session: Session, *, actor: Actor, name: str) -> Organis
     organisation = Organisation(name=clean)
     session.add(organisation)
     session.flush()
-    record(session, actor=actor, action=AuditAction.CREATE, entity="organisation",
-           entity_id=organisation.id, fields=("name",))
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity="organisation",
+        entity_id=organisation.id,
+        fields=("name",),
+    )
     return organisation
 
 
@@ -376,8 +398,14 @@ def set_organisation_active(
         raise ValidationError("organisation", N_("This organisation does not exist."))
     organisation.active = active
     session.add(organisation)
-    record(session, actor=actor, action=AuditAction.UPDATE, entity="organisation",
-           entity_id=organisation.id, fields=("active",))
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity="organisation",
+        entity_id=organisation.id,
+        fields=("active",),
+    )
 
 
 def list_accounts(session: Session, *, actor: Actor) -> list[tuple[User, str]]:

@@ -103,7 +103,11 @@ class CountTable:
 
     @classmethod
     def one_way(
-        cls, counts: Mapping[str, int], *, rows: Sequence[str], column: str,
+        cls,
+        counts: Mapping[str, int],
+        *,
+        rows: Sequence[str],
+        column: str,
         grand_total_known: bool = False,
     ) -> CountTable:
         """A single column of counts with its total (the grand total)."""
@@ -236,8 +240,7 @@ def _grid(table: CountTable, k: int) -> _Grid:
         if n_rows == 1 and table.row_totals:
             pinned.add((0, n_cols))
     state: list[list[str | None]] = [
-        [None if present[i][j] else _ABSENT for j in range(n_cols + 1)]
-        for i in range(n_rows + 1)
+        [None if present[i][j] else _ABSENT for j in range(n_cols + 1)] for i in range(n_rows + 1)
     ]
     return _Grid(values=values, present=present, state=state, pinned=pinned, k=k)
 
@@ -292,8 +295,11 @@ def _protected(grid: _Grid, at: Position, arcs: dict[Position, list[tuple[int, i
 def exposed(grid: _Grid) -> list[Position]:
     """The hidden cells that a reader could work out from what is shown."""
     arcs = _arcs(grid)
-    return [at for at in grid.positions() if grid.needs_protection(at)
-            and not _protected(grid, at, arcs)]
+    return [
+        at
+        for at in grid.positions()
+        if grid.needs_protection(at) and not _protected(grid, at, arcs)
+    ]
 
 
 def _fill_lines(grid: _Grid) -> bool:
@@ -374,10 +380,7 @@ def _safe(table: CountTable, grid: _Grid) -> SafeTable:
         state = grid.state[i][j]
         return grid.values[i][j] if state is None else Hidden(state)
 
-    grand = (
-        shown(n_rows, n_cols) if grid.present[n_rows][n_cols]
-        else None
-    )
+    grand = shown(n_rows, n_cols) if grid.present[n_rows][n_cols] else None
     return SafeTable(
         k=grid.k,
         rows=table.rows,

@@ -176,7 +176,7 @@ def quarter_key(year: int, quarter: int) -> str:
 
 
 def quarter_columns(today: dt.date) -> list[str]:
-    """"earlier", then the last ``QUARTERS_SHOWN`` quarters up to today's, oldest first."""
+    """ "earlier", then the last ``QUARTERS_SHOWN`` quarters up to today's, oldest first."""
     index = today.year * 4 + (today.month - 1) // 3
     keys = [quarter_key(i // 4, i % 4 + 1) for i in range(index - QUARTERS_SHOWN + 1, index + 1)]
     return [EARLIER, *keys]
@@ -225,9 +225,7 @@ class _Group:
     cases: int
 
 
-def _case_groups(
-    session: Session, scope: sa.ColumnElement[bool], today: dt.date
-) -> list[_Group]:
+def _case_groups(session: Session, scope: sa.ColumnElement[bool], today: dt.date) -> list[_Group]:
     """One GROUP BY over the cases in scope, by status, category, quarter opened, stage,
     outcome, quarter closed and risk level: a few thousand groups whatever the caseload;
     the people, pipeline, outcome and risk tables are all sums of these groups."""
@@ -249,18 +247,26 @@ def _case_groups(
     statement = sa.select(*columns_of_facts, sa.func.count()).group_by(*columns_of_facts)
     return [
         _Group(
-            status=str(status), category=str(category), opened=columns[int(opened_at)],
-            stage=str(stage), outcome=None if outcome is None else str(outcome),
-            closed=columns[int(closed_at)], level=None if lvl is None else str(int(lvl)),
+            status=str(status),
+            category=str(category),
+            opened=columns[int(opened_at)],
+            stage=str(stage),
+            outcome=None if outcome is None else str(outcome),
+            closed=columns[int(closed_at)],
+            level=None if lvl is None else str(int(lvl)),
             cases=int(n),
         )
-        for status, category, opened_at, stage, outcome, closed_at, lvl, n
-        in session.execute(statement)
+        for status, category, opened_at, stage, outcome, closed_at, lvl, n in session.execute(
+            statement
+        )
     ]
 
 
-def _sum(groups: Sequence[_Group], key: Callable[[_Group], object],
-         where: Callable[[_Group], bool] = lambda g: True) -> Counter[object]:
+def _sum(
+    groups: Sequence[_Group],
+    key: Callable[[_Group], object],
+    where: Callable[[_Group], bool] = lambda g: True,
+) -> Counter[object]:
     counts: Counter[object] = Counter()
     for group in groups:
         if where(group):
@@ -281,15 +287,23 @@ def _fact_tables(groups: Sequence[_Group], today: dt.date) -> dict[TableKey, Cou
     risk = _sum(groups, lambda g: (g.level, g.category), _is_open)
     return {
         TableKey.PEOPLE: CountTable.from_counts(
-            people, rows=categories, columns=columns, grand_total_known=True),  # type: ignore[arg-type]
+            people, rows=categories, columns=columns, grand_total_known=True
+        ),  # type: ignore[arg-type]
         TableKey.PIPELINE: CountTable.one_way(
-            pipeline, rows=[s.value for s in Stage], column="open", grand_total_known=True),  # type: ignore[arg-type]
+            pipeline, rows=[s.value for s in Stage], column="open", grand_total_known=True
+        ),  # type: ignore[arg-type]
         TableKey.OUTCOMES: CountTable.from_counts(
-            outcomes, rows=[o.value for o in Outcome], columns=columns,  # type: ignore[arg-type]
-            grand_total_known=True),
+            outcomes,
+            rows=[o.value for o in Outcome],
+            columns=columns,  # type: ignore[arg-type]
+            grand_total_known=True,
+        ),
         TableKey.RISK: CountTable.from_counts(
-            risk, rows=[str(int(level)) for level in RiskLevel], columns=categories,  # type: ignore[arg-type]
-            grand_total_known=True),
+            risk,
+            rows=[str(int(level)) for level in RiskLevel],
+            columns=categories,  # type: ignore[arg-type]
+            grand_total_known=True,
+        ),
     }
 
 
@@ -310,8 +324,11 @@ def _needs_counts(session: Session, scope: sa.ColumnElement[bool]) -> CountTable
         for met, n in session.execute(statement):
             counts[kind, "met" if met else "not_met"] = int(n)
     return CountTable.from_counts(
-        counts, rows=["housing", "employment"], columns=["met", "not_met"],
-        row_totals=True, column_totals=False,
+        counts,
+        rows=["housing", "employment"],
+        columns=["met", "not_met"],
+        row_totals=True,
+        column_totals=False,
     )
 
 
@@ -344,17 +361,22 @@ def _region_reference(session: Session) -> dict[str, tuple[str, str]]:
             names[key] = (OTHER_KAZAKH_REGION, "")
         else:
             names.setdefault(key, (region_en, region_ru))
-    kazakh = sorted((key for key in names if key.startswith("region:")),
-                    key=lambda key: (key == OTHER_KAZAKH_KEY, names[key][0]))
-    countries = sorted((key for key in names if key.startswith("country:")),
-                       key=lambda key: names[key][0])
+    kazakh = sorted(
+        (key for key in names if key.startswith("region:")),
+        key=lambda key: (key == OTHER_KAZAKH_KEY, names[key][0]),
+    )
+    countries = sorted(
+        (key for key in names if key.startswith("country:")), key=lambda key: names[key][0]
+    )
     ordered = {key: names[key] for key in [*kazakh, *countries]}
     ordered[NOT_RECORDED] = (N_("Not recorded"), "")
     return ordered
 
 
 def _region_counts(
-    session: Session, scope: sa.ColumnElement[bool], reference: Mapping[str, tuple[str, str]],
+    session: Session,
+    scope: sa.ColumnElement[bool],
+    reference: Mapping[str, tuple[str, str]],
 ) -> CountTable:
     statement = (
         sa.select(City.country, City.region_en, City.name_en, sa.func.count())
@@ -366,8 +388,7 @@ def _region_counts(
     counts: Counter[str] = Counter()
     for country, region_en, name_en, n in session.execute(statement):
         counts[_region_key(country, region_en, name_en)] += int(n)
-    return CountTable.one_way(counts, rows=list(reference), column="people",
-                              grand_total_known=True)
+    return CountTable.one_way(counts, rows=list(reference), column="people", grand_total_known=True)
 
 
 def _totals(session: Session, scope: sa.ColumnElement[bool]) -> dict[CaseStatus, int]:
@@ -393,7 +414,9 @@ def _labels(
         return translate(enum(value).label, language)
 
     column_names = {
-        "open": N_("Open cases"), "people": N_("People"), "met": N_("Met"),
+        "open": N_("Open cases"),
+        "people": N_("People"),
+        "met": N_("Met"),
         "not_met": N_("Not yet met"),
     }
     row_names = {"housing": N_("Housing"), "employment": N_("Employment")}
@@ -509,8 +532,10 @@ def number_or_none(value: Published) -> int | None:
 
 def legend(k: int, language: str) -> str:
     return translate(
-        N_("<{k}: fewer than {k}. {mark}: withheld, so that no small count can be worked out "
-           "from the totals."),
+        N_(
+            "<{k}: fewer than {k}. {mark}: withheld, so that no small count can be worked out "
+            "from the totals."
+        ),
         language,
     ).format(k=k, mark=WITHHELD_MARK)
 
@@ -542,8 +567,7 @@ def report_frame(table: ReportTable, *, language: str) -> pd.DataFrame:
 
 def long_frame(report: ImpactReport, *, language: str) -> pd.DataFrame:
     """Every shown value of the report in one table (table, row, column, value), for CSV."""
-    headers = [translate(h, language) for h in (N_("Table"), N_("Row"), N_("Column"),
-                                                N_("Count"))]
+    headers = [translate(h, language) for h in (N_("Table"), N_("Row"), N_("Column"), N_("Count"))]
     records = []
     for table in report.tables:
         frame = report_frame(table, language=language)
@@ -559,9 +583,16 @@ class ExportFormat(StrEnum):
     HTML = "html"
 
 
-def record_export(session: Session, *, actor: Actor, report: ImpactReport,
-                  export: ExportFormat) -> None:
+def record_export(
+    session: Session, *, actor: Actor, report: ImpactReport, export: ExportFormat
+) -> None:
     """Audit one download of the report (what, in which form, at which k; no numbers)."""
     require(actor, Action.VIEW_AGGREGATES)
-    record(session, actor=actor, action=AuditAction.EXPORT, entity="impact_report",
-           entity_id=report.scope.value, detail=f"{export.value}, k={report.k}")
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.EXPORT,
+        entity="impact_report",
+        entity_id=report.scope.value,
+        detail=f"{export.value}, k={report.k}",
+    )

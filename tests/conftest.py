@@ -143,7 +143,11 @@ def page_test(configure_app: Callable[..., None]) -> Callable[..., AppTest]:
     ``page`` is a file name under ``dashboard/views`` or ``"app"`` for the entry script."""
 
     def start(
-        page: str, *, database_url: str, actor: Actor | None, language: str = "en",
+        page: str,
+        *,
+        database_url: str,
+        actor: Actor | None,
+        language: str = "en",
         today: str | None = None,
     ) -> AppTest:
         configure_app(database_url, today=today)

@@ -78,12 +78,25 @@ def actor_of(user: User) -> Actor:
 
 
 def make_city(
-    session: Session, *, key: str | None = None, country: str = "KZ",
-    lat: float | None = 43.24, lon: float | None = 76.89, region: str = "Almaty",
+    session: Session,
+    *,
+    key: str | None = None,
+    country: str = "KZ",
+    lat: float | None = 43.24,
+    lon: float | None = 76.89,
+    region: str = "Almaty",
 ) -> City:
     key = key or f"city{next(_counter)}"
-    city = City(key=key, name_en=key.title(), name_ru=key.title(), region_en=region,
-                region_ru=region, country=country, lat=lat, lon=lon)
+    city = City(
+        key=key,
+        name_en=key.title(),
+        name_ru=key.title(),
+        region_en=region,
+        region_ru=region,
+        country=country,
+        lat=lat,
+        lon=lon,
+    )
     session.add(city)
     session.flush()
     return city
@@ -128,8 +141,13 @@ def make_case(
     session.add(case)
     session.flush()
     assert case.id is not None
-    session.add(Person(case_id=case.id, full_name=full_name or f"Тестовый Человек {seq}",
-                       name_latin=f"Test Person {seq}"))
+    session.add(
+        Person(
+            case_id=case.id,
+            full_name=full_name or f"Тестовый Человек {seq}",
+            name_latin=f"Test Person {seq}",
+        )
+    )
     session.add(
         LegalStatus(
             case_id=case.id,
@@ -140,14 +158,24 @@ def make_case(
             extradition_status=extradition,
         )
     )
-    session.add(StageChange(case_id=case.id, from_stage=None, to_stage=Stage.INTAKE,
-                            changed_at=dt.datetime.combine(opened_on, dt.time(9), dt.UTC)))
+    session.add(
+        StageChange(
+            case_id=case.id,
+            from_stage=None,
+            to_stage=Stage.INTAKE,
+            changed_at=dt.datetime.combine(opened_on, dt.time(9), dt.UTC),
+        )
+    )
     session.flush()
     return case
 
 
 def make_detention(
-    session: Session, *, case: Case, detained_on: dt.date, released_on: dt.date | None = None,
+    session: Session,
+    *,
+    case: Case,
+    detained_on: dt.date,
+    released_on: dt.date | None = None,
     place: DetentionPlace = DetentionPlace.DOCUMENT_CHECK,
 ) -> Detention:
     detention = Detention(

@@ -48,4 +48,4 @@ def _po_escape(text: str) -> str:
 
 if __name__ == "__main__":
     for message, where in missing().items():
-        print(f"#: {where}\nmsgid \"{_po_escape(message)}\"\nmsgstr \"\"\n")
+        print(f'#: {where}\nmsgid "{_po_escape(message)}"\nmsgstr ""\n')

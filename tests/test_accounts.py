@@ -32,15 +32,26 @@ def _actions(session: Session) -> list[AuditAction]:
 
 @pytest.mark.parametrize(
     "password",
-    ["short", "elevenchars", "password1234", "qwerty123456", "123456789012", "aaaaaaaaaaaaaaaa",
-     "waypoint-demo", "й" * 37],
+    [
+        "short",
+        "elevenchars",
+        "password1234",
+        "qwerty123456",
+        "123456789012",
+        "aaaaaaaaaaaaaaaa",
+        "waypoint-demo",
+        "й" * 37,
+    ],
 )
 def test_weak_short_or_overlong_passwords_are_refused(password):
     with pytest.raises(ValidationError):
         validate_password(password)
 
 
-@pytest.mark.parametrize("password", ["mauve tram seventeen", "Пароль-на-русском-2026", ("mauve tram seventeen " * 4)[:72]])
+@pytest.mark.parametrize(
+    "password",
+    ["mauve tram seventeen", "Пароль-на-русском-2026", ("mauve tram seventeen " * 4)[:72]],
+)
 def test_long_uncommon_passwords_are_accepted(password):
     validate_password(password)
 
@@ -73,11 +84,12 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(session):
 def test_five_failures_lock_the_account_for_fifteen_minutes(session):
     make_user(session, organisation=make_organisation(session), username="anna")
     outcomes = [
-        sign_in(session, username="anna", password=f"wrong {i}", now=NOW).outcome
-        for i in range(5)
+        sign_in(session, username="anna", password=f"wrong {i}", now=NOW).outcome for i in range(5)
     ]
     assert outcomes == [SignInOutcome.INVALID] * 4 + [SignInOutcome.LOCKED]
-    during = sign_in(session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=14))
+    during = sign_in(
+        session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=14)
+    )
     assert during.outcome is SignInOutcome.LOCKED
     after = sign_in(session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=16))
     assert after.outcome is SignInOutcome.OK
@@ -94,7 +106,9 @@ def test_lock_survives_a_restart(database_url):
     first.dispose()
     restarted = make_engine(database_url)  # a new process would build a new engine
     with Session(restarted) as session:
-        result = sign_in(session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=1))
+        result = sign_in(
+            session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=1)
+        )
         assert result.outcome is SignInOutcome.LOCKED
         assert result.locked_until == NOW + dt.timedelta(minutes=15)
     restarted.dispose()
@@ -114,7 +128,10 @@ def test_admin_unlock_and_reset_lift_the_lock(session):
     unlock(session, actor=admin, user_id=user.id)
     assert sign_in(session, username="anna", password=PASSWORD, now=NOW).outcome is SignInOutcome.OK
     reset_password(session, actor=admin, user_id=user.id, new_password="a fresh long secret")
-    assert sign_in(session, username="anna", password="a fresh long secret").outcome is SignInOutcome.OK
+    assert (
+        sign_in(session, username="anna", password="a fresh long secret").outcome
+        is SignInOutcome.OK
+    )
 
 
 def test_only_admins_reset_passwords(session):
@@ -122,32 +139,60 @@ def test_only_admins_reset_passwords(session):
     coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
     user = make_user(session, organisation=org)
     with pytest.raises(PermissionError):
-        reset_password(session, actor=coordinator, user_id=user.id, new_password="a fresh long secret")
+        reset_password(
+            session, actor=coordinator, user_id=user.id, new_password="a fresh long secret"
+        )
 
 
 def test_user_changes_own_password_only_with_the_current_one(session):
     user = make_user(session, organisation=make_organisation(session), username="anna")
     actor = actor_of(user)
     with pytest.raises(ValidationError) as refused:
-        change_own_password(session, actor=actor, current_password="wrong",
-                            new_password="a fresh long secret")
+        change_own_password(
+            session, actor=actor, current_password="wrong", new_password="a fresh long secret"
+        )
     assert "current_password" in refused.value.messages
-    change_own_password(session, actor=actor, current_password=PASSWORD,
-                        new_password="a fresh long secret")
-    assert sign_in(session, username="anna", password="a fresh long secret").outcome is SignInOutcome.OK
+    change_own_password(
+        session, actor=actor, current_password=PASSWORD, new_password="a fresh long secret"
+    )
+    assert (
+        sign_in(session, username="anna", password="a fresh long secret").outcome
+        is SignInOutcome.OK
+    )
     assert AuditAction.PASSWORD_CHANGED in _actions(session)
 
 
 def test_create_user_validates_and_audits_without_the_password(session):
     org = make_organisation(session)
     with pytest.raises(ValidationError):
-        create_user(session, actor=None, username="x", display_name="X", role=Role.CASEWORKER,
-                    organisation_id=org.id, password="a fresh long secret")
+        create_user(
+            session,
+            actor=None,
+            username="x",
+            display_name="X",
+            role=Role.CASEWORKER,
+            organisation_id=org.id,
+            password="a fresh long secret",
+        )
     with pytest.raises(ValidationError):
-        create_user(session, actor=None, username="vera", display_name="Вера",
-                    role=Role.CASEWORKER, organisation_id=None, password="a fresh long secret")
-    user = create_user(session, actor=None, username="Vera", display_name="Вера",
-                       role=Role.CASEWORKER, organisation_id=org.id, password="a fresh long secret")
+        create_user(
+            session,
+            actor=None,
+            username="vera",
+            display_name="Вера",
+            role=Role.CASEWORKER,
+            organisation_id=None,
+            password="a fresh long secret",
+        )
+    user = create_user(
+        session,
+        actor=None,
+        username="Vera",
+        display_name="Вера",
+        role=Role.CASEWORKER,
+        organisation_id=org.id,
+        password="a fresh long secret",
+    )
     assert user.username == "vera" and user.password_hash.startswith("$2")
     event = session.exec(select(AuditEvent)).one()
     assert "password" not in (event.fields or "") and "a fresh" not in str(event.detail)
@@ -157,8 +202,15 @@ def test_username_is_unique(session):
     org = make_organisation(session)
     make_user(session, organisation=org, username="anna")
     with pytest.raises(ValidationError) as refused:
-        create_user(session, actor=None, username="ANNA", display_name="Anna",
-                    role=Role.CASEWORKER, organisation_id=org.id, password="a fresh long secret")
+        create_user(
+            session,
+            actor=None,
+            username="ANNA",
+            display_name="Anna",
+            role=Role.CASEWORKER,
+            organisation_id=org.id,
+            password="a fresh long secret",
+        )
     assert "username" in refused.value.messages
 
 

@@ -19,8 +19,9 @@ from tests.factories import PASSWORD, actor_of, make_organisation, make_user
 def _signed_up(database_url: str, role: Role) -> Actor:
     engine = make_engine(database_url)
     with Session(engine) as session:
-        user = make_user(session, role=role, organisation=make_organisation(session),
-                         username=f"the-{role}")
+        user = make_user(
+            session, role=role, organisation=make_organisation(session), username=f"the-{role}"
+        )
         session.commit()
         return actor_of(user)
 
@@ -129,12 +130,43 @@ def test_app_refuses_a_placeholder_cookie_key_outside_demo_mode(page_test, sqlit
 
 def test_each_role_gets_exactly_its_pages():
     expected = {
-        Role.ADMIN: {"weekly", "triage", "map", "permits", "pipeline", "cases", "case",
-                     "new-case", "impact", "audit", "admin", "account"},
-        Role.COORDINATOR: {"weekly", "triage", "map", "permits", "pipeline", "cases", "case",
-                           "new-case", "impact", "audit", "account"},
-        Role.CASEWORKER: {"weekly", "triage", "map", "permits", "pipeline", "cases", "case",
-                          "account"},
+        Role.ADMIN: {
+            "weekly",
+            "triage",
+            "map",
+            "permits",
+            "pipeline",
+            "cases",
+            "case",
+            "new-case",
+            "impact",
+            "audit",
+            "admin",
+            "account",
+        },
+        Role.COORDINATOR: {
+            "weekly",
+            "triage",
+            "map",
+            "permits",
+            "pipeline",
+            "cases",
+            "case",
+            "new-case",
+            "impact",
+            "audit",
+            "account",
+        },
+        Role.CASEWORKER: {
+            "weekly",
+            "triage",
+            "map",
+            "permits",
+            "pipeline",
+            "cases",
+            "case",
+            "account",
+        },
         Role.FUNDER: {"impact", "account"},
     }
     for role, keys in expected.items():

@@ -19,9 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_benchmark_measures_every_coordinator_page_at_1000_cases(tmp_path: Path) -> None:
     output = tmp_path / "bench.json"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--cases", "1000", "--quick",
-         "--output", str(output)],
-        capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--cases",
+            "1000",
+            "--quick",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(output.read_text(encoding="utf-8"))

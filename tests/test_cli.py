@@ -34,24 +34,54 @@ def test_seed_writes_cases_then_refuses_to_mix_with_existing_ones(database_url, 
     assert main(["--database-url", database_url, "seed", "--cases", "40", "--seed", "3"]) == 0
     assert main(["--database-url", database_url, "seed", "--cases", "40"]) == 2
     assert "already holds 40 cases" in capsys.readouterr().err
-    assert main(["--database-url", database_url, "seed", "--cases", "10",
-                 "--allow-existing-cases"]) == 0
+    assert (
+        main(["--database-url", database_url, "seed", "--cases", "10", "--allow-existing-cases"])
+        == 0
+    )
     with make_engine(database_url).connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(Case)).scalar() == 50
         codes = connection.execute(sa.select(Case.code)).scalars().all()
     assert len(set(codes)) == 50
 
 
-def test_create_user_prompts_for_the_password_and_refuses_a_weak_one(sqlite_url, monkeypatch, capsys):
+def test_create_user_prompts_for_the_password_and_refuses_a_weak_one(
+    sqlite_url, monkeypatch, capsys
+):
     main(["--database-url", sqlite_url, "create-organisation", "Bureau"])
     answers = iter(["password1234", "password1234"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    code = main(["--database-url", sqlite_url, "create-user", "--username", "anna", "--name",
-                 "Anna", "--role", "coordinator", "--organisation", "Bureau"])
+    code = main(
+        [
+            "--database-url",
+            sqlite_url,
+            "create-user",
+            "--username",
+            "anna",
+            "--name",
+            "Anna",
+            "--role",
+            "coordinator",
+            "--organisation",
+            "Bureau",
+        ]
+    )
     assert code == 2 and "nothing was created" in capsys.readouterr().err
     answers = iter(["mauve tram seventeen", "mauve tram seventeen"])
-    code = main(["--database-url", sqlite_url, "create-user", "--username", "anna", "--name",
-                 "Anna", "--role", "coordinator", "--organisation", "Bureau"])
+    code = main(
+        [
+            "--database-url",
+            sqlite_url,
+            "create-user",
+            "--username",
+            "anna",
+            "--name",
+            "Anna",
+            "--role",
+            "coordinator",
+            "--organisation",
+            "Bureau",
+        ]
+    )
     assert code == 0
     with make_engine(sqlite_url).connect() as connection:
         assert connection.execute(sa.select(User.username, User.role)).all() == [

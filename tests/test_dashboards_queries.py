@@ -95,21 +95,25 @@ class Rows:
         expired = expires is not None and expires < today
         expiring = expires is not None and today <= expires <= today + dt.timedelta(days=30)
         return {
-            "detained": any(d.detained_on <= today and (d.released_on is None
-                                                        or d.released_on > today) for d in held),
+            "detained": any(
+                d.detained_on <= today and (d.released_on is None or d.released_on > today)
+                for d in held
+            ),
             "extradition_proceedings": extradition in ("proceedings", "ordered"),
-            "wanted_without_permit": wanted and (
-                expired or legal is None or legal.permit_type in (None, "none")),
+            "wanted_without_permit": wanted
+            and (expired or legal is None or legal.permit_type in (None, "none")),
             "wanted_permit_expiring": wanted and expiring,
             "detained_recently": any(
-                today - dt.timedelta(days=90) <= d.detained_on <= today for d in held),
+                today - dt.timedelta(days=90) <= d.detained_on <= today for d in held
+            ),
             "extradition_requested": extradition == "requested",
             "permit_expired": expired,
             "permit_expiring": expiring,
             "wanted": wanted,
             "stale": _utc(case.updated_at)
             < dt.datetime.combine(today - dt.timedelta(days=14), dt.time(), dt.UTC),
-            "deserter_dual_criminality": case.category == "deserter" and wanted
+            "deserter_dual_criminality": case.category == "deserter"
+            and wanted
             and bool(legal and legal.dual_criminality),
         }
 
@@ -130,14 +134,17 @@ class Rows:
         return level
 
     def urgency(self, case) -> int:
-        return int(self.level(case)) * 10 + (5 if self.facts(case)["deserter_dual_criminality"]
-                                             else 0)
+        return int(self.level(case)) * 10 + (
+            5 if self.facts(case)["deserter_dual_criminality"] else 0
+        )
 
     def most_urgent_first(self, cases: list) -> list:
         """``cases`` in the order of the urgent and triage lists."""
+
         def key(case):  # noqa: ANN001, ANN202
             expires = self.legal[case.id].permit_expires_on
             return (-self.urgency(case), expires is None, expires or TODAY, case.code)
+
         return sorted(cases, key=key)
 
     def reasons(self, case) -> tuple[str, ...]:
@@ -187,18 +194,19 @@ def test_weekly_tiles_equal_counts_over_the_rows(data, username):
         expires = {c.id: rows.legal[c.id].permit_expires_on for c in open_then}
         return {
             weekly.Tile.OPEN: len(open_then),
-            weekly.Tile.INTAKES: sum(day - dt.timedelta(days=6) <= c.opened_on <= day
-                                     for c in mine),
+            weekly.Tile.INTAKES: sum(
+                day - dt.timedelta(days=6) <= c.opened_on <= day for c in mine
+            ),
             weekly.Tile.DETAINED: sum(rows.facts(c, day)["detained"] for c in open_then),
-            weekly.Tile.EXPIRING: sum(e is not None and day <= e <= day + dt.timedelta(days=30)
-                                      for e in expires.values()),
+            weekly.Tile.EXPIRING: sum(
+                e is not None and day <= e <= day + dt.timedelta(days=30) for e in expires.values()
+            ),
             weekly.Tile.EXPIRED: sum(e is not None and e < day for e in expires.values()),
         }
 
     now, before = expected(TODAY), expected(TODAY - dt.timedelta(days=7))
     open_now = [c for c in mine if c.status == "open"]
-    now[weekly.Tile.EXTRADITION] = sum(rows.facts(c)["extradition_proceedings"]
-                                       for c in open_now)
+    now[weekly.Tile.EXTRADITION] = sum(rows.facts(c)["extradition_proceedings"] for c in open_now)
     now[weekly.Tile.STALE] = sum(rows.facts(c)["stale"] for c in open_now)
 
     tiles = {t.tile: t for t in weekly.tiles(session, actor=actor, today=TODAY)}
@@ -212,8 +220,7 @@ def test_weekly_tiles_equal_counts_over_the_rows(data, username):
 def test_urgent_list_holds_every_high_and_critical_case_most_urgent_first(data, username):
     session, rows = data
     actor = actor_named(session, username)
-    urgent = rows.most_urgent_first(
-        [c for c in rows.open_cases(actor) if rows.level(c) in URGENT])
+    urgent = rows.most_urgent_first([c for c in rows.open_cases(actor) if rows.level(c) in URGENT])
     found = weekly.urgent_cases(session, actor=actor, today=TODAY, limit=500)
     assert found.total == len(urgent)
     assert [r.code for r in found.rows] == [c.code for c in urgent]
@@ -249,7 +256,8 @@ def test_caseloads_count_open_and_urgent_cases_of_each_caseworker(data, username
     found = weekly.caseloads(session, actor=actor, today=TODAY)
     assert {r.caseworker: [r.open_cases, r.urgent, r.critical] for r in found} == expected
     assert [r.open_cases for r in found if r.caseworker] == sorted(
-        (r.open_cases for r in found if r.caseworker), reverse=True)
+        (r.open_cases for r in found if r.caseworker), reverse=True
+    )
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -260,7 +268,8 @@ def test_week_changes_count_moves_detentions_releases_and_closures(data, usernam
     first = TODAY - dt.timedelta(days=6)
     moves = Counter(
         Stage(change.to_stage)
-        for case in mine for change in rows.changes.get(case.id, [])
+        for case in mine
+        for change in rows.changes.get(case.id, [])
         if change.from_stage is not None and first <= _utc(change.changed_at).date() <= TODAY
     )
     held = [d for case in mine for d in rows.detentions.get(case.id, [])]
@@ -268,8 +277,9 @@ def test_week_changes_count_moves_detentions_releases_and_closures(data, usernam
     found = weekly.week_changes(session, actor=actor, today=TODAY)
     assert found.stage_moves == dict(moves)
     assert found.detentions == sum(first <= d.detained_on <= TODAY for d in held)
-    assert found.releases == sum(d.released_on is not None and first <= d.released_on <= TODAY
-                                 for d in held)
+    assert found.releases == sum(
+        d.released_on is not None and first <= d.released_on <= TODAY for d in held
+    )
     assert {o.value: n for o, n in found.closures.items()} == dict(closures)
 
 
@@ -278,8 +288,12 @@ def test_week_changes_count_moves_detentions_releases_and_closures(data, usernam
 
 @pytest.mark.parametrize(
     "filters",
-    [CaseFilters(), CaseFilters(categories=(Category.DESERTER, Category.JOURNALIST)),
-     CaseFilters(levels=(RiskLevel.CRITICAL,)), CaseFilters(stages=(Stage.DOCUMENTS,))],
+    [
+        CaseFilters(),
+        CaseFilters(categories=(Category.DESERTER, Category.JOURNALIST)),
+        CaseFilters(levels=(RiskLevel.CRITICAL,)),
+        CaseFilters(stages=(Stage.DOCUMENTS,)),
+    ],
     ids=["all", "two-categories", "critical", "documents-stage"],
 )
 @pytest.mark.parametrize("username", ["coordinator", "caseworker"])
@@ -287,7 +301,8 @@ def test_triage_counts_levels_and_reasons_of_the_filtered_open_cases(data, usern
     session, rows = data
     actor = actor_named(session, username)
     chosen = [
-        c for c in rows.open_cases(actor)
+        c
+        for c in rows.open_cases(actor)
         if (not filters.categories or c.category in filters.categories)
         and (not filters.stages or c.stage in filters.stages)
         and (not filters.levels or rows.level(c) in filters.levels)
@@ -308,8 +323,12 @@ def test_triage_counts_levels_and_reasons_of_the_filtered_open_cases(data, usern
 
 @pytest.mark.parametrize(
     "filters",
-    [CaseFilters(), CaseFilters(stages=(Stage.INTAKE, Stage.DOCUMENTS)),
-     CaseFilters(levels=URGENT), CaseFilters(categories=(Category.ACTIVIST,))],
+    [
+        CaseFilters(),
+        CaseFilters(stages=(Stage.INTAKE, Stage.DOCUMENTS)),
+        CaseFilters(levels=URGENT),
+        CaseFilters(categories=(Category.ACTIVIST,)),
+    ],
     ids=["all", "stages", "urgent", "activists"],
 )
 @pytest.mark.parametrize("username", ["coordinator", "caseworker", "admin"])
@@ -342,9 +361,11 @@ def test_filter_by_organisation_keeps_only_its_cases(data):
     assert len(organisations) == 3
     org_id = organisations[0][0]
     found = caseload_map.cases_per_city(
-        session, actor=admin, today=TODAY, filters=CaseFilters(organisation_ids=(org_id,)))
+        session, actor=admin, today=TODAY, filters=CaseFilters(organisation_ids=(org_id,))
+    )
     assert sum(r.open_cases for r in found) == sum(
-        c.organisation_id == org_id for c in rows.open_cases(admin))
+        c.organisation_id == org_id for c in rows.open_cases(admin)
+    )
 
 
 # ---- permits ----------------------------------------------------------------------------
@@ -352,8 +373,11 @@ def test_filter_by_organisation_keeps_only_its_cases(data):
 
 @pytest.mark.parametrize(
     "filters",
-    [CaseFilters(), CaseFilters(permit_types=(PermitType.VISA_FREE,)),
-     CaseFilters(levels=(RiskLevel.MEDIUM, RiskLevel.LOW))],
+    [
+        CaseFilters(),
+        CaseFilters(permit_types=(PermitType.VISA_FREE,)),
+        CaseFilters(levels=(RiskLevel.MEDIUM, RiskLevel.LOW)),
+    ],
     ids=["all", "visa-free", "medium-and-low"],
 )
 @pytest.mark.parametrize("username", ["coordinator", "caseworker"])
@@ -361,7 +385,8 @@ def test_expiry_summary_counts_bands_and_weeks(data, username, filters):
     session, rows = data
     actor = actor_named(session, username)
     chosen = [
-        c for c in rows.open_cases(actor)
+        c
+        for c in rows.open_cases(actor)
         if (not filters.permit_types or rows.legal[c.id].permit_type in filters.permit_types)
         and (not filters.levels or rows.level(c) in filters.levels)
     ]
@@ -387,21 +412,30 @@ def test_permit_page_lists_the_permits_that_end_soonest_first(data, within):
     session, rows = data
     actor = actor_named(session, "coordinator")
     chosen = [
-        c for c in rows.open_cases(actor)
+        c
+        for c in rows.open_cases(actor)
         if (e := rows.legal[c.id].permit_expires_on) is not None
         and (within is None or e <= TODAY + dt.timedelta(days=within))
     ]
     chosen.sort(key=lambda c: (rows.legal[c.id].permit_expires_on, c.code))
-    page = permits.permits_page(session, actor=actor, today=TODAY, filters=CaseFilters(),
-                                within_days=within, limit=1000)
+    page = permits.permits_page(
+        session, actor=actor, today=TODAY, filters=CaseFilters(), within_days=within, limit=1000
+    )
     assert page.total == len(chosen)
     assert [r.code for r in page.rows] == [c.code for c in chosen]
     assert [r.days_left for r in page.rows] == [
-        (rows.legal[c.id].permit_expires_on - TODAY).days for c in chosen]
-    by_risk = permits.permits_page(session, actor=actor, today=TODAY, filters=CaseFilters(),
-                                   within_days=within, sort=permits.PermitSort.RISK, limit=1000)
-    assert [r.level for r in by_risk.rows] == sorted((rows.level(c) for c in chosen),
-                                                     reverse=True)
+        (rows.legal[c.id].permit_expires_on - TODAY).days for c in chosen
+    ]
+    by_risk = permits.permits_page(
+        session,
+        actor=actor,
+        today=TODAY,
+        filters=CaseFilters(),
+        within_days=within,
+        sort=permits.PermitSort.RISK,
+        limit=1000,
+    )
+    assert [r.level for r in by_risk.rows] == sorted((rows.level(c) for c in chosen), reverse=True)
 
 
 # ---- pipeline ---------------------------------------------------------------------------
@@ -417,12 +451,13 @@ def expected_pipeline(rows: Rows, cases: list) -> tuple[dict, dict, Counter]:
         history = rows.changes.get(case.id, [])
         for entering in history:
             for leaving in history:
-                if (leaving.from_stage == entering.to_stage
-                        and leaving.changed_at >= entering.changed_at):
-                    seconds = (_utc(leaving.changed_at) - _utc(entering.changed_at))
+                if (
+                    leaving.from_stage == entering.to_stage
+                    and leaving.changed_at >= entering.changed_at
+                ):
+                    seconds = _utc(leaving.changed_at) - _utc(entering.changed_at)
                     stays[Stage(entering.to_stage)].append(int(seconds.total_seconds() // 86400))
-    medians = {stage: statistics.median(stays[stage]) if stays[stage] else None
-               for stage in Stage}
+    medians = {stage: statistics.median(stays[stage]) if stays[stage] else None for stage in Stage}
     exits = Counter(c.outcome for c in cases if c.status == "closed")
     return funnel, medians, exits
 
@@ -454,8 +489,9 @@ def test_pipeline_funnel_medians_exits_and_cohorts_match_the_stage_history(data,
 def test_pipeline_filtered_by_category_counts_only_that_category(data):
     session, rows = data
     actor = actor_named(session, "coordinator")
-    found = pipeline.pipeline(session, actor=actor, today=TODAY,
-                              filters=CaseFilters(categories=(Category.DESERTER,)))
+    found = pipeline.pipeline(
+        session, actor=actor, today=TODAY, filters=CaseFilters(categories=(Category.DESERTER,))
+    )
     deserters = [c for c in rows.visible(actor) if c.category == "deserter"]
     assert found.funnel() == expected_pipeline(rows, deserters)[0]
 
@@ -552,8 +588,9 @@ def test_a_city_without_coordinates_is_counted_but_not_placed(session):
     make_case(session, organisation=org, city=almaty)
     make_case(session, organisation=org, city=None)
     session.commit()
-    found = caseload_map.cases_per_city(session, actor=actor_of(coordinator), today=TODAY,
-                                        filters=CaseFilters())
+    found = caseload_map.cases_per_city(
+        session, actor=actor_of(coordinator), today=TODAY, filters=CaseFilters()
+    )
     by_key = {r.city_key: r for r in found}
     assert set(by_key) == {"unmapped", "almaty-test", None}
     assert not by_key["unmapped"].on_map and not by_key[None].on_map
@@ -563,22 +600,39 @@ def test_a_city_without_coordinates_is_counted_but_not_placed(session):
 def test_a_stage_history_with_gaps_still_counts_the_skipped_stages(session):
     org = make_organisation(session)
     coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
-    case = make_case(session, organisation=org, stage=Stage.VISA_GRANTED,
-                     opened_on=dt.date(2026, 1, 5))
+    case = make_case(
+        session, organisation=org, stage=Stage.VISA_GRANTED, opened_on=dt.date(2026, 1, 5)
+    )
     # Intake on 5 January, then straight to documents and on to visa granted: two gaps.
-    session.add(StageChange(case_id=case.id, from_stage=Stage.INTAKE, to_stage=Stage.DOCUMENTS,
-                            changed_at=dt.datetime(2026, 1, 15, 9, tzinfo=dt.UTC)))
-    session.add(StageChange(case_id=case.id, from_stage=Stage.DOCUMENTS,
-                            to_stage=Stage.VISA_GRANTED,
-                            changed_at=dt.datetime(2026, 3, 16, 9, tzinfo=dt.UTC)))
+    session.add(
+        StageChange(
+            case_id=case.id,
+            from_stage=Stage.INTAKE,
+            to_stage=Stage.DOCUMENTS,
+            changed_at=dt.datetime(2026, 1, 15, 9, tzinfo=dt.UTC),
+        )
+    )
+    session.add(
+        StageChange(
+            case_id=case.id,
+            from_stage=Stage.DOCUMENTS,
+            to_stage=Stage.VISA_GRANTED,
+            changed_at=dt.datetime(2026, 3, 16, 9, tzinfo=dt.UTC),
+        )
+    )
     # A case whose history was lost: only its current stage tells how far it got.
     make_case(session, organisation=org, stage=Stage.NEEDS_ASSESSMENT)
     session.commit()
-    found = pipeline.pipeline(session, actor=actor_of(coordinator), today=TODAY,
-                              filters=CaseFilters())
+    found = pipeline.pipeline(
+        session, actor=actor_of(coordinator), today=TODAY, filters=CaseFilters()
+    )
     assert found.funnel() == {
-        Stage.INTAKE: 2, Stage.NEEDS_ASSESSMENT: 2, Stage.DOCUMENTS: 1,
-        Stage.VISA_APPLICATION: 1, Stage.VISA_GRANTED: 1, Stage.TRAVEL_ARRANGED: 0,
+        Stage.INTAKE: 2,
+        Stage.NEEDS_ASSESSMENT: 2,
+        Stage.DOCUMENTS: 1,
+        Stage.VISA_APPLICATION: 1,
+        Stage.VISA_GRANTED: 1,
+        Stage.TRAVEL_ARRANGED: 0,
         Stage.RELOCATED: 0,
     }
     medians = found.median_days()
@@ -593,8 +647,12 @@ def test_detention_counts_on_the_day_it_started_and_not_after_release(session):
     held = make_case(session, organisation=org)
     released = make_case(session, organisation=org)
     make_detention(session, case=held, detained_on=TODAY)
-    make_detention(session, case=released, detained_on=TODAY - dt.timedelta(days=3),
-                   released_on=TODAY - dt.timedelta(days=1))
+    make_detention(
+        session,
+        case=released,
+        detained_on=TODAY - dt.timedelta(days=3),
+        released_on=TODAY - dt.timedelta(days=1),
+    )
     session.commit()
     tiles = {t.tile: t for t in weekly.tiles(session, actor=actor_of(coordinator), today=TODAY)}
     assert tiles[weekly.Tile.DETAINED].now == 1
@@ -617,7 +675,8 @@ def seeded_world(database_url: str) -> tuple[Rows, dict[str, Actor]]:
 
 def open_dashboard(page_test, page: str, database_url: str, actor, **options):  # type: ignore[no-untyped-def]
     """Run dashboard ``page`` in AppTest as ``actor`` on ``TODAY``; it must not fail."""
-    at = page_test(page, database_url=database_url, actor=actor, today=TODAY.isoformat(),
-                   **options).run()
+    at = page_test(
+        page, database_url=database_url, actor=actor, today=TODAY.isoformat(), **options
+    ).run()
     assert not at.exception
     return at

@@ -102,7 +102,8 @@ class Problem:
     def sensitive(self) -> list[int]:
         """Hidden counts, and unpublished totals below k: none may be recoverable."""
         return [
-            n for n, shown in enumerate(self.shown)
+            n
+            for n, shown in enumerate(self.shown)
             if isinstance(shown, Hidden) or (shown is None and self.truth[n] < self.k)
         ]
 
@@ -126,8 +127,13 @@ class Problem:
         zeros = np.zeros(len(self.equations))
         ends = []
         for sign in (1, -1):
-            result = linprog(sign * objective, A_eq=self.equations, b_eq=zeros,
-                             bounds=self.bounds(), method="highs")
+            result = linprog(
+                sign * objective,
+                A_eq=self.equations,
+                b_eq=zeros,
+                bounds=self.bounds(),
+                method="highs",
+            )
             assert result.status in (0, 3), result.message
             ends.append(sign * result.fun if result.status == 0 else float("inf"))
         return ends[0], ends[1]
@@ -259,13 +265,21 @@ def test_a_threshold_below_five_is_refused(k):
 
 def test_a_safe_table_cannot_be_built_with_a_shown_count_below_k():
     with pytest.raises(DisclosureError):
-        SafeTable(k=10, rows=("a",), columns=("x",), cells=((3,),), row_totals=None,
-                  column_totals=None, grand_total=None)
+        SafeTable(
+            k=10,
+            rows=("a",),
+            columns=("x",),
+            cells=((3,),),
+            row_totals=None,
+            column_totals=None,
+            grand_total=None,
+        )
 
 
 def test_a_grand_total_published_elsewhere_is_never_hidden():
-    raw = CountTable.one_way({"a": 3, "b": 4, "c": 50}, rows=("a", "b", "c"), column="n",
-                             grand_total_known=True)
+    raw = CountTable.one_way(
+        {"a": 3, "b": 4, "c": 50}, rows=("a", "b", "c"), column="n", grand_total_known=True
+    )
     safe = suppress(raw)
     assert safe.grand_total == 57
     assert safe.column("n") == (Hidden.BELOW_K, Hidden.BELOW_K, 50)
@@ -273,7 +287,6 @@ def test_a_grand_total_published_elsewhere_is_never_hidden():
 
 def test_a_table_that_would_reveal_its_counts_whatever_is_hidden_is_refused():
     # The total of 10 is published elsewhere; 10 withheld and 0 below k could only be 10 and 0.
-    raw = CountTable.one_way({"a": 10, "b": 0}, rows=("a", "b"), column="n",
-                             grand_total_known=True)
+    raw = CountTable.one_way({"a": 10, "b": 0}, rows=("a", "b"), column="n", grand_total_known=True)
     with pytest.raises(DisclosureError):
         suppress(raw)

@@ -13,8 +13,7 @@ from dashboard.figures.weekly import caseload_chart
 from models.dashboards.permits import Band
 from models.risk import RiskLevel
 
-OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
-             "#CC79A7"}
+OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
 TODAY = dt.date(2026, 11, 23)
 
 
@@ -36,13 +35,20 @@ def test_the_boundary_file_gives_kazakhstan_and_its_neighbours():
 def test_the_map_sizes_bubbles_by_cases_and_colours_them_by_urgent_share():
     cities = [CityBubble("Almaty", 43.2, 76.9, 40, 10), CityBubble("Oral", 51.2, 51.4, 4, 4)]
     border = (Outline(HOME_COUNTRY, [50.0, 80.0, 80.0, None], [45.0, 45.0, 55.0, None]),)
-    figure = caseload_map(cities, title="Open cases per city", colour_title="Share urgent",
-                          hover="%{customdata[0]}: %{customdata[1]}", borders=border)
+    figure = caseload_map(
+        cities,
+        title="Open cases per city",
+        colour_title="Share urgent",
+        hover="%{customdata[0]}: %{customdata[1]}",
+        borders=border,
+    )
     bubbles = figure.data[-1]
     assert list(bubbles.marker.size) == [40, 4]
     assert list(bubbles.marker.color) == [0.25, 1.0]
-    assert [list(row) for row in bubbles.customdata] == [["Almaty", 40, 10, 25],
-                                                         ["Oral", 4, 4, 100]]
+    assert [list(row) for row in bubbles.customdata] == [
+        ["Almaty", 40, 10, 25],
+        ["Oral", 4, 4, 100],
+    ]
     assert {trace.type for trace in figure.data} == {"scatter"}  # no geo: nothing fetched
     assert figure.layout.title.text == "Open cases per city"
     assert list(figure.data[1].x) == [50.0, 80.0, 80.0, None]
@@ -56,13 +62,29 @@ def test_the_map_of_no_city_still_draws_the_outlines():
 
 def test_the_timeline_draws_one_bar_per_permit_ending_at_expiry_with_today_and_bands():
     bars = [
-        PermitBar("WP-26-0001", TODAY - dt.timedelta(days=100), TODAY - dt.timedelta(days=5),
-                  Band.EXPIRED, "expired"),
-        PermitBar("WP-26-0002", TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=20),
-                  Band.DAYS_30, "soon"),
+        PermitBar(
+            "WP-26-0001",
+            TODAY - dt.timedelta(days=100),
+            TODAY - dt.timedelta(days=5),
+            Band.EXPIRED,
+            "expired",
+        ),
+        PermitBar(
+            "WP-26-0002",
+            TODAY - dt.timedelta(days=10),
+            TODAY + dt.timedelta(days=20),
+            Band.DAYS_30,
+            "soon",
+        ),
     ]
-    figure = timeline(bars, today=TODAY, band_names={b: b.value for b in Band},
-                      today_label="Today", title="Permits", x_title="Date")
+    figure = timeline(
+        bars,
+        today=TODAY,
+        band_names={b: b.value for b in Band},
+        today_label="Today",
+        title="Permits",
+        x_title="Date",
+    )
     expired = next(trace for trace in figure.data if trace.name == "expired")
     assert expired.marker.color == style.VERMILLION
     assert list(expired.base) == [(TODAY - dt.timedelta(days=100)).isoformat()]
@@ -83,18 +105,28 @@ def test_pipeline_builders_keep_their_numbers():
     assert list(funnel(["A", "B"], [10, 7], title="t").data[0].x) == [10, 7]
     bars = horizontal_bars(["A", "B"], [19.0, 32.5], title="t", x_title="x")
     assert list(bars.data[0].text) == ["19", "32.5"]
-    heat = cohort_heatmap(["2026-01"], ["A", "B"], [[1.0, 0.5]], title="t", x_title="x",
-                          y_title="y")
+    heat = cohort_heatmap(
+        ["2026-01"], ["A", "B"], [[1.0, 0.5]], title="t", x_title="x", y_title="y"
+    )
     assert [list(row) for row in heat.data[0].z] == [[1.0, 0.5]]
 
 
 def test_stacked_bars_put_critical_first_and_add_up():
     figure = levels_by_category(
-        ["Journalist"], {level: [int(level) + 1] for level in RiskLevel},
-        level_names={level: level.name for level in RiskLevel}, title="t", x_title="x")
+        ["Journalist"],
+        {level: [int(level) + 1] for level in RiskLevel},
+        level_names={level: level.name for level in RiskLevel},
+        title="t",
+        x_title="x",
+    )
     assert [trace.name for trace in figure.data] == ["CRITICAL", "HIGH", "MEDIUM", "LOW"]
     assert [trace.marker.color for trace in figure.data] == [
-        style.VERMILLION, style.ORANGE, style.YELLOW, style.SKY_BLUE]
-    chart = caseload_chart(["A"], critical=[1], high=[2], other=[3], names=("c", "h", "o"),
-                           title="t", x_title="x")
+        style.VERMILLION,
+        style.ORANGE,
+        style.YELLOW,
+        style.SKY_BLUE,
+    ]
+    chart = caseload_chart(
+        ["A"], critical=[1], high=[2], other=[3], names=("c", "h", "o"), title="t", x_title="x"
+    )
     assert sum(trace.x[0] for trace in chart.data) == 6

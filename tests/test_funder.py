@@ -53,18 +53,24 @@ def _quarter_index(day: dt.date) -> int:
 
 def _expected(session: Session, organisation_id: int | None) -> dict[TableKey, Counter]:
     """The raw counts, from rows read with plain SELECTs and counted in Python."""
-    cases = session.execute(sa.text(
-        "SELECT id, organisation_id, category, opened_on, closed_on, status, stage, outcome,"
-        " city_id FROM case_file"
-    )).all()
+    cases = session.execute(
+        sa.text(
+            "SELECT id, organisation_id, category, opened_on, closed_on, status, stage, outcome,"
+            " city_id FROM case_file"
+        )
+    ).all()
     if organisation_id is not None:
         cases = [c for c in cases if c.organisation_id == organisation_id]
     ids = {c.id for c in cases}
-    levels = dict(session.execute(
-        with_legal_status(sa.select(Case.id, level_expression(TODAY)).select_from(Case))
-    ).all())
-    cities = {c.id: c for c in session.execute(sa.text(
-        "SELECT id, country, region_en, name_en FROM city")).all()}
+    levels = dict(
+        session.execute(
+            with_legal_status(sa.select(Case.id, level_expression(TODAY)).select_from(Case))
+        ).all()
+    )
+    cities = {
+        c.id: c
+        for c in session.execute(sa.text("SELECT id, country, region_en, name_en FROM city")).all()
+    }
 
     def day(value: object) -> dt.date:
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
@@ -88,10 +94,11 @@ def _expected(session: Session, organisation_id: int | None) -> dict[TableKey, C
             expected[TableKey.RISK][levels[case.id], case.category] += 1
         else:
             expected[TableKey.OUTCOMES][case.outcome, _quarter_index(day(case.closed_on))] += 1
-    for kind, table, settled in (("housing", "housing_need", "stable"),
-                                  ("employment", "employment_need", "formal")):
-        rows = session.execute(sa.text(
-            f"SELECT case_id, situation, need, met FROM {table}")).all()
+    for kind, table, settled in (
+        ("housing", "housing_need", "stable"),
+        ("employment", "employment_need", "formal"),
+    ):
+        rows = session.execute(sa.text(f"SELECT case_id, situation, need, met FROM {table}")).all()
         for row in rows:
             if row.case_id in ids and (row.situation != settled or row.need is not None):
                 expected[TableKey.NEEDS][kind, "met" if row.met else "not_met"] += 1
@@ -180,7 +187,8 @@ def test_a_larger_k_hides_more(seeded):
     small = impact_report(seeded, actor=actor, today=TODAY, k=5)
     large = impact_report(seeded, actor=actor, today=TODAY, k=20)
     assert sum(t.safe.hidden_count for t in small.tables) < sum(
-        t.safe.hidden_count for t in large.tables)
+        t.safe.hidden_count for t in large.tables
+    )
     raw = _raw_tables(seeded, actor=actor, today=TODAY)
     for table in large.tables:
         _check_rules(raw[table.key], table.safe, 20)
@@ -212,8 +220,12 @@ def test_with_too_few_closed_cases_the_pipeline_outcome_and_risk_tables_are_left
     organisation = make_organisation(session)
     coordinator = make_user(session, role=Role.COORDINATOR, organisation=organisation)
     for n in range(30):
-        make_case(session, organisation=organisation,
-                  category=list(Category)[n % 2], outcome=Outcome.RELOCATED if n < 3 else None)
+        make_case(
+            session,
+            organisation=organisation,
+            category=list(Category)[n % 2],
+            outcome=Outcome.RELOCATED if n < 3 else None,
+        )
     session.commit()
     report = impact_report(session, actor=actor_of(coordinator), today=TODAY)
     for key in (TableKey.PIPELINE, TableKey.OUTCOMES, TableKey.RISK):
@@ -223,8 +235,11 @@ def test_with_too_few_closed_cases_the_pipeline_outcome_and_risk_tables_are_left
 
 def test_the_report_holds_no_case_code_name_or_city(seeded):
     report = impact_report(seeded, actor=_actor(seeded, "funder"), today=TODAY)
-    text = repr(report) + long_frame(report, language="en").to_csv() + "".join(
-        report_frame(t, language="ru").to_csv() for t in report.tables)
+    text = (
+        repr(report)
+        + long_frame(report, language="en").to_csv()
+        + "".join(report_frame(t, language="ru").to_csv() for t in report.tables)
+    )
     codes = seeded.exec(select(Case.code)).all()
     names = seeded.exec(select(Person.full_name)).all()
     cities = seeded.exec(select(City.name_en, City.name_ru)).all()

@@ -83,8 +83,16 @@ def test_no_cache_is_written_to_disk():
     assert "persist" not in config
 
 
-IDENTITY_NAMES = {"Person", "CaseNote", "case_identity", "full_name", "name_cyrillic",
-                  "name_latin", "other_spellings", "contact"}
+IDENTITY_NAMES = {
+    "Person",
+    "CaseNote",
+    "case_identity",
+    "full_name",
+    "name_cyrillic",
+    "name_latin",
+    "other_spellings",
+    "contact",
+}
 
 
 def _module_files(module: str) -> list[Path]:
@@ -98,16 +106,22 @@ def _names_in(path: Path) -> set[str]:
     tree = ast.parse(path.read_text())
     found = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     found |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
-    found |= {alias.asname or alias.name for node in ast.walk(tree)
-              if isinstance(node, ast.ImportFrom) for alias in node.names}
+    found |= {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
     return found
 
 
 def caching_modules() -> list[Path]:
     """The dashboard files that cache query results (``scoped_query`` or ``st.cache_data``)."""
     return [
-        path for path in python_files()
-        if path.parts[len(ROOT.parts)] == "dashboard" and path.name != "cache.py"
+        path
+        for path in python_files()
+        if path.parts[len(ROOT.parts)] == "dashboard"
+        and path.name != "cache.py"
         and re.search(r"\b(scoped_query|cache_data)\b", path.read_text())
     ]
 
@@ -151,8 +165,9 @@ SECRET_FILES = re.compile(r"(^|/)(secrets\.toml|\.env|id_rsa|id_ed25519|.*\.pem|
 
 def tracked_files() -> list[str]:
     try:
-        listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                                check=True)
+        listed = subprocess.run(
+            ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     return [line for line in listed.stdout.splitlines() if line]
@@ -171,8 +186,9 @@ def test_no_tracked_file_holds_a_key_token_or_password():
         if not path.is_file() or path.stat().st_size > 5_000_000:
             continue
         text = path.read_bytes().decode("utf-8", errors="ignore")
-        found += [f"{name}: {kind}" for kind, pattern in SECRET_PATTERNS.items()
-                  if pattern.search(text)]
+        found += [
+            f"{name}: {kind}" for kind, pattern in SECRET_PATTERNS.items() if pattern.search(text)
+        ]
     assert found == []
 
 
@@ -223,8 +239,9 @@ def test_describe_error_names_the_type_and_place_but_not_the_message():
 
 
 def test_a_logged_exception_loses_its_message():
-    record = logging.LogRecord("streamlit.error_util", logging.ERROR, __file__, 1,
-                               "Uncaught app execution", None, None)
+    record = logging.LogRecord(
+        "streamlit.error_util", logging.ERROR, __file__, 1, "Uncaught app execution", None, None
+    )
     try:
         _fail()
     except ValueError:
@@ -264,8 +281,9 @@ def test_a_database_error_is_logged_without_the_values_it_was_given(database_url
         with Session(engine) as session:
             organisation = make_organisation(session)
             user = make_user(session, organisation=organisation)
-            case = make_case(session, organisation=organisation, caseworker=user,
-                             city=make_city(session))
+            case = make_case(
+                session, organisation=organisation, caseworker=user, city=make_city(session)
+            )
             session.commit()
             session.add(Person(case_id=case.id, full_name=SECRET_NAME, birth_year=1800))
             with pytest.raises(sa.exc.IntegrityError) as raised:

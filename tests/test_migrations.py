@@ -52,8 +52,9 @@ def test_schema_behind_the_code_is_refused(empty_engine):
     with pytest.raises(SchemaOutOfDate, match="waypoint db upgrade"):
         check_schema(empty_engine)
     with empty_engine.begin() as connection:
-        connection.execute(sa.text("UPDATE alembic_version SET version_num = :head"),
-                           {"head": head_revision()})
+        connection.execute(
+            sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()}
+        )
 
 
 def test_downgrade_and_upgrade_again_round_trip(empty_engine):

@@ -31,8 +31,11 @@ def _actor(session: Session, username: str):  # type: ignore[no-untyped-def]
 
 
 def _all_text(at) -> str:  # type: ignore[no-untyped-def]
-    parts = [e.value for kind in ("title", "subheader", "caption", "info", "error", "markdown")
-             for e in at.get(kind)]
+    parts = [
+        e.value
+        for kind in ("title", "subheader", "caption", "info", "error", "markdown")
+        for e in at.get(kind)
+    ]
     parts += [table.value.to_csv() for table in at.table]
     parts += [chart.proto.spec for chart in at.get("plotly_chart")]
     return "\n".join(str(p) for p in parts)
@@ -42,8 +45,7 @@ def test_the_funder_sees_every_table_with_its_chart_and_the_suppressed_numbers(
     seeded, database_url, page_test
 ):
     actor = _actor(seeded, "funder")
-    at = page_test("impact.py", database_url=database_url, actor=actor,
-                   today=TODAY.isoformat())
+    at = page_test("impact.py", database_url=database_url, actor=actor, today=TODAY.isoformat())
     at.run()
     assert not at.exception
     assert at.title[0].value == "Impact report"
@@ -60,8 +62,12 @@ def test_the_funder_sees_every_table_with_its_chart_and_the_suppressed_numbers(
 
 
 def test_no_case_code_or_name_reaches_the_page(seeded, database_url, page_test):
-    at = page_test("impact.py", database_url=database_url, actor=_actor(seeded, "funder"),
-                   today=TODAY.isoformat())
+    at = page_test(
+        "impact.py",
+        database_url=database_url,
+        actor=_actor(seeded, "funder"),
+        today=TODAY.isoformat(),
+    )
     at.run()
     text = _all_text(at)
     assert not CODE.search(text)
@@ -77,8 +83,11 @@ def test_charts_draw_no_hidden_count(seeded, database_url, page_test):
     shown = {v for t in report.tables for v in t.safe.published() if isinstance(v, int)}
     for chart in at.get("plotly_chart"):
         for trace in json.loads(chart.proto.spec)["data"]:
-            values = trace.get("y") if trace["type"] == "scatter" or trace.get(
-                "orientation") != "h" else trace.get("x")
+            values = (
+                trace.get("y")
+                if trace["type"] == "scatter" or trace.get("orientation") != "h"
+                else trace.get("x")
+            )
             assert all(v is None or v in shown for v in values)
 
 
@@ -88,14 +97,20 @@ def test_a_coordinator_sees_their_own_organisation(seeded, database_url, page_te
     at.run()
     assert not at.exception
     assert any("Your organisation only" in c.value for c in at.caption)
-    own = len(seeded.exec(select(Case.id).where(
-        Case.organisation_id == actor.organisation_id)).all())
+    own = len(
+        seeded.exec(select(Case.id).where(Case.organisation_id == actor.organisation_id)).all()
+    )
     assert at.table[0].value.iloc[-1, -1] == str(own)
 
 
 def test_the_page_speaks_russian(seeded, database_url, page_test):
-    at = page_test("impact.py", database_url=database_url, actor=_actor(seeded, "funder"),
-                   language="ru", today=TODAY.isoformat())
+    at = page_test(
+        "impact.py",
+        database_url=database_url,
+        actor=_actor(seeded, "funder"),
+        language="ru",
+        today=TODAY.isoformat(),
+    )
     at.run()
     assert at.title[0].value == "Отчёт о результатах"
     assert "Итого" in at.table[0].value.to_csv()
@@ -107,8 +122,9 @@ def test_too_few_cases_show_a_notice_instead_of_numbers(session, database_url, p
     for _ in range(4):
         make_case(session, organisation=organisation)
     session.commit()
-    at = page_test("impact.py", database_url=database_url, actor=actor_of(coordinator),
-                   today=TODAY.isoformat())
+    at = page_test(
+        "impact.py", database_url=database_url, actor=actor_of(coordinator), today=TODAY.isoformat()
+    )
     at.run()
     assert "fewer than 10 cases" in at.info[0].value
     assert not at.table
@@ -116,8 +132,12 @@ def test_too_few_cases_show_a_notice_instead_of_numbers(session, database_url, p
 
 def test_a_threshold_below_five_stops_the_page(seeded, database_url, page_test, monkeypatch):
     monkeypatch.setenv("WAYPOINT_DISCLOSURE_K", "3")
-    at = page_test("impact.py", database_url=database_url, actor=_actor(seeded, "funder"),
-                   today=TODAY.isoformat())
+    at = page_test(
+        "impact.py",
+        database_url=database_url,
+        actor=_actor(seeded, "funder"),
+        today=TODAY.isoformat(),
+    )
     at.run()
     assert at.error and "at least 5" in at.error[0].value
     assert not at.table

@@ -28,8 +28,7 @@ def world(database_url):
     with Session(engine) as session:
         coordinator = actor_named(session, "coordinator")
         nowhere = make_city(session, key="nowhere", lat=None, lon=None)
-        org = session.get(Organisation,
-                          coordinator.organisation_id)
+        org = session.get(Organisation, coordinator.organisation_id)
         make_case(session, organisation=org, city=nowhere, opened_on=EARLY)
         make_case(session, organisation=org, city=None, opened_on=EARLY)
         session.commit()
@@ -40,8 +39,9 @@ def world(database_url):
 
 
 def open_page(page_test, database_url, actor):
-    at = page_test("caseload_map.py", database_url=database_url, actor=actor,
-                   today=TODAY.isoformat()).run()
+    at = page_test(
+        "caseload_map.py", database_url=database_url, actor=actor, today=TODAY.isoformat()
+    ).run()
     assert not at.exception
     return at
 
@@ -64,8 +64,10 @@ def drawn_bubbles(at) -> dict:
 
 def split(rows: Rows, counts: dict) -> tuple[dict, dict]:
     placed = {c.name_en for c in rows.cities.values() if c.lat is not None}
-    return ({k: v for k, v in counts.items() if k in placed},
-            {k: v for k, v in counts.items() if k not in placed})
+    return (
+        {k: v for k, v in counts.items() if k in placed},
+        {k: v for k, v in counts.items() if k not in placed},
+    )
 
 
 @pytest.mark.parametrize("username", ["coordinator", "caseworker"])
@@ -78,14 +80,16 @@ def test_bubbles_count_open_and_urgent_cases_per_city(page_test, database_url, w
     assert drawn_bubbles(at) == on_map
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert figure["data"][-1]["marker"]["color"] == [
-        urgent / open_ for open_, urgent in drawn_bubbles(at).values()]
+        urgent / open_ for open_, urgent in drawn_bubbles(at).values()
+    ]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Open cases"] == str(len(cases))
     assert metrics["High or critical risk"] == str(sum(rows.level(c) in URGENT for c in cases))
     if off_map:
         table = at.dataframe[-1].value
         assert dict(zip(table["City"], table["Open cases"], strict=True)) == {
-            k: v[0] for k, v in off_map.items()}
+            k: v[0] for k, v in off_map.items()
+        }
 
 
 def test_the_coordinator_sees_places_without_coordinates_under_the_map(
@@ -103,8 +107,9 @@ def test_the_map_outlines_kazakhstan_and_its_neighbours_without_a_geo_base_map(
     page_test, database_url, world
 ):
     _rows, actors = world
-    figure = json.loads(open_page(page_test, database_url, actors["coordinator"])
-                        .get("plotly_chart")[0].proto.spec)
+    figure = json.loads(
+        open_page(page_test, database_url, actors["coordinator"]).get("plotly_chart")[0].proto.spec
+    )
     kinds = {trace["type"] for trace in figure["data"]}
     assert kinds == {"scatter"}  # no scattergeo: nothing to fetch from a CDN
     assert figure["data"][1]["name"] == "KZ" and len(figure["data"][1]["x"]) > 100
@@ -120,8 +125,11 @@ def test_filters_by_stage_and_level_narrow_the_bubbles(page_test, database_url, 
     at.multiselect(key="map_filter_stage").set_value([Stage.INTAKE, Stage.DOCUMENTS])
     at.multiselect(key="map_filter_level").set_value([RiskLevel.CRITICAL]).run()
     assert not at.exception
-    cases = [c for c in rows.open_cases(actor) if c.stage in ("intake", "documents")
-             and rows.level(c) == RiskLevel.CRITICAL]
+    cases = [
+        c
+        for c in rows.open_cases(actor)
+        if c.stage in ("intake", "documents") and rows.level(c) == RiskLevel.CRITICAL
+    ]
     on_map, _off = split(rows, expected_cities(rows, cases))
     assert drawn_bubbles(at) == on_map
 

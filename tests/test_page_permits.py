@@ -30,8 +30,11 @@ def open_page(page_test, database_url, actor):
 
 
 def days_left(rows: Rows, cases: list) -> list[int]:
-    return [(rows.legal[c.id].permit_expires_on - TODAY).days for c in cases
-            if rows.legal[c.id].permit_expires_on is not None]
+    return [
+        (rows.legal[c.id].permit_expires_on - TODAY).days
+        for c in cases
+        if rows.legal[c.id].permit_expires_on is not None
+    ]
 
 
 def check_summary(at, rows: Rows, cases: list) -> None:
@@ -50,8 +53,12 @@ def check_summary(at, rows: Rows, cases: list) -> None:
 
 
 def soonest_first(rows: Rows, cases: list, within: int | None) -> list:
-    chosen = [c for c in cases if (e := rows.legal[c.id].permit_expires_on) is not None
-              and (within is None or (e - TODAY).days <= within)]
+    chosen = [
+        c
+        for c in cases
+        if (e := rows.legal[c.id].permit_expires_on) is not None
+        and (within is None or (e - TODAY).days <= within)
+    ]
     return sorted(chosen, key=lambda c: (rows.legal[c.id].permit_expires_on, c.code))
 
 
@@ -84,11 +91,12 @@ def test_filter_window_and_sort_change_the_table(page_test, database_url, world)
     at.selectbox(key="permits_window").set_value(None)
     at.selectbox(key="permits_sort").set_value("expiry_latest").run()
     assert not at.exception
-    visa_free = [c for c in rows.open_cases(actor)
-                 if rows.legal[c.id].permit_type == "visa_free"]
+    visa_free = [c for c in rows.open_cases(actor) if rows.legal[c.id].permit_type == "visa_free"]
     check_summary(at, rows, visa_free)
-    latest = sorted(soonest_first(rows, visa_free, None),
-                    key=lambda c: (-rows.legal[c.id].permit_expires_on.toordinal(), c.code))
+    latest = sorted(
+        soonest_first(rows, visa_free, None),
+        key=lambda c: (-rows.legal[c.id].permit_expires_on.toordinal(), c.code),
+    )
     assert list(at.dataframe[-1].value["case"]) == [case_url(c.code) for c in latest[:50]]
 
 

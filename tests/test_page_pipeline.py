@@ -40,18 +40,22 @@ def check_page(at, rows: Rows, cases: list) -> None:
     assert drawn["Cases that reached each stage"]["data"][0]["x"] == [funnel[s] for s in Stage]
     days = drawn["Median days spent in each stage"]["data"][0]
     assert dict(zip(days["y"], days["x"], strict=True)) == {
-        s.label: medians[s] for s in Stage if medians[s] is not None}
+        s.label: medians[s] for s in Stage if medians[s] is not None
+    }
     exit_bars = drawn["Closed cases by outcome"]["data"][0]
     assert dict(zip(exit_bars["y"], exit_bars["x"], strict=True)) == {
-        o.label: exits.get(o.value, 0) for o in Outcome}
-    by_category = {trace["name"]: trace["y"]
-                   for trace in drawn["Stages reached, by category"]["data"]}
+        o.label: exits.get(o.value, 0) for o in Outcome
+    }
+    by_category = {
+        trace["name"]: trace["y"] for trace in drawn["Stages reached, by category"]["data"]
+    }
     for category in Category:
         members = [c for c in cases if c.category == category]
         if members:
             assert by_category[category.label] == list(expected_pipeline(rows, members)[0].values())
-    cohorts = drawn["Intake cohorts: share of each month's intake that reached each stage"][
-        "data"][0]
+    cohorts = drawn["Intake cohorts: share of each month's intake that reached each stage"]["data"][
+        0
+    ]
     for month, shares in zip(cohorts["y"], cohorts["z"], strict=True):
         members = [c for c in cases if c.opened_on.strftime("%Y-%m") == month]
         reached = expected_pipeline(rows, members)[0]
@@ -83,12 +87,12 @@ def test_the_destination_split_counts_later_stages_per_country(page_test, databa
     actor = actors["coordinator"]
     at = open_page(page_test, database_url, actor)
     table = next(df.value for df in at.dataframe if "Destination country" in df.value.columns)
-    countries = Counter(c.destination_country for c in rows.visible(actor)
-                        if c.destination_country)
+    countries = Counter(c.destination_country for c in rows.visible(actor) if c.destination_country)
     assert set(table["Destination country"]) == set(countries)
     for _, row in table.iterrows():
-        members = [c for c in rows.visible(actor)
-                   if c.destination_country == row["Destination country"]]
+        members = [
+            c for c in rows.visible(actor) if c.destination_country == row["Destination country"]
+        ]
         reached = expected_pipeline(rows, members)[0]
         assert row[Stage.VISA_APPLICATION.label] == reached[Stage.VISA_APPLICATION]
         assert row[Stage.RELOCATED.label] == reached[Stage.RELOCATED]

@@ -19,8 +19,12 @@ from tests.test_dashboards_queries import (
     seeded_world,
 )
 
-LEVEL_LABELS = {RiskLevel.CRITICAL: "Critical risk", RiskLevel.HIGH: "High risk",
-                RiskLevel.MEDIUM: "Medium risk", RiskLevel.LOW: "Low risk"}
+LEVEL_LABELS = {
+    RiskLevel.CRITICAL: "Critical risk",
+    RiskLevel.HIGH: "High risk",
+    RiskLevel.MEDIUM: "Medium risk",
+    RiskLevel.LOW: "Low risk",
+}
 CATEGORY_LABELS = {c: c.label for c in Category}
 
 
@@ -36,15 +40,16 @@ def open_page(page_test, database_url, actor):
 def check_page(at, rows: Rows, cases: list) -> None:
     levels = Counter(rows.level(c) for c in cases)
     assert {m.label: m.value for m in at.metric} == {
-        LEVEL_LABELS[level]: str(levels[level]) for level in RiskLevel}
+        LEVEL_LABELS[level]: str(levels[level]) for level in RiskLevel
+    }
     charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    by_level_and_category = Counter((rows.level(c), CATEGORY_LABELS[Category(c.category)])
-                                    for c in cases)
+    by_level_and_category = Counter(
+        (rows.level(c), CATEGORY_LABELS[Category(c.category)]) for c in cases
+    )
     drawn = {}
     for trace in charts[0]["data"]:
         level = next(lv for lv, text in LEVEL_LABELS.items() if text == trace["name"])
-        drawn.update({(level, cat): n for cat, n in zip(trace["y"], trace["x"], strict=True)
-                      if n})
+        drawn.update({(level, cat): n for cat, n in zip(trace["y"], trace["x"], strict=True) if n})
     assert drawn == dict(by_level_and_category)
     reasons = Counter(reason for c in cases for reason in rows.reasons(c))
     bars = charts[1]["data"][0]
@@ -52,7 +57,8 @@ def check_page(at, rows: Rows, cases: list) -> None:
     table = at.dataframe[-1].value
     assert list(table["case"]) == [case_url(c.code) for c in rows.most_urgent_first(cases)[:50]]
     assert list(table["reasons"]) == [
-        "; ".join(rows.reasons(c)) or "—" for c in rows.most_urgent_first(cases)[:50]]
+        "; ".join(rows.reasons(c)) or "—" for c in rows.most_urgent_first(cases)[:50]
+    ]
 
 
 @pytest.mark.parametrize("username", ["coordinator", "caseworker"])

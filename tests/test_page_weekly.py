@@ -54,11 +54,15 @@ def test_tiles_and_urgent_list_show_the_numbers_of_the_users_cases(
     open_now = rows.open_cases(actor)
     assert metrics[TILE_LABELS[Tile.OPEN]].value == str(len(open_now))
     last_week = TODAY - dt.timedelta(days=7)
-    open_then = [c for c in rows.visible(actor)
-                 if c.opened_on <= last_week and (c.closed_on is None or c.closed_on > last_week)]
+    open_then = [
+        c
+        for c in rows.visible(actor)
+        if c.opened_on <= last_week and (c.closed_on is None or c.closed_on > last_week)
+    ]
     assert metrics[TILE_LABELS[Tile.OPEN]].proto.delta == str(len(open_now) - len(open_then))
     assert metrics[TILE_LABELS[Tile.STALE]].value == str(
-        sum(rows.facts(c)["stale"] for c in open_now))
+        sum(rows.facts(c)["stale"] for c in open_now)
+    )
     assert metrics[TILE_LABELS[Tile.EXTRADITION]].proto.delta == ""
 
     urgent = rows.most_urgent_first([c for c in open_now if rows.level(c) in URGENT])
@@ -88,20 +92,22 @@ def test_caseload_chart_and_its_numbers_match_each_caseworkers_open_cases(
         counts[1] += rows.level(case) == RiskLevel.CRITICAL
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     critical, high, other = figure["data"]
-    assert {name: [c + h + o, c] for name, c, h, o in zip(
-        critical["y"], critical["x"], high["x"], other["x"], strict=True)} == expected
+    assert {
+        name: [c + h + o, c]
+        for name, c, h, o in zip(critical["y"], critical["x"], high["x"], other["x"], strict=True)
+    } == expected
     numbers = at.dataframe[1].value
     assert dict(zip(numbers["Caseworker"], numbers["Open cases"], strict=True)) == {
-        name: counts[0] for name, counts in expected.items()}
+        name: counts[0] for name, counts in expected.items()
+    }
 
 
-def test_an_empty_database_shows_zeros_and_says_there_is_nothing_urgent(
-    page_test, database_url
-):
+def test_an_empty_database_shows_zeros_and_says_there_is_nothing_urgent(page_test, database_url):
     engine = make_engine(database_url)
     with Session(engine) as session:
-        coordinator = make_user(session, role=Role.COORDINATOR,
-                                organisation=make_organisation(session))
+        coordinator = make_user(
+            session, role=Role.COORDINATOR, organisation=make_organisation(session)
+        )
         session.commit()
         actor = actor_of(coordinator)
     engine.dispose()

@@ -26,9 +26,11 @@ FRESH = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
 def risk_of(session, case: Case) -> tuple[RiskLevel | None, list[str], int | None]:
     row = session.execute(
         with_legal_status(
-            sa.select(level_expression(TODAY).label("level"),
-                      urgency_expression(TODAY).label("urgency"),
-                      *reason_columns(TODAY)).select_from(Case)
+            sa.select(
+                level_expression(TODAY).label("level"),
+                urgency_expression(TODAY).label("urgency"),
+                *reason_columns(TODAY),
+            ).select_from(Case)
         ).where(Case.id == case.id)
     ).one()
     level = None if row.level is None else RiskLevel(row.level)
@@ -56,11 +58,19 @@ def test_detained_now_is_critical(session):
 
 def test_a_detention_that_ended_is_high_for_90_days_then_no_longer(session):
     recent = case_with(session)
-    make_detention(session, case=recent, detained_on=TODAY - dt.timedelta(days=60),
-                   released_on=TODAY - dt.timedelta(days=50))
+    make_detention(
+        session,
+        case=recent,
+        detained_on=TODAY - dt.timedelta(days=60),
+        released_on=TODAY - dt.timedelta(days=50),
+    )
     old = case_with(session)
-    make_detention(session, case=old, detained_on=TODAY - dt.timedelta(days=91),
-                   released_on=TODAY - dt.timedelta(days=80))
+    make_detention(
+        session,
+        case=old,
+        detained_on=TODAY - dt.timedelta(days=91),
+        released_on=TODAY - dt.timedelta(days=80),
+    )
     assert risk_of(session, recent)[:2] == (RiskLevel.HIGH, ["Detained in the last 90 days"])
     assert risk_of(session, old)[:2] == (RiskLevel.LOW, [])
 
@@ -79,19 +89,28 @@ def test_an_extradition_request_is_high(session):
 
 def test_wanted_with_an_expired_permit_or_none_is_critical(session):
     expired = case_with(session, wanted=True, permit_expires_on=TODAY - dt.timedelta(days=1))
-    without = case_with(session, wanted=True, permit_type=PermitType.NONE,
-                        permit_expires_on=None)
-    assert risk_of(session, expired)[:2] == (RiskLevel.CRITICAL, [
-        "Wanted, with an expired permit or none", "Permit expired",
-        "Wanted in the country of origin"])
+    without = case_with(session, wanted=True, permit_type=PermitType.NONE, permit_expires_on=None)
+    assert risk_of(session, expired)[:2] == (
+        RiskLevel.CRITICAL,
+        [
+            "Wanted, with an expired permit or none",
+            "Permit expired",
+            "Wanted in the country of origin",
+        ],
+    )
     assert risk_of(session, without)[0] is RiskLevel.CRITICAL
 
 
 def test_wanted_with_a_permit_expiring_within_30_days_is_high(session):
     case = case_with(session, wanted=True, permit_expires_on=TODAY + dt.timedelta(days=30))
-    assert risk_of(session, case)[:2] == (RiskLevel.HIGH, [
-        "Wanted, and the permit expires within 30 days", "Permit expires within 30 days",
-        "Wanted in the country of origin"])
+    assert risk_of(session, case)[:2] == (
+        RiskLevel.HIGH,
+        [
+            "Wanted, and the permit expires within 30 days",
+            "Permit expires within 30 days",
+            "Wanted in the country of origin",
+        ],
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,8 +119,10 @@ def test_wanted_with_a_permit_expiring_within_30_days_is_high(session):
         ({"permit_expires_on": TODAY - dt.timedelta(days=1)}, "Permit expired"),
         ({"permit_expires_on": TODAY}, "Permit expires within 30 days"),
         ({"wanted": True}, "Wanted in the country of origin"),
-        ({"updated_at": dt.datetime(2026, 11, 8, 23, tzinfo=dt.UTC)},
-         "No update for 14 days or more"),
+        (
+            {"updated_at": dt.datetime(2026, 11, 8, 23, tzinfo=dt.UTC)},
+            "No update for 14 days or more",
+        ),
     ],
     ids=["expired", "expires-today", "wanted", "stale"],
 )
@@ -115,23 +136,29 @@ def test_an_update_13_days_ago_is_not_stale(session):
 
 
 def test_a_wanted_deserter_charged_with_a_crime_here_ranks_one_level_higher(session):
-    deserter = case_with(session, category=Category.DESERTER, wanted=True,
-                         dual_criminality=True)
-    activist = case_with(session, category=Category.ACTIVIST, wanted=True,
-                         dual_criminality=True)
+    deserter = case_with(session, category=Category.DESERTER, wanted=True, dual_criminality=True)
+    activist = case_with(session, category=Category.ACTIVIST, wanted=True, dual_criminality=True)
     level, reasons, urgency = risk_of(session, deserter)
     assert level is RiskLevel.HIGH
-    assert reasons == ["Wanted in the country of origin",
-                       "Deserter charged with an act that is also a crime here"]
+    assert reasons == [
+        "Wanted in the country of origin",
+        "Deserter charged with an act that is also a crime here",
+    ]
     assert risk_of(session, activist)[0] is RiskLevel.MEDIUM
     assert urgency == 25
 
 
 def test_the_deserter_modifier_never_makes_a_case_critical_but_sorts_it_first(session):
-    deserter = case_with(session, category=Category.DESERTER, wanted=True, dual_criminality=True,
-                         extradition=ExtraditionStatus.REQUESTED)
-    other = case_with(session, category=Category.JOURNALIST, wanted=True,
-                      extradition=ExtraditionStatus.REQUESTED)
+    deserter = case_with(
+        session,
+        category=Category.DESERTER,
+        wanted=True,
+        dual_criminality=True,
+        extradition=ExtraditionStatus.REQUESTED,
+    )
+    other = case_with(
+        session, category=Category.JOURNALIST, wanted=True, extradition=ExtraditionStatus.REQUESTED
+    )
     assert risk_of(session, deserter)[0] is RiskLevel.HIGH
     assert risk_of(session, deserter)[2] > risk_of(session, other)[2]
 

@@ -54,8 +54,16 @@ def _snapshot(session: Session) -> dict[str, list[tuple[object, ...]]]:
     orgs = {o.id: o.name for o in session.exec(select(Organisation))}
     cities = {c.id: c.key for c in session.exec(select(City))}
     snapshot: dict[str, list[tuple[object, ...]]] = {}
-    for model in (Case, StageChange, Person, LegalStatus, Detention, HousingNeed,
-                  EmploymentNeed, CaseNote):
+    for model in (
+        Case,
+        StageChange,
+        Person,
+        LegalStatus,
+        Detention,
+        HousingNeed,
+        EmploymentNeed,
+        CaseNote,
+    ):
         table = model.__table__  # type: ignore[attr-defined]
         rows = []
         for row in session.execute(sa.select(table)).mappings():
@@ -122,8 +130,9 @@ def test_seeding_refuses_a_database_that_holds_cases(session: Session) -> None:
 def test_seeding_adds_to_existing_demo_cases_when_allowed(session: Session) -> None:
     seed(session, cases=30, seed=1, today=TODAY, password=PASSWORD)
     session.commit()
-    report = seed(session, cases=30, seed=2, today=TODAY, password=PASSWORD,
-                  allow_existing_cases=True)
+    report = seed(
+        session, cases=30, seed=2, today=TODAY, password=PASSWORD, allow_existing_cases=True
+    )
     session.commit()
     codes = list(session.exec(select(Case.code)))
     assert report.cases == 30
@@ -136,8 +145,14 @@ def test_a_case_created_after_seeding_gets_a_fresh_id(session: Session) -> None:
     session.commit()
     org = session.exec(select(Organisation)).first()
     assert org is not None
-    case = Case(code="WP-26-9999", intake_year=2026, intake_seq=9999,
-                category=Category.OTHER, organisation_id=org.id, opened_on=TODAY)  # type: ignore[arg-type]
+    case = Case(
+        code="WP-26-9999",
+        intake_year=2026,
+        intake_seq=9999,
+        category=Category.OTHER,
+        organisation_id=org.id,
+        opened_on=TODAY,
+    )  # type: ignore[arg-type]
     session.add(case)
     session.commit()
     assert case.id == 41
@@ -170,9 +185,7 @@ def seeded(
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = sa.engine.make_url(admin_url).set(database=name).render_as_string(
-            hide_password=False
-        )
+        url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session:
@@ -225,8 +238,11 @@ def test_deserters_are_wanted_more_often_and_face_extradition_more(seeded: sa.En
     wanted: Counter[bool] = Counter()
     extradition: Counter[bool] = Counter()
     size: Counter[bool] = Counter()
-    threatened = {ExtraditionStatus.REQUESTED, ExtraditionStatus.PROCEEDINGS,
-                  ExtraditionStatus.ORDERED}
+    threatened = {
+        ExtraditionStatus.REQUESTED,
+        ExtraditionStatus.PROCEEDINGS,
+        ExtraditionStatus.ORDERED,
+    }
     for legal in _all(seeded, LegalStatus):
         deserter = category[legal.case_id] == Category.DESERTER
         size[deserter] += 1
@@ -243,8 +259,9 @@ def test_permits_expire_across_the_coming_year_with_some_expired(seeded: sa.Engi
         if legal.permit_type in (PermitType.TEMPORARY_RESIDENCE, PermitType.OTHER)
     ]
     expired = [day for day in expiries if day < TODAY]
-    coming_months = {(day.year, day.month) for day in expiries
-                     if TODAY <= day < TODAY + dt.timedelta(days=365)}
+    coming_months = {
+        (day.year, day.month) for day in expiries if TODAY <= day < TODAY + dt.timedelta(days=365)
+    }
     assert 0.05 < len(expired) / len(expiries) < 0.3
     assert len(coming_months) >= 12
 
@@ -252,8 +269,7 @@ def test_permits_expire_across_the_coming_year_with_some_expired(seeded: sa.Engi
 def test_detentions_are_rare_and_mostly_short(seeded: sa.Engine) -> None:
     detentions = _all(seeded, Detention)
     detained_cases = {d.case_id for d in detentions}
-    ended = [(d.released_on - d.detained_on).days for d in detentions
-             if d.released_on is not None]
+    ended = [(d.released_on - d.detained_on).days for d in detentions if d.released_on is not None]
     assert len(detained_cases) < 0.15 * SAMPLE
     assert statistics.median(ended) <= 3
 
@@ -302,8 +318,8 @@ def test_a_few_per_cent_of_open_cases_are_critical(seeded: sa.Engine) -> None:
         )
         return (
             case.id in detained_now
-            or status.extradition_status in (ExtraditionStatus.PROCEEDINGS,
-                                             ExtraditionStatus.ORDERED)
+            or status.extradition_status
+            in (ExtraditionStatus.PROCEEDINGS, ExtraditionStatus.ORDERED)
             or (status.wanted and lapsed)
         )
 
@@ -340,16 +356,22 @@ def test_seeding_leaves_the_sqlite_connection_and_its_indexes_as_they_were(
 ) -> None:
     engine = make_engine(sqlite_url)
     with engine.connect() as connection:
-        indexes_before = set(connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+        indexes_before = set(
+            connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+            ).scalars()
+        )
     with Session(engine) as session:
         before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
         seed(session, cases=50, seed=1, today=TODAY, password=PASSWORD)
         after = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
         session.commit()
     with engine.connect() as connection:
-        indexes_after = set(connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+        indexes_after = set(
+            connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+            ).scalars()
+        )
     engine.dispose()
     assert after == before
     assert indexes_after == indexes_before
@@ -361,14 +383,20 @@ def test_a_large_seed_into_an_empty_sqlite_database_rebuilds_every_index(
     monkeypatch.setattr(generator, "REBUILD_INDEXES_FROM", 10)
     engine = make_engine(sqlite_url)
     with engine.connect() as connection:
-        before = sorted(connection.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index'").all())
+        before = sorted(
+            connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+            ).all()
+        )
     with Session(engine) as session:
         seed(session, cases=40, seed=1, today=TODAY, password=PASSWORD)
         session.commit()
     with engine.connect() as connection:
-        after = sorted(connection.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index'").all())
+        after = sorted(
+            connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+            ).all()
+        )
         plan = connection.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT id FROM case_file WHERE updated_at > '2026-01-01'"
         ).all()

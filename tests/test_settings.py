@@ -29,8 +29,11 @@ def test_configured_deployment_refuses_a_missing_or_placeholder_cookie_key(tmp_p
 
 def test_secrets_file_supplies_the_database_and_key(tmp_path):
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text(f'[waypoint]\nwaypoint_database_url = "sqlite:///real.db"\n'
-                       f'waypoint_cookie_key = "{STRONG}"\n', encoding="utf-8")
+    secrets.write_text(
+        f'[waypoint]\nwaypoint_database_url = "sqlite:///real.db"\n'
+        f'waypoint_cookie_key = "{STRONG}"\n',
+        encoding="utf-8",
+    )
     settings = load_settings({}, secrets_path=secrets)
     assert not settings.demo_mode
     assert settings.database_url == "sqlite:///real.db"
@@ -41,8 +44,11 @@ def test_environment_wins_over_the_secrets_file_and_today_can_be_pinned(tmp_path
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('waypoint_cookie_key = "changeme"\n', encoding="utf-8")
     settings = load_settings(
-        {"WAYPOINT_DATABASE_URL": "sqlite:///x.db", "WAYPOINT_COOKIE_KEY": STRONG,
-         "WAYPOINT_TODAY": "2026-01-31"},
+        {
+            "WAYPOINT_DATABASE_URL": "sqlite:///x.db",
+            "WAYPOINT_COOKIE_KEY": STRONG,
+            "WAYPOINT_TODAY": "2026-01-31",
+        },
         secrets_path=secrets,
     )
     assert settings.cookie_key == STRONG

@@ -52,8 +52,14 @@ def test_permit_cannot_expire_before_it_was_issued(session, case):
 
 
 def test_release_cannot_come_before_detention(session, case):
-    session.add(Detention(case_id=case.id, detained_on=dt.date(2026, 5, 2),
-                          released_on=dt.date(2026, 5, 1), place="airport"))
+    session.add(
+        Detention(
+            case_id=case.id,
+            detained_on=dt.date(2026, 5, 2),
+            released_on=dt.date(2026, 5, 1),
+            place="airport",
+        )
+    )
     with pytest.raises(sa.exc.IntegrityError):
         session.flush()
     session.rollback()

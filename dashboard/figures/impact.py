@@ -47,7 +47,11 @@ def trend_figure(
 
 
 def bar_figure(
-    *, labels: Sequence[str], values: Counts, title: str, x_title: str,
+    *,
+    labels: Sequence[str],
+    values: Counts,
+    title: str,
+    x_title: str,
     colours: Sequence[str] | None = None,
 ) -> go.Figure:
     """Horizontal bars in the given order, first at the top; hidden counts have no bar."""
@@ -72,8 +76,12 @@ def grouped_bar_figure(
     figure = go.Figure()
     for index, (name, values) in enumerate(series.items()):
         figure.add_trace(
-            go.Bar(x=list(groups), y=list(values), name=name,
-                   marker={"color": SERIES[index % len(SERIES)]})
+            go.Bar(
+                x=list(groups),
+                y=list(values),
+                name=name,
+                marker={"color": SERIES[index % len(SERIES)]},
+            )
         )
     styled(figure, title=title, y_title=y_title)
     figure.update_layout(barmode="group")
@@ -86,23 +94,37 @@ def report_figure(table: ReportTable, *, count_title: str, all_label: str) -> go
     safe = table.safe
     if safe is None:
         return None
-    rows = {label: [number_or_none(v) for v in line]
-            for label, line in zip(table.row_labels, safe.cells, strict=True)}
+    rows = {
+        label: [number_or_none(v) for v in line]
+        for label, line in zip(table.row_labels, safe.cells, strict=True)
+    }
     if table.key in (TableKey.PEOPLE, TableKey.OUTCOMES):
         series = {label: values[1:] for label, values in rows.items()}
         if safe.column_totals is not None:
             series = {all_label: [number_or_none(v) for v in safe.column_totals[1:]], **series}
-        return trend_figure(quarters=table.column_labels[1:], series=series,
-                            title=table.title, y_title=count_title)
+        return trend_figure(
+            quarters=table.column_labels[1:], series=series, title=table.title, y_title=count_title
+        )
     if table.key is TableKey.NEEDS:
-        by_column = {column: [values[j] for values in rows.values()]
-                     for j, column in enumerate(table.column_labels)}
-        return grouped_bar_figure(groups=table.row_labels, series=by_column,
-                                  title=table.title, y_title=count_title)
+        by_column = {
+            column: [values[j] for values in rows.values()]
+            for j, column in enumerate(table.column_labels)
+        }
+        return grouped_bar_figure(
+            groups=table.row_labels, series=by_column, title=table.title, y_title=count_title
+        )
     if table.key is TableKey.RISK and safe.row_totals is not None:
         colours = [LEVEL_COLOURS[level] for level in RiskLevel]
-        return bar_figure(labels=table.row_labels,
-                          values=[number_or_none(v) for v in safe.row_totals],
-                          title=table.title, x_title=count_title, colours=colours)
-    return bar_figure(labels=table.row_labels, values=[values[0] for values in rows.values()],
-                      title=table.title, x_title=count_title)
+        return bar_figure(
+            labels=table.row_labels,
+            values=[number_or_none(v) for v in safe.row_totals],
+            title=table.title,
+            x_title=count_title,
+            colours=colours,
+        )
+    return bar_figure(
+        labels=table.row_labels,
+        values=[values[0] for values in rows.values()],
+        title=table.title,
+        x_title=count_title,
+    )

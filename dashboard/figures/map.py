@@ -47,7 +47,8 @@ def outlines(path: Path = BOUNDARIES) -> tuple[Outline, ...]:
     for feature in features:
         geometry = feature["geometry"]
         polygons = (
-            geometry["coordinates"] if geometry["type"] == "MultiPolygon"
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
             else [geometry["coordinates"]]
         )
         lons: list[float | None] = []
@@ -67,8 +68,15 @@ def _outline_trace(shapes: list[Outline], *, fill: str, line: str, name: str) ->
         lons += shape.lons
         lats += shape.lats
     return go.Scatter(
-        x=lons, y=lats, mode="lines", fill="toself", fillcolor=fill,
-        line={"color": line, "width": 0.8}, hoverinfo="skip", showlegend=False, name=name,
+        x=lons,
+        y=lats,
+        mode="lines",
+        fill="toself",
+        fillcolor=fill,
+        line={"color": line, "width": 0.8},
+        hoverinfo="skip",
+        showlegend=False,
+        name=name,
     )
 
 
@@ -86,12 +94,20 @@ def caseload_map(
     shapes = list(outlines() if borders is None else borders)
     figure = go.Figure()
     figure.add_trace(
-        _outline_trace([s for s in shapes if s.country != HOME_COUNTRY],
-                       fill="#F4F4F2", line="#B8B8B8", name="neighbours")
+        _outline_trace(
+            [s for s in shapes if s.country != HOME_COUNTRY],
+            fill="#F4F4F2",
+            line="#B8B8B8",
+            name="neighbours",
+        )
     )
     figure.add_trace(
-        _outline_trace([s for s in shapes if s.country == HOME_COUNTRY],
-                       fill="#E8EEF3", line="#6B7C8C", name=HOME_COUNTRY)
+        _outline_trace(
+            [s for s in shapes if s.country == HOME_COUNTRY],
+            fill="#E8EEF3",
+            line="#6B7C8C",
+            name=HOME_COUNTRY,
+        )
     )
     largest = max((c.open_cases for c in cities), default=1)
     ranked = sorted(cities, key=lambda c: -c.open_cases)[:LABELLED_CITIES]
@@ -121,15 +137,24 @@ def caseload_map(
                 "colorscale": URGENCY_SCALE,
                 "opacity": 0.85,
                 "line": {"color": "#333333", "width": 0.8},
-                "colorbar": {"title": {"text": colour_title}, "tickformat": ".0%",
-                             "thickness": 12, "len": 0.8},
+                "colorbar": {
+                    "title": {"text": colour_title},
+                    "tickformat": ".0%",
+                    "thickness": 12,
+                    "len": 0.8,
+                },
             },
         )
     )
     mid_lat = math.radians(sum(LAT_RANGE) / 2)
     figure.update_xaxes(range=list(LON_RANGE), visible=False, constrain="domain")
-    figure.update_yaxes(range=list(LAT_RANGE), visible=False, scaleanchor="x",
-                        scaleratio=1 / math.cos(mid_lat), constrain="domain")
+    figure.update_yaxes(
+        range=list(LAT_RANGE),
+        visible=False,
+        scaleanchor="x",
+        scaleratio=1 / math.cos(mid_lat),
+        constrain="domain",
+    )
     figure = styled(figure, title=title, height=470)
     figure.update_layout(plot_bgcolor="#FBFCFD", dragmode="pan")
     return figure

@@ -61,19 +61,33 @@ def timeline(
         figure.add_vrect(
             x0=(today + dt.timedelta(days=days - 30 if days > 30 else 0)).isoformat(),
             x1=(today + dt.timedelta(days=days)).isoformat(),
-            fillcolor=ORANGE, opacity=opacity, line_width=0, layer="below",
+            fillcolor=ORANGE,
+            opacity=opacity,
+            line_width=0,
+            layer="below",
         )
     figure.add_vline(x=today.isoformat(), line={"color": "#222222", "width": 2, "dash": "dot"})
-    figure.add_annotation(x=today.isoformat(), y=1, yref="paper", text=today_label,
-                          showarrow=False, yanchor="bottom", xanchor="left", font={"size": 12})
+    figure.add_annotation(
+        x=today.isoformat(),
+        y=1,
+        yref="paper",
+        text=today_label,
+        showarrow=False,
+        yanchor="bottom",
+        xanchor="left",
+        font={"size": 12},
+    )
     figure.update_layout(barmode="overlay")
-    first = max(min((bar.starts_on for bar in bars), default=today), today - dt.timedelta(
-        days=PAST_DAYS))
+    first = max(
+        min((bar.starts_on for bar in bars), default=today), today - dt.timedelta(days=PAST_DAYS)
+    )
     last = max([today + dt.timedelta(days=95), *(bar.expires_on for bar in bars)])
     figure.update_xaxes(
         type="date",
-        range=[(first - dt.timedelta(days=FUTURE_MARGIN_DAYS)).isoformat(),
-               (last + dt.timedelta(days=FUTURE_MARGIN_DAYS)).isoformat()],
+        range=[
+            (first - dt.timedelta(days=FUTURE_MARGIN_DAYS)).isoformat(),
+            (last + dt.timedelta(days=FUTURE_MARGIN_DAYS)).isoformat(),
+        ],
     )
     figure.update_yaxes(autorange="reversed", type="category", automargin=True)
     return styled(figure, title=title, x_title=x_title, height=max(300, 110 + 22 * len(bars)))
@@ -85,8 +99,12 @@ def weekly_expiries(
     """Columns: permits expiring in each of the coming weeks; the first four stand out."""
     colours = [ORANGE if index < 4 else SKY_BLUE for index in range(len(week_starts))]
     figure = go.Figure(
-        go.Bar(x=[day.isoformat() for day in week_starts], y=counts, marker_color=colours,
-               hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>")
+        go.Bar(
+            x=[day.isoformat() for day in week_starts],
+            y=counts,
+            marker_color=colours,
+            hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>",
+        )
     )
     figure.update_xaxes(type="date", tickformat="%d %b")
     return styled(figure, title=title, x_title=x_title, y_title=y_title, height=320)

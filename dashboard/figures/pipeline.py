@@ -10,9 +10,14 @@ from dashboard.figures.style import BLUE, SERIES, SKY_BLUE, styled
 def funnel(stages: list[str], counts: list[int], *, title: str) -> go.Figure:
     """How many cases reached each stage, with the share of the stage before."""
     figure = go.Figure(
-        go.Funnel(y=stages, x=counts, textinfo="value+percent previous",
-                  marker={"color": BLUE}, connector={"line": {"color": "#BBBBBB"}},
-                  hovertemplate="%{y}: %{x}<extra></extra>")
+        go.Funnel(
+            y=stages,
+            x=counts,
+            textinfo="value+percent previous",
+            marker={"color": BLUE},
+            connector={"line": {"color": "#BBBBBB"}},
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
     )
     return styled(figure, title=title, height=380)
 
@@ -22,9 +27,16 @@ def horizontal_bars(
 ) -> go.Figure:
     """Plain horizontal bars with their values printed (days per stage, exits by outcome)."""
     figure = go.Figure(
-        go.Bar(y=labels, x=values, orientation="h", marker_color=colour,
-               text=[f"{value:g}" for value in values], textposition="outside", cliponaxis=False,
-               hovertemplate="%{y}: %{x}<extra></extra>")
+        go.Bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            marker_color=colour,
+            text=[f"{value:g}" for value in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
     )
     figure.update_yaxes(autorange="reversed", automargin=True)
     return styled(figure, title=title, x_title=x_title, height=max(260, 80 + 34 * len(labels)))
@@ -42,27 +54,47 @@ def reached_by_group(
     (a category, or a stage) with the cases that reached it."""
     figure = go.Figure()
     for index, (name, counts) in enumerate(groups.items()):
-        figure.add_bar(x=columns, y=counts, name=name, marker_color=SERIES[index % len(SERIES)],
-                       hovertemplate="%{x}: %{y}<extra>" + name + "</extra>")
+        figure.add_bar(
+            x=columns,
+            y=counts,
+            name=name,
+            marker_color=SERIES[index % len(SERIES)],
+            hovertemplate="%{x}: %{y}<extra>" + name + "</extra>",
+        )
     figure.update_layout(barmode="group")
     return styled(figure, title=title, x_title=x_title, y_title=y_title, height=380)
 
 
 def cohort_heatmap(
-    months: list[str], stages: list[str], shares: list[list[float | None]], *,
-    title: str, x_title: str, y_title: str,
+    months: list[str],
+    stages: list[str],
+    shares: list[list[float | None]],
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
 ) -> go.Figure:
     """Rows are intake months, columns stages; each cell the share of the cohort that reached
     the stage (blue scale, colour-blind safe)."""
     figure = go.Figure(
         go.Heatmap(
-            z=shares, x=stages, y=months, zmin=0, zmax=1,
+            z=shares,
+            x=stages,
+            y=months,
+            zmin=0,
+            zmax=1,
             colorscale=[[0, "#FFFFFF"], [1, BLUE]],
             text=[[f"{v:.0%}" if v is not None else "" for v in row] for row in shares],
-            texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
             colorbar={"tickformat": ".0%", "thickness": 12},
         )
     )
     figure.update_yaxes(autorange="reversed", type="category")
-    return styled(figure, title=title, x_title=x_title, y_title=y_title,
-                  height=max(320, 90 + 24 * len(months)))
+    return styled(
+        figure,
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        height=max(320, 90 + 24 * len(months)),
+    )

@@ -28,8 +28,9 @@ URGENCY_SCALE = [[0.0, "#FBE3CF"], [0.5, ORANGE], [1.0, VERMILLION]]
 FONT = "Source Sans Pro, sans-serif"  # Streamlit's bundled font: nothing is fetched
 
 
-def styled(figure: go.Figure, *, title: str, x_title: str = "", y_title: str = "",
-           height: int = 360) -> go.Figure:
+def styled(
+    figure: go.Figure, *, title: str, x_title: str = "", y_title: str = "", height: int = 360
+) -> go.Figure:
     """Apply the shared title, axis titles, margins and font."""
     figure.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},

@@ -20,7 +20,10 @@ def levels_by_category(
     figure = go.Figure()
     for level in sorted(RiskLevel, reverse=True):
         figure.add_bar(
-            y=categories, x=counts[level], name=level_names[level], orientation="h",
+            y=categories,
+            x=counts[level],
+            name=level_names[level],
+            orientation="h",
             marker={"color": LEVEL_COLOURS[level], "line": {"color": "#555555", "width": 0.5}},
             hovertemplate="%{y}: %{x}<extra>" + level_names[level] + "</extra>",
         )
@@ -32,9 +35,16 @@ def levels_by_category(
 def reasons_chart(reasons: list[str], counts: list[int], *, title: str, x_title: str) -> go.Figure:
     """Horizontal bars: how many open cases each rule applies to."""
     figure = go.Figure(
-        go.Bar(y=reasons, x=counts, orientation="h", marker_color=BLUE,
-               text=counts, textposition="outside", cliponaxis=False,
-               hovertemplate="%{y}: %{x}<extra></extra>")
+        go.Bar(
+            y=reasons,
+            x=counts,
+            orientation="h",
+            marker_color=BLUE,
+            text=counts,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
     )
     figure.update_yaxes(autorange="reversed", automargin=True)
     return styled(figure, title=title, x_title=x_title, height=max(260, 70 + 30 * len(reasons)))

@@ -24,10 +24,13 @@ def caseload_chart(
         (critical, high, other), names, (VERMILLION, ORANGE, SKY_BLUE), strict=True
     ):
         figure.add_bar(
-            y=caseworkers, x=values, name=name, orientation="h", marker_color=colour,
+            y=caseworkers,
+            x=values,
+            name=name,
+            orientation="h",
+            marker_color=colour,
             hovertemplate="%{y}: %{x}<extra>" + name + "</extra>",
         )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed", automargin=True)
-    return styled(figure, title=title, x_title=x_title,
-                  height=max(240, 60 + 26 * len(caseworkers)))
+    return styled(figure, title=title, x_title=x_title, height=max(240, 60 + 26 * len(caseworkers)))

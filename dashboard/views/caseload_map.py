@@ -14,8 +14,12 @@ from models.i18n import Language
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Caseload map"))
-st.caption(_("Open cases per city: the size of a bubble is the number of cases, its colour the "
-             "share at high or critical risk. Hovering shows counts only."))
+st.caption(
+    _(
+        "Open cases per city: the size of a bubble is the number of cases, its colour the "
+        "share at high or critical risk. Hovering shows counts only."
+    )
+)
 filters = case_filters("map", actor=actor)
 cities = queries.cases_per_city(actor=actor, today=today, filters=filters)
 russian = current_language() == Language.RU
@@ -42,27 +46,43 @@ if cities:
             [CityBubble(city_name(r), r.lat, r.lon, r.open_cases, r.urgent) for r in on_map],
             title=_("Open cases per city"),
             colour_title=_("Share urgent"),
-            hover=_("{city}: {open} open cases, {urgent} at high or critical risk ({share}%)",
-                    city="%{customdata[0]}", open="%{customdata[1]}",
-                    urgent="%{customdata[2]}", share="%{customdata[3]}"),
+            hover=_(
+                "{city}: {open} open cases, {urgent} at high or critical risk ({share}%)",
+                city="%{customdata[0]}",
+                open="%{customdata[1]}",
+                urgent="%{customdata[2]}",
+                share="%{customdata[3]}",
+            ),
         ),
         key="map_chart",
         config={"displaylogo": False, "scrollZoom": True},
     )
-    numbers(pd.DataFrame({
-        _("City"): [city_name(r) for r in on_map],
-        _("Country"): [r.country for r in on_map],
-        _("Open cases"): [r.open_cases for r in on_map],
-        _("High or critical risk"): [r.urgent for r in on_map],
-        _("Share urgent"): [f"{r.urgent_share:.0%}" for r in on_map],
-    }), key="map_numbers")
+    numbers(
+        pd.DataFrame(
+            {
+                _("City"): [city_name(r) for r in on_map],
+                _("Country"): [r.country for r in on_map],
+                _("Open cases"): [r.open_cases for r in on_map],
+                _("High or critical risk"): [r.urgent for r in on_map],
+                _("Share urgent"): [f"{r.urgent_share:.0%}" for r in on_map],
+            }
+        ),
+        key="map_numbers",
+    )
     if off_map:
         st.subheader(_("Not on the map"))
         st.caption(_("These places have no coordinates, so their cases are counted here."))
-        st.dataframe(pd.DataFrame({
-            _("City"): [city_name(r) for r in off_map],
-            _("Open cases"): [r.open_cases for r in off_map],
-            _("High or critical risk"): [r.urgent for r in off_map],
-        }), hide_index=True, width="stretch", key="map_off_map")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    _("City"): [city_name(r) for r in off_map],
+                    _("Open cases"): [r.open_cases for r in off_map],
+                    _("High or critical risk"): [r.urgent for r in off_map],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="map_off_map",
+        )
 else:
     st.info(_("No open case matches these filters."))

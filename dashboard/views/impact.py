@@ -37,11 +37,13 @@ KEY_PREFIX = "wp_impact_"
 
 
 @scoped_query
-def _report(engine: sa.Engine, *, actor: Actor, today: str, language: str,
-            k: int) -> ImpactReport | None:
+def _report(
+    engine: sa.Engine, *, actor: Actor, today: str, language: str, k: int
+) -> ImpactReport | None:
     with Session(engine) as session:
-        return impact_report(session, actor=actor, today=dt.date.fromisoformat(today),
-                             language=language, k=k)
+        return impact_report(
+            session, actor=actor, today=dt.date.fromisoformat(today), language=language, k=k
+        )
 
 
 def _audit(actor: Actor, report: ImpactReport, export: ExportFormat) -> None:
@@ -73,8 +75,10 @@ scope_text = (
 current_quarter = quarter_label(quarter_columns(today)[-1], language)
 meta = [
     scope_text,
-    _("Figures to date, by quarter; the latest quarter ({quarter}) is not yet complete.",
-      quarter=current_quarter),
+    _(
+        "Figures to date, by quarter; the latest quarter ({quarter}) is not yet complete.",
+        quarter=current_quarter,
+    ),
     legend(report.k, language),
 ]
 for line in meta:
@@ -104,14 +108,19 @@ title = _("Impact report")
 sheets = {_(SHEET_NAMES[table.key]): table for table in report.tables if table.safe is not None}
 columns = st.columns(3)
 downloads = [
-    (ExportFormat.CSV, _("CSV"), lambda: to_csv(long_frame(report, language=language)),
-     "text/csv"),
-    (ExportFormat.EXCEL, _("Excel"),
-     lambda: to_excel({name: report_frame(t, language=language) for name, t in sheets.items()}),
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    (ExportFormat.HTML, _("HTML report (prints to PDF)"),
-     lambda: html_report(title=title, meta=meta, sections=sections, language=language),
-     "text/html"),
+    (ExportFormat.CSV, _("CSV"), lambda: to_csv(long_frame(report, language=language)), "text/csv"),
+    (
+        ExportFormat.EXCEL,
+        _("Excel"),
+        lambda: to_excel({name: report_frame(t, language=language) for name, t in sheets.items()}),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    (
+        ExportFormat.HTML,
+        _("HTML report (prints to PDF)"),
+        lambda: html_report(title=title, meta=meta, sections=sections, language=language),
+        "text/html",
+    ),
 ]
 for column, (export, button_label, data, mime) in zip(columns, downloads, strict=True):
     column.download_button(

@@ -27,17 +27,28 @@ BAND_NAMES = {
     Band.DAYS_90: _("In 61–90 days"),
     Band.LATER: _("Later"),
 }
-WINDOWS = {30: _("Expired or within 30 days"), 60: _("Expired or within 60 days"),
-           90: _("Expired or within 90 days"), None: _("All permits")}
-SORTS = {PermitSort.EXPIRY: _("Expiry, soonest first"),
-         PermitSort.EXPIRY_LATEST: _("Expiry, latest first"),
-         PermitSort.RISK: _("Risk level, highest first"), PermitSort.CODE: _("Case code")}
+WINDOWS = {
+    30: _("Expired or within 30 days"),
+    60: _("Expired or within 60 days"),
+    90: _("Expired or within 90 days"),
+    None: _("All permits"),
+}
+SORTS = {
+    PermitSort.EXPIRY: _("Expiry, soonest first"),
+    PermitSort.EXPIRY_LATEST: _("Expiry, latest first"),
+    PermitSort.RISK: _("Risk level, highest first"),
+    PermitSort.CODE: _("Case code"),
+}
 
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Permit expiry"))
-st.caption(_("Open cases whose permit has an end date, counted from today ({today}).",
-             today=today.isoformat()))
+st.caption(
+    _(
+        "Open cases whose permit has an end date, counted from today ({today}).",
+        today=today.isoformat(),
+    )
+)
 filters = case_filters("permits", actor=actor, fields=("category", "permit", "level", "org"))
 summary = queries.expiry_summary(actor=actor, today=today, filters=filters)
 
@@ -50,22 +61,35 @@ with columns[-1], st.container(border=True):
 st.caption(_("No end date: no permit, or a permit without an end date."))
 
 st.plotly_chart(
-    weekly_expiries([week for week, _n in summary.weekly], [n for _w, n in summary.weekly],
-                    title=_("Permits expiring in each of the next 26 weeks"),
-                    x_title=_("Week starting"), y_title=_("Permits")),
+    weekly_expiries(
+        [week for week, _n in summary.weekly],
+        [n for _w, n in summary.weekly],
+        title=_("Permits expiring in each of the next 26 weeks"),
+        x_title=_("Week starting"),
+        y_title=_("Permits"),
+    ),
     key="permits_weekly_chart",
 )
-numbers(pd.DataFrame({_("Week starting"): [week.isoformat() for week, _n in summary.weekly],
-                      _("Permits"): [n for _w, n in summary.weekly]}), key="permits_weekly_numbers")
+numbers(
+    pd.DataFrame(
+        {
+            _("Week starting"): [week.isoformat() for week, _n in summary.weekly],
+            _("Permits"): [n for _w, n in summary.weekly],
+        }
+    ),
+    key="permits_weekly_numbers",
+)
 
 st.subheader(_("Permits, case by case"))
 left, right = st.columns(2)
-window = left.selectbox(_("Show"), list(WINDOWS), format_func=WINDOWS.get, index=2,
-                        key="permits_window")
+window = left.selectbox(
+    _("Show"), list(WINDOWS), format_func=WINDOWS.get, index=2, key="permits_window"
+)
 sort = right.selectbox(_("Sort by"), list(SORTS), format_func=SORTS.get, key="permits_sort")
 page, offset = paged(
-    lambda offset: queries.permits_page(actor=actor, today=today, filters=filters,
-                                        within_days=window, sort=sort, offset=offset),
+    lambda offset: queries.permits_page(
+        actor=actor, today=today, filters=filters, within_days=window, sort=sort, offset=offset
+    ),
     key="permits_page",
 )
 if page.rows:
@@ -77,27 +101,40 @@ if page.rows:
             row.issued_on or row.expires_on,
             row.expires_on,
             row.band,
-            _("{code}: {permit}, expires {date} ({days} days)", code=row.code,
-              permit=label(row.permit_type), date=row.expires_on.isoformat(), days=row.days_left),
+            _(
+                "{code}: {permit}, expires {date} ({days} days)",
+                code=row.code,
+                permit=label(row.permit_type),
+                date=row.expires_on.isoformat(),
+                days=row.days_left,
+            ),
         )
         for row in page.rows
     ]
     st.plotly_chart(
-        timeline(bars, today=today, band_names=BAND_NAMES, today_label=_("Today"),
-                 title=_("Permit validity of the cases on this page"), x_title=_("Date")),
+        timeline(
+            bars,
+            today=today,
+            band_names=BAND_NAMES,
+            today_label=_("Today"),
+            title=_("Permit validity of the cases on this page"),
+            x_title=_("Date"),
+        ),
         key="permits_timeline",
     )
     st.dataframe(
-        pd.DataFrame({
-            "case": case_links([row.code for row in page.rows]),
-            "permit": [label(row.permit_type) for row in page.rows],
-            "issued": [row.issued_on for row in page.rows],
-            "expires": [row.expires_on for row in page.rows],
-            "days_left": [row.days_left for row in page.rows],
-            "band": [BAND_NAMES[row.band] for row in page.rows],
-            "level": [level_text(row.level) for row in page.rows],
-            "caseworker": [row.caseworker or _("Not assigned") for row in page.rows],
-        }),
+        pd.DataFrame(
+            {
+                "case": case_links([row.code for row in page.rows]),
+                "permit": [label(row.permit_type) for row in page.rows],
+                "issued": [row.issued_on for row in page.rows],
+                "expires": [row.expires_on for row in page.rows],
+                "days_left": [row.days_left for row in page.rows],
+                "band": [BAND_NAMES[row.band] for row in page.rows],
+                "level": [level_text(row.level) for row in page.rows],
+                "caseworker": [row.caseworker or _("Not assigned") for row in page.rows],
+            }
+        ),
         hide_index=True,
         width="stretch",
         key="permits_table",

@@ -19,8 +19,12 @@ TOP_DESTINATIONS = 6
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Resettlement pipeline"))
-st.caption(_("Every case ever opened, open or closed. A case has reached a stage when its "
-             "furthest stage is that one or a later one."))
+st.caption(
+    _(
+        "Every case ever opened, open or closed. A case has reached a stage when its "
+        "furthest stage is that one or a later one."
+    )
+)
 filters = case_filters("pipeline", actor=actor, fields=("category", "org"))
 data = queries.pipeline_data(actor=actor, today=today, filters=filters)
 reached = data.funnel()
@@ -34,74 +38,121 @@ shares = conversion(reached)
 medians = data.median_days()
 left, right = st.columns(2, gap="large")
 with left:
-    st.plotly_chart(funnel(stage_names, [reached[s] for s in STAGES],
-                           title=_("Cases that reached each stage")), key="pipeline_funnel")
+    st.plotly_chart(
+        funnel(stage_names, [reached[s] for s in STAGES], title=_("Cases that reached each stage")),
+        key="pipeline_funnel",
+    )
 with right:
     shown = [s for s in STAGES if medians[s] is not None]
     st.plotly_chart(
-        horizontal_bars([label(s) for s in shown], [medians[s] for s in shown],
-                        title=_("Median days spent in each stage"), x_title=_("Days")),
+        horizontal_bars(
+            [label(s) for s in shown],
+            [medians[s] for s in shown],
+            title=_("Median days spent in each stage"),
+            x_title=_("Days"),
+        ),
         key="pipeline_days",
     )
-numbers(pd.DataFrame({
-    _("Stage"): stage_names,
-    _("Cases that reached it"): [reached[s] for s in STAGES],
-    _("Share of the stage before"): ["—" if shares[s] is None else f"{shares[s]:.0%}"
-                                     for s in STAGES],
-    _("Median days in stage"): [medians[s] for s in STAGES],
-}), key="pipeline_funnel_numbers")
+numbers(
+    pd.DataFrame(
+        {
+            _("Stage"): stage_names,
+            _("Cases that reached it"): [reached[s] for s in STAGES],
+            _("Share of the stage before"): [
+                "—" if shares[s] is None else f"{shares[s]:.0%}" for s in STAGES
+            ],
+            _("Median days in stage"): [medians[s] for s in STAGES],
+        }
+    ),
+    key="pipeline_funnel_numbers",
+)
 
 by_destination = data.split(lambda group: group.destination)
-destinations = sorted((d for d in by_destination if d),
-                      key=lambda d: -by_destination[d][STAGES[0]])
+destinations = sorted((d for d in by_destination if d), key=lambda d: -by_destination[d][STAGES[0]])
 late = STAGES[3:]
 left, right = st.columns(2, gap="large")
 with left:
     exits = {o: data.exits.get(o, 0) for o in Outcome}
     st.plotly_chart(
-        horizontal_bars([label(o) for o in exits], list(exits.values()),
-                        title=_("Closed cases by outcome"), x_title=_("Cases"), colour=ORANGE),
+        horizontal_bars(
+            [label(o) for o in exits],
+            list(exits.values()),
+            title=_("Closed cases by outcome"),
+            x_title=_("Cases"),
+            colour=ORANGE,
+        ),
         key="pipeline_exits",
     )
-    numbers(pd.DataFrame({_("Outcome"): [label(o) for o in exits],
-                          _("Cases"): list(exits.values())}), key="pipeline_exits_numbers")
+    numbers(
+        pd.DataFrame({_("Outcome"): [label(o) for o in exits], _("Cases"): list(exits.values())}),
+        key="pipeline_exits_numbers",
+    )
 with right:
     if destinations:
         top = destinations[:TOP_DESTINATIONS]
         st.plotly_chart(
-            reached_by_group(top, {label(s): [by_destination[d][s] for d in top] for s in late},
-                             title=_("Later stages reached, by destination country"),
-                             x_title=_("Destination country"), y_title=_("Cases")),
+            reached_by_group(
+                top,
+                {label(s): [by_destination[d][s] for d in top] for s in late},
+                title=_("Later stages reached, by destination country"),
+                x_title=_("Destination country"),
+                y_title=_("Cases"),
+            ),
             key="pipeline_destinations",
         )
-        numbers(pd.DataFrame({_("Destination country"): destinations,
-                              **{label(s): [by_destination[d][s] for d in destinations]
-                                 for s in late}}), key="pipeline_destinations_numbers")
+        numbers(
+            pd.DataFrame(
+                {
+                    _("Destination country"): destinations,
+                    **{label(s): [by_destination[d][s] for d in destinations] for s in late},
+                }
+            ),
+            key="pipeline_destinations_numbers",
+        )
 
 by_category = data.split(lambda group: group.category)
 categories = [c for c in Category if c in by_category]
 st.plotly_chart(
-    reached_by_group(stage_names, {label(c): [by_category[c][s] for s in STAGES]
-                                   for c in categories},
-                     title=_("Stages reached, by category"), x_title=_("Stage"),
-                     y_title=_("Cases")),
+    reached_by_group(
+        stage_names,
+        {label(c): [by_category[c][s] for s in STAGES] for c in categories},
+        title=_("Stages reached, by category"),
+        x_title=_("Stage"),
+        y_title=_("Cases"),
+    ),
     key="pipeline_categories",
 )
-numbers(pd.DataFrame({_("Category"): [label(c) for c in categories],
-                      **{label(s): [by_category[c][s] for c in categories] for s in STAGES}}),
-        key="pipeline_categories_numbers")
+numbers(
+    pd.DataFrame(
+        {
+            _("Category"): [label(c) for c in categories],
+            **{label(s): [by_category[c][s] for c in categories] for s in STAGES},
+        }
+    ),
+    key="pipeline_categories_numbers",
+)
 
 cohorts = data.split(lambda group: group.intake_month)
 months = sorted(cohorts)[-COHORT_MONTHS:]
 cohort_shares = [[cohorts[m][s] / cohorts[m][STAGES[0]] for s in STAGES] for m in months]
 st.plotly_chart(
-    cohort_heatmap([m.strftime("%Y-%m") for m in months], stage_names, cohort_shares,
-                   title=_("Intake cohorts: share of each month's intake that reached each stage"),
-                   x_title=_("Stage"), y_title=_("Intake month")),
+    cohort_heatmap(
+        [m.strftime("%Y-%m") for m in months],
+        stage_names,
+        cohort_shares,
+        title=_("Intake cohorts: share of each month's intake that reached each stage"),
+        x_title=_("Stage"),
+        y_title=_("Intake month"),
+    ),
     key="pipeline_cohorts",
 )
-numbers(pd.DataFrame({
-    _("Intake month"): [m.strftime("%Y-%m") for m in months],
-    _("Cases"): [cohorts[m][STAGES[0]] for m in months],
-    **{label(s): [f"{row[i]:.0%}" for row in cohort_shares] for i, s in enumerate(STAGES)},
-}), key="pipeline_cohort_numbers")
+numbers(
+    pd.DataFrame(
+        {
+            _("Intake month"): [m.strftime("%Y-%m") for m in months],
+            _("Cases"): [cohorts[m][STAGES[0]] for m in months],
+            **{label(s): [f"{row[i]:.0%}" for row in cohort_shares] for i, s in enumerate(STAGES)},
+        }
+    ),
+    key="pipeline_cohort_numbers",
+)

@@ -35,20 +35,32 @@ actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Weekly review"))
 st.caption(
-    _("The week from {start} to {end}. Each tile compares today with the same day last week.",
-      start=week_start(today).isoformat(), end=today.isoformat())
+    _(
+        "The week from {start} to {end}. Each tile compares today with the same day last week.",
+        start=week_start(today).isoformat(),
+        end=today.isoformat(),
+    )
 )
 
-for column, value in zip(st.columns(4) + st.columns(3),
-                         queries.weekly_tiles(actor=actor, today=today), strict=True):
+for column, value in zip(
+    st.columns(4) + st.columns(3), queries.weekly_tiles(actor=actor, today=today), strict=True
+):
     text, colour = TILE_TEXT[value.tile]
     with column, st.container(border=True):
         if value.last_week is None:
-            st.metric(text, value.now, help=_("No history is kept for this, so there is no "
-                                              "comparison with last week."))
+            st.metric(
+                text,
+                value.now,
+                help=_("No history is kept for this, so there is no comparison with last week."),
+            )
         else:
-            st.metric(text, value.now, delta=value.now - value.last_week, delta_color=colour,
-                      help=_("Last week: {count}", count=value.last_week))
+            st.metric(
+                text,
+                value.now,
+                delta=value.now - value.last_week,
+                delta_color=colour,
+                help=_("Last week: {count}", count=value.last_week),
+            )
 
 st.subheader(_("Urgent cases"))
 st.caption(_("Open cases at high or critical risk, most urgent first."))
@@ -60,13 +72,17 @@ if urgent.rows:
     pager(urgent.total, key="weekly_urgent_page")
     shown_caption(offset, len(urgent.rows), urgent.total)
     st.dataframe(
-        pd.DataFrame({
-            "case": case_links([row.code for row in urgent.rows]),
-            "level": [level_text(row.level) for row in urgent.rows],
-            "days_left": pd.Series([row.permit_days_left for row in urgent.rows], dtype="Int64"),
-            "caseworker": [row.caseworker or _("Not assigned") for row in urgent.rows],
-            "reasons": [reasons_text(row.reasons) for row in urgent.rows],
-        }),
+        pd.DataFrame(
+            {
+                "case": case_links([row.code for row in urgent.rows]),
+                "level": [level_text(row.level) for row in urgent.rows],
+                "days_left": pd.Series(
+                    [row.permit_days_left for row in urgent.rows], dtype="Int64"
+                ),
+                "caseworker": [row.caseworker or _("Not assigned") for row in urgent.rows],
+                "reasons": [reasons_text(row.reasons) for row in urgent.rows],
+            }
+        ),
         hide_index=True,
         width="stretch",
         key="weekly_urgent",
@@ -101,12 +117,17 @@ with left:
             ),
             key="weekly_caseload_chart",
         )
-        numbers(pd.DataFrame({
-            _("Caseworker"): names,
-            _("Open cases"): [row.open_cases for row in loads],
-            _("High or critical risk"): [row.urgent for row in loads],
-            _("Critical risk"): [row.critical for row in loads],
-        }), key="weekly_caseload_numbers")
+        numbers(
+            pd.DataFrame(
+                {
+                    _("Caseworker"): names,
+                    _("Open cases"): [row.open_cases for row in loads],
+                    _("High or critical risk"): [row.urgent for row in loads],
+                    _("Critical risk"): [row.critical for row in loads],
+                }
+            ),
+            key="weekly_caseload_numbers",
+        )
     else:
         st.info(_("There are no open cases."))
 
@@ -121,17 +142,27 @@ with right:
     b.metric(_("Releases"), changes.releases)
     if changes.stage_moves:
         st.dataframe(
-            pd.DataFrame({
-                _("Stage reached"): [label(stage) for stage in Stage if stage in changes.stage_moves],
-                _("Cases"): [changes.stage_moves[s] for s in Stage if s in changes.stage_moves],
-            }),
-            hide_index=True, width="stretch", key="weekly_moves",
+            pd.DataFrame(
+                {
+                    _("Stage reached"): [
+                        label(stage) for stage in Stage if stage in changes.stage_moves
+                    ],
+                    _("Cases"): [changes.stage_moves[s] for s in Stage if s in changes.stage_moves],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="weekly_moves",
         )
     if changes.closures:
         st.dataframe(
-            pd.DataFrame({
-                _("Outcome"): [label(outcome) for outcome in changes.closures],
-                _("Cases"): list(changes.closures.values()),
-            }),
-            hide_index=True, width="stretch", key="weekly_closures",
+            pd.DataFrame(
+                {
+                    _("Outcome"): [label(outcome) for outcome in changes.closures],
+                    _("Cases"): list(changes.closures.values()),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="weekly_closures",
         )

@@ -51,14 +51,30 @@ def cases_per_city(
         .group_by(Case.city_id)
         .subquery()
     )
-    statement = sa.select(
-        City.key, City.name_en, City.name_ru, City.country, City.lat, City.lon,
-        per_city.c.open_cases, per_city.c.urgent,
-    ).select_from(per_city).outerjoin(City, City.id == per_city.c.city_id)  # type: ignore[arg-type]
+    statement = (
+        sa.select(
+            City.key,
+            City.name_en,
+            City.name_ru,
+            City.country,
+            City.lat,
+            City.lon,
+            per_city.c.open_cases,
+            per_city.c.urgent,
+        )
+        .select_from(per_city)
+        .outerjoin(City, City.id == per_city.c.city_id)
+    )  # type: ignore[arg-type]
     rows = [
         CityCount(
-            row.key, row.name_en, row.name_ru, row.country, row.lat, row.lon,
-            int(row.open_cases), int(row.urgent),
+            row.key,
+            row.name_en,
+            row.name_ru,
+            row.country,
+            row.lat,
+            row.lon,
+            int(row.open_cases),
+            int(row.urgent),
         )
         for row in session.execute(statement)
     ]

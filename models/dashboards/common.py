@@ -118,6 +118,8 @@ def total_of(session: Session, where: list[sa.ColumnElement[bool]], page: list) 
     """The total carried by the rows of a page; counted again only for a page past the end."""
     if page:
         return int(page[0].total)
-    return int(session.execute(
-        with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
-    ).scalar_one())
+    return int(
+        session.execute(
+            with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
+        ).scalar_one()
+    )

@@ -106,11 +106,17 @@ def expiry_summary(
         columns[f"week_{week}"] = count_if(
             expires.between(first, first + dt.timedelta(days=6))  # type: ignore[union-attr]
         )
-    row = session.execute(
-        with_legal_status(
-            sa.select(*[column.label(name) for name, column in columns.items()]).select_from(Case)
-        ).where(*conditions(actor, filters, today))
-    ).one()._mapping
+    row = (
+        session.execute(
+            with_legal_status(
+                sa.select(*[column.label(name) for name, column in columns.items()]).select_from(
+                    Case
+                )
+            ).where(*conditions(actor, filters, today))
+        )
+        .one()
+        ._mapping
+    )
     return ExpirySummary(
         by_band={band: int(row[band.value]) for band in Band},
         no_expiry_date=int(row["none"]),

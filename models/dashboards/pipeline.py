@@ -27,6 +27,7 @@ def _joined(statement: sa.Select, filters: CaseFilters) -> sa.Select:  # type: i
     """The legal status is joined only when a filter needs it: the pipeline counts every case."""
     return with_legal_status(statement) if filters.permit_types or filters.levels else statement
 
+
 STAGES = list(Stage)
 
 
@@ -120,7 +121,9 @@ def _furthest_per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa
     )
 
 
-def _days_between(dialect: str, start: sa.ColumnElement, end: sa.ColumnElement) -> sa.ColumnElement[int]:  # type: ignore[type-arg]
+def _days_between(
+    dialect: str, start: sa.ColumnElement, end: sa.ColumnElement
+) -> sa.ColumnElement[int]:  # type: ignore[type-arg]
     if dialect == "sqlite":
         return sa.cast(sa.func.julianday(end) - sa.func.julianday(start), sa.Integer)
     return sa.cast(sa.func.floor(sa.extract("epoch", end - start) / 86400), sa.Integer)
@@ -135,8 +138,12 @@ def pipeline(
     per_case = _furthest_per_case(actor, filters, today)
     grouped = session.execute(
         sa.select(
-            per_case.c.category, per_case.c.destination_country, per_case.c.year,
-            per_case.c.month, per_case.c.furthest, sa.func.count(),
+            per_case.c.category,
+            per_case.c.destination_country,
+            per_case.c.year,
+            per_case.c.month,
+            per_case.c.furthest,
+            sa.func.count(),
         ).group_by(*per_case.c)
     ).all()
     groups = [
@@ -149,7 +156,9 @@ def pipeline(
     entering = aliased(StageChange)
     leaving = aliased(StageChange)
     days = _days_between(
-        session.get_bind().dialect.name, entering.changed_at, leaving.changed_at  # type: ignore[arg-type]
+        session.get_bind().dialect.name,
+        entering.changed_at,
+        leaving.changed_at,  # type: ignore[arg-type]
     )
     # A stay runs from the change that entered a stage to the change that left it (whose
     # from_stage is that stage), so a move that skips stages still ends the stay.

@@ -72,13 +72,17 @@ def summary(
         .where(*where)
         .group_by(level, Case.category)
     ).all()
-    reason_sums = session.execute(
-        with_legal_status(
-            sa.select(
-                *[count_if(rule.condition).label(rule.key) for rule in rules(today)]
-            ).select_from(Case)
-        ).where(*where)
-    ).one()._mapping
+    reason_sums = (
+        session.execute(
+            with_legal_status(
+                sa.select(
+                    *[count_if(rule.condition).label(rule.key) for rule in rules(today)]
+                ).select_from(Case)
+            ).where(*where)
+        )
+        .one()
+        ._mapping
+    )
     return TriageSummary(
         by_level_and_category={
             (RiskLevel(row.level), Category(row.category)): int(row[2]) for row in grouped

@@ -68,18 +68,30 @@ class Server:
     home: Path  # the server's $HOME: where Streamlit would write a disk cache
 
 
-def start_streamlit(script: Path, *, folder: Path, env: dict[str, str]) -> tuple[
-    subprocess.Popen[bytes], str, Path
-]:
+def start_streamlit(
+    script: Path, *, folder: Path, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str, Path]:
     """Run ``script`` with the project's .streamlit/config.toml on a free port; wait until
     /_stcore/health answers. Returns the process, its URL and its log file."""
     port = _free_port()
     log_path = folder / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script),
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(script),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -133,11 +145,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "WAYPOINT_COOKIE_KEY": COOKIE_KEY,
         "WAYPOINT_TODAY": E2E_TODAY.isoformat(),
     }
-    process, url, log_path = start_streamlit(ROOT / "dashboard" / "app.py", folder=folder,
-                                             env=env)
+    process, url, log_path = start_streamlit(ROOT / "dashboard" / "app.py", folder=folder, env=env)
     try:
-        yield Server(url=url, host=urlsplit(url).netloc, database_url=database_url,
-                     log_path=log_path, home=home)
+        yield Server(
+            url=url,
+            host=urlsplit(url).netloc,
+            database_url=database_url,
+            log_path=log_path,
+            home=home,
+        )
     finally:
         stop(process)
 
@@ -291,10 +307,12 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 def screenshot_full(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Save the whole page, however long: Streamlit scrolls inside its main area, so the
     window is stretched to the content's height for the shot, then restored."""
-    height = int(page.evaluate(
-        "Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
-        "[data-testid=stSidebarContent]')].map(e => e.scrollHeight), 800)"
-    ))
+    height = int(
+        page.evaluate(
+            "Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+            "[data-testid=stSidebarContent]')].map(e => e.scrollHeight), 800)"
+        )
+    )
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": min(height + 40, 12_000)})
     page.wait_for_timeout(600)

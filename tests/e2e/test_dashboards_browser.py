@@ -21,15 +21,15 @@ CHART = '[data-testid="stPlotlyChart"]'
 
 def open_from_menu(page, title: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_test_id("stSidebarNavLink").filter(
-        has=page.get_by_text(title, exact=True)).first.click()
+        has=page.get_by_text(title, exact=True)
+    ).first.click()
     wait_ready(page)
     page.wait_for_timeout(800)  # plotly finishes drawing after the script run
 
 
 def photograph(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """The whole page: Streamlit scrolls inside its main area, so stretch the window first."""
-    height = int(page.evaluate(
-        "document.querySelector('[data-testid=stMain]').scrollHeight"))
+    height = int(page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight"))
     page.set_viewport_size({"width": 1280, "height": min(max(height, 800) + 40, 12_000)})
     page.wait_for_timeout(800)
     screenshot(page, name)
@@ -45,8 +45,7 @@ def coordinator_page(server, new_page):  # type: ignore[no-untyped-def]
     return recorded
 
 
-@pytest.mark.parametrize(("path", "title", "charts"), DASHBOARDS,
-                         ids=[d[0] for d in DASHBOARDS])
+@pytest.mark.parametrize(("path", "title", "charts"), DASHBOARDS, ids=[d[0] for d in DASHBOARDS])
 def test_each_dashboard_draws_its_charts_without_outside_requests(
     server, coordinator_page, path, title, charts
 ):
@@ -67,8 +66,13 @@ def test_the_map_draws_outlines_and_one_bubble_per_city(server, coordinator_page
     page.wait_for_selector(f"{CHART} .scatterlayer .trace", timeout=30_000)
     traces = page.locator(f"{CHART} .scatterlayer .trace")
     assert traces.count() == 3  # neighbours, Kazakhstan, cities
-    outline = traces.nth(1).locator("path").evaluate_all(
-        "paths => paths.map(p => (p.getAttribute('d') || '').length).reduce((a, b) => a + b, 0)")
+    outline = (
+        traces.nth(1)
+        .locator("path")
+        .evaluate_all(
+            "paths => paths.map(p => (p.getAttribute('d') || '').length).reduce((a, b) => a + b, 0)"
+        )
+    )
     assert outline > 1000  # Kazakhstan's outline was drawn, not an empty path
     bubbles = traces.nth(2).locator("path.point")
     cities = int(page.get_by_test_id("stMetricValue").nth(2).inner_text())

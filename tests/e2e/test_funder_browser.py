@@ -30,11 +30,15 @@ def _rows(server, query: str) -> list[tuple]:  # type: ignore[no-untyped-def]
 def _secrets(server) -> tuple[list[str], list[str], list[str]]:  # type: ignore[no-untyped-def]
     codes = [row[0] for row in _rows(server, "SELECT code FROM case_file")]
     names = [row[0] for row in _rows(server, "SELECT full_name FROM person")]
-    cities = [name for row in _rows(
-        server,
-        "SELECT DISTINCT city.name_en, city.name_ru FROM case_file"
-        " JOIN city ON city.id = case_file.city_id",
-    ) for name in row]
+    cities = [
+        name
+        for row in _rows(
+            server,
+            "SELECT DISTINCT city.name_en, city.name_ru FROM case_file"
+            " JOIN city ON city.id = case_file.city_id",
+        )
+        for name in row
+    ]
     return codes, names, cities
 
 
@@ -65,8 +69,9 @@ def _open_report(server, new_page, path: str = ""):  # type: ignore[no-untyped-d
 
 
 def _exports(server) -> int:  # type: ignore[no-untyped-def]
-    return _rows(server, "SELECT count(*) FROM audit_event WHERE action = 'export'"
-                 " AND username = 'funder'")[0][0]
+    return _rows(
+        server, "SELECT count(*) FROM audit_event WHERE action = 'export' AND username = 'funder'"
+    )[0][0]
 
 
 def test_the_funder_sees_the_report_and_nothing_that_points_to_a_person(server, new_page):
@@ -104,8 +109,13 @@ def test_every_download_is_clean_audited_and_the_html_report_fetches_nothing(
     assert "<10" in csv_text
     _assert_clean(csv_text, server)
     workbook = openpyxl.load_workbook(io.BytesIO(files[".xlsx"]))
-    cells = [str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row
-             if c.value is not None]
+    cells = [
+        str(c.value)
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for c in row
+        if c.value is not None
+    ]
     assert len(workbook.sheetnames) == 6
     _assert_clean("\n".join(cells), server)
     document = files[".html"].decode("utf-8")
@@ -131,8 +141,9 @@ def test_every_download_is_clean_audited_and_the_html_report_fetches_nothing(
     screenshot(viewer.page, "impact-html-report")
 
 
-@pytest.mark.parametrize("path", ["/case?code={code}", "/weekly", "/cases", "/triage",
-                                  "/audit", "/admin", "/new-case"])
+@pytest.mark.parametrize(
+    "path", ["/case?code={code}", "/weekly", "/cases", "/triage", "/audit", "/admin", "/new-case"]
+)
 def test_no_other_page_is_reachable_by_its_address(server, new_page, path):
     code = _rows(server, "SELECT code FROM case_file ORDER BY id LIMIT 1")[0][0]
     recorded = _open_report(server, new_page, path.format(code=code))

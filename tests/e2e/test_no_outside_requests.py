@@ -29,8 +29,13 @@ def test_the_tour_covers_every_page_of_every_role(tour):
     from models.access import Actor
     from models.enums import Role
 
-    roles = {"admin": Role.ADMIN, "coordinator": Role.COORDINATOR, "caseworker": Role.CASEWORKER,
-             "caseworker2": Role.CASEWORKER, "funder": Role.FUNDER}
+    roles = {
+        "admin": Role.ADMIN,
+        "coordinator": Role.COORDINATOR,
+        "caseworker": Role.CASEWORKER,
+        "caseworker2": Role.CASEWORKER,
+        "funder": Role.FUNDER,
+    }
     for username, role in roles.items():
         expected = {spec.url_path for spec in pages_for(Actor(0, username, role, 1))}
         assert expected <= {visit.name for visit in tour[username]}, username

@@ -71,16 +71,20 @@ def cases(server: Server) -> Cases:
     with database(server) as session:
         caseworker = _user(session, "caseworker")
         own = session.exec(
-            select(Case).where(case_scope(Actor.of(caseworker)), Case.status == CaseStatus.OPEN)
+            select(Case)
+            .where(case_scope(Actor.of(caseworker)), Case.status == CaseStatus.OPEN)
             .order_by(Case.id)
         ).first()
         colleague = session.exec(
-            select(Case).where(Case.organisation_id == caseworker.organisation_id,
-                               Case.caseworker_id != caseworker.id).order_by(Case.id)
+            select(Case)
+            .where(
+                Case.organisation_id == caseworker.organisation_id,
+                Case.caseworker_id != caseworker.id,
+            )
+            .order_by(Case.id)
         ).first()
         other = session.exec(
-            select(Case).where(Case.organisation_id != caseworker.organisation_id)
-            .order_by(Case.id)
+            select(Case).where(Case.organisation_id != caseworker.organisation_id).order_by(Case.id)
         ).first()
         assert own and colleague and other
         return Cases(_known(session, own), _known(session, colleague), _known(session, other))
@@ -91,9 +95,7 @@ def show_identity(page) -> None:  # type: ignore[no-untyped-def]
     wait_ready(page)
 
 
-def test_markup_in_a_note_and_an_identity_shows_as_text_and_runs_no_script(
-    server, new_page, cases
-):
+def test_markup_in_a_note_and_an_identity_shows_as_text_and_runs_no_script(server, new_page, cases):
     with database(server) as session:
         caseworker = _user(session, "caseworker")
         for body in (MARKUP, MARKDOWN, SCRIPT):
@@ -171,8 +173,14 @@ def test_the_funder_cannot_reach_any_case(server, new_page, cases):
 
 @pytest.mark.parametrize(
     "path",
-    ["", *(spec.url_path for spec in PAGES), "case?code=WP-25-0001", "no-such-page",
-     "admin?tab=accounts", "home/../audit"],
+    [
+        "",
+        *(spec.url_path for spec in PAGES),
+        "case?code=WP-25-0001",
+        "no-such-page",
+        "admin?tab=accounts",
+        "home/../audit",
+    ],
 )
 def test_a_visitor_who_has_not_signed_in_sees_only_the_sign_in_form(server, new_page, path):
     page = new_page().page
@@ -180,8 +188,10 @@ def test_a_visitor_who_has_not_signed_in_sees_only_the_sign_in_form(server, new_
     page.get_by_role("textbox", name="Password", exact=True).wait_for(timeout=60_000)
     wait_ready(page)
     assert nav_labels(page) == []
-    assert page.get_by_test_id("stSidebar").count() == 0 or not page.get_by_test_id(
-        "stSidebar").is_visible()
+    assert (
+        page.get_by_test_id("stSidebar").count() == 0
+        or not page.get_by_test_id("stSidebar").is_visible()
+    )
     text = main_text(page)
     assert "Sign in to Waypoint" in text
     assert CASE_CODE.search(text.replace("WP-25-0001", "")) is None
@@ -217,8 +227,15 @@ def full_session(server: Server, browser, cases: Cases) -> Iterator[list[str]]: 
     try:
         page = fresh(f"case?code={coordinator_case.code}", "coordinator")
         show_identity(page)
-        for title in ("Weekly review", "Risk triage", "Caseload map", "Permit expiry",
-                      "Resettlement pipeline", "Impact report", "Audit trail"):
+        for title in (
+            "Weekly review",
+            "Risk triage",
+            "Caseload map",
+            "Permit expiry",
+            "Resettlement pipeline",
+            "Impact report",
+            "Audit trail",
+        ):
             go_to(page, title)
         go_to(page, "Cases")
         search = page.get_by_role("textbox", name="Search", exact=True)
@@ -257,7 +274,7 @@ def test_no_query_result_is_cached_to_disk(server, full_session):
 # --- Errors: no traceback for the user, no message in the log ------------------------------
 
 SECRET = "Ivanova Marina Petrovna, +7 701 555 01 23"
-FAILING_APP = f'''
+FAILING_APP = f"""
 import streamlit as st
 from dashboard import runtime
 
@@ -277,7 +294,7 @@ def unguarded() -> None:
 
 st.navigation([st.Page(guarded, url_path="guarded", default=True),
                st.Page(unguarded, url_path="unguarded")]).run()
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -303,8 +320,15 @@ def test_a_failing_page_shows_no_traceback_and_logs_no_message(failing_app, new_
     page.wait_for_timeout(500)
     text = page.locator("body").inner_text()
     assert "page" in text.lower()  # the page drew, then failed
-    for leak in ("Ivanova", "555 01 23", "Traceback", "File \"", "KeyError", "ValueError",
-                 "failing_app.py"):
+    for leak in (
+        "Ivanova",
+        "555 01 23",
+        "Traceback",
+        'File "',
+        "KeyError",
+        "ValueError",
+        "failing_app.py",
+    ):
         assert leak not in text
     log = log_path.read_text(encoding="utf-8", errors="replace")
     assert "Ivanova" not in log and "555 01 23" not in log

@@ -20,16 +20,53 @@ from tests.e2e.conftest import (
 )
 
 EXPECTED_MENUS = {
-    "admin": ["Weekly review", "Risk triage", "Caseload map", "Permit expiry",
-              "Resettlement pipeline", "Cases", "Case", "New case", "Impact report",
-              "Audit trail", "Organisations and accounts", "My account"],
-    "coordinator": ["Weekly review", "Risk triage", "Caseload map", "Permit expiry",
-                    "Resettlement pipeline", "Cases", "Case", "New case", "Impact report",
-                    "Audit trail", "My account"],
-    "caseworker": ["Weekly review", "Risk triage", "Caseload map", "Permit expiry",
-                   "Resettlement pipeline", "Cases", "Case", "My account"],
-    "caseworker2": ["Weekly review", "Risk triage", "Caseload map", "Permit expiry",
-                    "Resettlement pipeline", "Cases", "Case", "My account"],
+    "admin": [
+        "Weekly review",
+        "Risk triage",
+        "Caseload map",
+        "Permit expiry",
+        "Resettlement pipeline",
+        "Cases",
+        "Case",
+        "New case",
+        "Impact report",
+        "Audit trail",
+        "Organisations and accounts",
+        "My account",
+    ],
+    "coordinator": [
+        "Weekly review",
+        "Risk triage",
+        "Caseload map",
+        "Permit expiry",
+        "Resettlement pipeline",
+        "Cases",
+        "Case",
+        "New case",
+        "Impact report",
+        "Audit trail",
+        "My account",
+    ],
+    "caseworker": [
+        "Weekly review",
+        "Risk triage",
+        "Caseload map",
+        "Permit expiry",
+        "Resettlement pipeline",
+        "Cases",
+        "Case",
+        "My account",
+    ],
+    "caseworker2": [
+        "Weekly review",
+        "Risk triage",
+        "Caseload map",
+        "Permit expiry",
+        "Resettlement pipeline",
+        "Cases",
+        "Case",
+        "My account",
+    ],
     "funder": ["Impact report", "My account"],
 }
 
@@ -78,9 +115,15 @@ def test_five_wrong_passwords_lock_the_account_with_a_clear_message(server, new_
     username = "e2e-lock-target"
     with database(server) as session:
         colleague = session.exec(select(User).where(User.username == "caseworker")).one()
-        create_user(session, actor=None, username=username, display_name="Lock Target",
-                    role=Role.CASEWORKER, organisation_id=colleague.organisation_id,
-                    password=DEMO_PASSWORD)
+        create_user(
+            session,
+            actor=None,
+            username=username,
+            display_name="Lock Target",
+            role=Role.CASEWORKER,
+            organisation_id=colleague.organisation_id,
+            password=DEMO_PASSWORD,
+        )
     page = new_page().page
     page.goto(server.url)
     wait_ready(page)
