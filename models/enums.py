@@ -143,6 +143,22 @@ class AuditAction(LabelledEnum):
     PASSWORD_RESET = "password_reset"
     ACCOUNT_UNLOCKED = "account_unlocked"
     SEED = "seed"
+    # The network step (issues 11-16); added together so that one migration widens the check.
+    ACCESS_DENIED = "access_denied"
+    ORGANISATION_MOVED = "organisation_moved"
+    PURGE = "purge"
+    RETENTION_PURGE = "retention_purge"
+    KEYS_ROTATED = "keys_rotated"
+    BACKUP = "backup"
+    RESTORE = "restore"
+    IMPORT = "import"
+    MERGE = "merge"
+    DUPLICATE_DECISION = "duplicate_decision"
+    REFERRAL = "referral"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    RELEASE_DRAFTED = "release_drafted"
+    RELEASE_PUBLISHED = "release_published"
+    RELEASE_WITHDRAWN = "release_withdrawn"
 
 
 # A list, not a dict: members of different enums with equal values would collide as keys.
@@ -226,6 +242,21 @@ _LABEL_LIST: list[tuple[LabelledEnum, str]] = [
     (AuditAction.PASSWORD_RESET, N_("Password reset")),
     (AuditAction.ACCOUNT_UNLOCKED, N_("Account unlocked")),
     (AuditAction.SEED, N_("Demo data seeded")),
+    (AuditAction.ACCESS_DENIED, N_("Refused: out of scope")),
+    (AuditAction.ORGANISATION_MOVED, N_("Moved to another organisation")),
+    (AuditAction.PURGE, N_("Identity purged")),
+    (AuditAction.RETENTION_PURGE, N_("Identity purged at end of retention")),
+    (AuditAction.KEYS_ROTATED, N_("Keys rotated")),
+    (AuditAction.BACKUP, N_("Backup made")),
+    (AuditAction.RESTORE, N_("Backup restored")),
+    (AuditAction.IMPORT, N_("Imported")),
+    (AuditAction.MERGE, N_("Merged duplicates")),
+    (AuditAction.DUPLICATE_DECISION, N_("Duplicate reviewed")),
+    (AuditAction.REFERRAL, N_("Referral")),
+    (AuditAction.CONSENT_WITHDRAWN, N_("Consent withdrawn")),
+    (AuditAction.RELEASE_DRAFTED, N_("Release drafted")),
+    (AuditAction.RELEASE_PUBLISHED, N_("Release published")),
+    (AuditAction.RELEASE_WITHDRAWN, N_("Release withdrawn")),
 ]
 
 _LABELS: dict[tuple[type, str], str] = {
