@@ -11,6 +11,7 @@ Deny by default: an action absent from a role's set is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -33,6 +34,8 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
     VIEW_AGGREGATES = "view_aggregates"
+    REFER_CASE = "refer_case"
+    MANAGE_SERVICES = "manage_services"
 
 
 class Scope(StrEnum):
@@ -67,6 +70,8 @@ POLICIES: dict[Role, RolePolicy] = {
                 Action.EXPORT,
                 Action.VIEW_AUDIT,
                 Action.VIEW_AGGREGATES,
+                Action.REFER_CASE,
+                Action.MANAGE_SERVICES,
             }
         ),
         Scope.ORGANISATION,
@@ -139,12 +144,35 @@ def case_scope(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+# Grounds on which an actor may *read* a case beyond their role's scope (a referral received
+# from another organisation, issue 15). The subpackage that owns a ground registers it, so
+# that this root module never imports a subpackage; unregistered means refused.
+CaseGrant = Callable[[Actor], sa.ColumnElement[bool]]
+_CASE_GRANTS: list[CaseGrant] = []
+
+
+def register_case_grant(grant: CaseGrant) -> None:
+    """Add ``grant`` (actor -> condition on ``case_file``) to what ``readable_scope`` ORs in."""
+    if grant not in _CASE_GRANTS:
+        _CASE_GRANTS.append(grant)
+
+
+def readable_scope(actor: Actor) -> sa.ColumnElement[bool]:
+    """The condition on ``case_file`` rows that ``actor`` may read: their own scope, or a
+    registered grant. Writes other than notes stay within ``case_scope``: the receiving side
+    of a referral reads (within the consent scope) and records its own work only."""
+    own = case_scope(actor)
+    if not _CASE_GRANTS or not permits(actor, Action.READ_CASE):
+        return own
+    return sa.or_(own, *[grant(actor) for grant in _CASE_GRANTS])
+
+
 def visible_case(session: Session, *, actor: Actor, code: str) -> Case | None:
     """The case with ``code`` if ``actor`` may read it; ``None`` when it does not exist *or*
     is out of scope, so that a page cannot tell the two apart."""
     if not permits(actor, Action.READ_CASE):
         return None
-    statement = select(Case).where(Case.code == code.strip().upper(), case_scope(actor))
+    statement = select(Case).where(Case.code == code.strip().upper(), readable_scope(actor))
     return session.exec(statement).first()
 
 

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models import risk
-from models.access import Action, Actor, case_scope, permits
+from models.access import Action, Actor, case_scope, permits, readable_scope
 from models.enums import CaseStatus, Role, Stage
+from models.network import ConsentScope, consent_scope
 from models.tables import (
     AuditEvent,
     Case,
@@ -212,6 +213,9 @@ class CaseDetail:
     stages: pd.DataFrame
     notes: pd.DataFrame
     caseworkers: list[Choice] = field(default_factory=list)
+    # None: the actor's own case; else the receiving side of a referral, and the data
+    # categories the person agreed to share with it (the rest is left out above).
+    consent: frozenset[ConsentScope] | None = None
 
     @property
     def case_id(self) -> int:
@@ -223,7 +227,7 @@ def find_case(session: Session, *, actor: Actor, code: str) -> Case | None:
     """The case with ``code`` if ``actor`` may see it; ``None`` whether missing or hidden."""
     if not permits(actor, Action.READ_CASE) or not code:
         return None
-    statement = select(Case).where(Case.code == code.strip().upper(), case_scope(actor))
+    statement = select(Case).where(Case.code == code.strip().upper(), readable_scope(actor))
     return session.exec(statement).first()
 
 
@@ -244,6 +248,9 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
     organisation = session.get(Organisation, case.organisation_id)
     city = session.get(City, case.city_id) if case.city_id else None
     caseworker = session.get(User, case.caseworker_id) if case.caseworker_id else None
+    consent = consent_scope(session, actor=actor, case_id=case.id)
+    if consent is not None:
+        return _received_detail(session, actor, case, consent, organisation, city, today)
     return CaseDetail(
         case=case,
         organisation=organisation.name if organisation else "",
@@ -267,6 +274,53 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
     )
 
 
+def _received_detail(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    consent: frozenset[ConsentScope],
+    organisation: Organisation | None,
+    city: City | None,
+    today: dt.date,
+) -> CaseDetail:
+    """What the receiving side of a referral reads: only the shared categories; the sending
+    organisation's notes only with ``NOTES``, its own notes always; never its staff names."""
+    assert case.id is not None
+    facts = ConsentScope.FACTS in consent
+    needs = ConsentScope.NEEDS in consent
+    empty_stages = pd.DataFrame(columns=["changed_at", "from_stage", "to_stage", "by"])
+    return CaseDetail(
+        case=case,
+        organisation=organisation.name if organisation else "",
+        city=city.name_en if city and facts else None,
+        caseworker=None,
+        risk_level=None,
+        reasons=[],
+        legal=session.get(LegalStatus, case.id, populate_existing=True) if facts else None,
+        detentions=list(
+            session.exec(
+                select(Detention)
+                .where(Detention.case_id == case.id)
+                .order_by(Detention.detained_on.desc())  # type: ignore[attr-defined]
+            ).all()
+        )
+        if facts
+        else [],
+        housing=session.get(HousingNeed, case.id, populate_existing=True) if needs else None,
+        employment=session.get(EmploymentNeed, case.id, populate_existing=True) if needs else None,
+        stages=_stage_history(session, case.id) if facts else empty_stages,
+        notes=_notes(
+            session,
+            case.id,
+            author_organisation_id=None
+            if ConsentScope.NOTES in consent
+            else actor.organisation_id or -1,
+        ),
+        caseworkers=[],
+        consent=consent,
+    )
+
+
 def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
     rows = session.execute(
         sa.select(
@@ -284,11 +338,20 @@ def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
     )
 
 
-def _notes(session: Session, case_id: int) -> pd.DataFrame:
+def _notes(
+    session: Session, case_id: int, *, author_organisation_id: int | None = None
+) -> pd.DataFrame:
+    """The case's notes, newest first; only those written by members of
+    ``author_organisation_id`` when it is given."""
+    by_org = (
+        [User.organisation_id == author_organisation_id]
+        if author_organisation_id is not None
+        else []
+    )
     rows = session.execute(
         sa.select(CaseNote.created_at, User.username.label("author"), CaseNote.body)  # type: ignore[attr-defined]
         .outerjoin(User, User.id == CaseNote.author_id)
-        .where(CaseNote.case_id == case_id)
+        .where(CaseNote.case_id == case_id, *by_org)
         .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined]
     ).all()
     return pd.DataFrame([r._asdict() for r in rows], columns=["created_at", "author", "body"])
@@ -312,11 +375,9 @@ def case_identity(session: Session, *, actor: Actor, case_id: int) -> Person | N
     """The person behind a case, only for roles with ``READ_IDENTITY`` and in scope."""
     if not permits(actor, Action.READ_IDENTITY):
         return None
-    visible = session.execute(
-        sa.select(Case.id).where(Case.id == case_id, case_scope(actor))
-    ).first()
-    if visible is None:
-        return None
+    consent = consent_scope(session, actor=actor, case_id=case_id)
+    if consent is not None and ConsentScope.IDENTITY not in consent:
+        return None  # neither own case nor an open referral sharing the identity
     return session.exec(select(Person).where(Person.case_id == case_id)).first()
 
 

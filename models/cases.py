@@ -31,6 +31,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+import models.network  # noqa: F401  (registers the referral grant with the gate)
 from models.access import (
     Action,
     Actor,
@@ -38,6 +39,7 @@ from models.access import (
     case_scope,
     may_assign_to,
     permits,
+    readable_scope,
     require,
     scope_of,
 )
@@ -150,10 +152,11 @@ def _enum(field: str, enum: type[EnumT], value: object) -> EnumT:
 # Locking ---------------------------------------------------------------------------------
 
 
-def _visible(session: Session, *, actor: Actor, case_id: int) -> Case:
+def _visible(session: Session, *, actor: Actor, case_id: int, readable: bool = False) -> Case:
     if not permits(actor, Action.READ_CASE):
         raise CaseNotFound(case_id)
-    case = session.exec(select(Case).where(Case.id == case_id, case_scope(actor))).first()
+    scope = readable_scope(actor) if readable else case_scope(actor)
+    case = session.exec(select(Case).where(Case.id == case_id, scope)).first()
     if case is None:
         raise CaseNotFound(case_id)
     return case
@@ -166,11 +169,13 @@ def _bump(
     case_id: int,
     expected: int | None,
     current: Callable[[], dict[str, object]] | None = None,
+    readable: bool = False,
 ) -> None:
     """Claim the case for this write: bump version and ``updated_at`` if it is still at
     ``expected`` (any version when ``None``) and in the actor's scope. Otherwise raise
     ``CaseNotFound``, or ``StaleCase`` with ``current()``, read after the refusal."""
-    conditions = [Case.id == case_id, case_scope(actor)]
+    # ``readable``: the receiving side of a referral may add its own notes, nothing else.
+    conditions = [Case.id == case_id, readable_scope(actor) if readable else case_scope(actor)]
     if expected is not None:
         conditions.append(Case.version == expected)
     result = session.execute(
@@ -181,7 +186,7 @@ def _bump(
     )
     if result.rowcount == 1:  # type: ignore[attr-defined]
         return
-    case = _visible(session, actor=actor, case_id=case_id)
+    case = _visible(session, actor=actor, case_id=case_id, readable=readable)
     session.refresh(case)
     raise StaleCase(version=case.version, current=current() if current else {})
 
@@ -569,7 +574,7 @@ def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> Case
     """Append a note to the case (append-only: no expected version needed)."""
     require(actor, Action.EDIT_CASE)
     text = clean_text("body", body, max_chars=TEXT_MAX, required=True)
-    _bump(session, actor=actor, case_id=case_id, expected=None)
+    _bump(session, actor=actor, case_id=case_id, expected=None, readable=True)
     note = CaseNote(case_id=case_id, author_id=actor.id, body=text or "")
     session.add(note)
     session.flush()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
+import models.network.tables  # noqa: F401  (the network step's tables)
 import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
 config = context.config
