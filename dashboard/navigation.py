@@ -12,10 +12,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import runtime
 from dashboard.i18n import _
 from models.access import Action, Actor, permits
+from models.database import session_scope
 from models.enums import Role
 from models.i18n import N_
+from models.network import queries as network_queries
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
@@ -28,10 +31,18 @@ class PageSpec:
     icon: str
     section: str  # English message id
     action: Action | None  # None: every signed-in user
+    # A number shown after the title (e.g. referrals waiting for an answer); 0 shows none.
+    count: Callable[[Actor], int] | None = None
 
     @property
     def url_path(self) -> str:
         return self.key
+
+
+def referral_inbox_count(actor: Actor) -> int:
+    """Referrals waiting for an answer from the actor's organisation."""
+    with session_scope(runtime.engine()) as session:
+        return network_queries.inbox_count(session, actor=actor)
 
 
 PAGES: list[PageSpec] = [
@@ -95,6 +106,31 @@ PAGES: list[PageSpec] = [
         Action.CREATE_CASE,
     ),
     PageSpec(
+        "referrals",
+        "referrals.py",
+        N_("Referrals"),
+        ":material/swap_horiz:",
+        N_("Network"),
+        Action.READ_CASE,
+        count=referral_inbox_count,
+    ),
+    PageSpec(
+        "services",
+        "services.py",
+        N_("Services directory"),
+        ":material/handshake:",
+        N_("Network"),
+        Action.REFER_CASE,
+    ),
+    PageSpec(
+        "flows",
+        "referral_flows.py",
+        N_("Referral flows"),
+        ":material/account_tree:",
+        N_("Network"),
+        Action.REFER_CASE,
+    ),
+    PageSpec(
         "impact",
         "impact.py",
         N_("Impact report"),
@@ -142,9 +178,11 @@ def build(actor: Actor) -> dict[str, list[st.Page]]:
     default = DEFAULT_PAGE.get(actor.role)
     menu: dict[str, list[st.Page]] = {}
     for spec in pages_for(actor):
+        title = _(spec.title)
+        count = spec.count(actor) if spec.count else 0
         page = st.Page(
             str(VIEWS / spec.file),
-            title=_(spec.title),
+            title=f"{title} ({count})" if count else title,
             icon=spec.icon,
             url_path=spec.url_path,
             default=spec.key == default,

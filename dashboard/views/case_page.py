@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import runtime
 from dashboard.auth import signed_in_actor
+from dashboard.case_sections import referrals as referral_sections
 from dashboard.forms import (
     FORM_ERROR,
     FieldErrors,
@@ -638,6 +639,9 @@ assert found is not None
 detail: CaseDetail = found
 audit_view(actor, detail)
 show_flash()
+if detail.consent is not None:  # the receiving side of a referral: its own, narrower page
+    referral_sections.received_view(actor, detail, today)
+    st.stop()
 can_edit = permits(actor, Action.EDIT_CASE)
 version = held_version(detail.case.code, detail.case.version)
 
@@ -650,4 +654,5 @@ need_section(actor, detail, version, can_edit, today, housing=True)
 need_section(actor, detail, version, can_edit, today, housing=False)
 pipeline_section(actor, detail, version, can_edit, today)
 notes_section(actor, detail, version, can_edit)
+referral_sections.owner_section(actor, detail, today)
 audit_section(actor, detail)

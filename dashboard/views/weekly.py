@@ -18,6 +18,8 @@ from dashboard.dashboard_widgets import (
 )
 from dashboard.figures.weekly import caseload_chart
 from dashboard.i18n import _, label
+from dashboard.referral_widgets import overdue_section
+from models.access import Action, permits
 from models.dashboards.weekly import Tile, week_start
 from models.enums import Stage
 
@@ -166,3 +168,6 @@ with right:
             width="stretch",
             key="weekly_closures",
         )
+
+if permits(actor, Action.REFER_CASE):
+    overdue_section(actor, today)

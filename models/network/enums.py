@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from models.enums import LabelledEnum
 from models.i18n import N_
 
 
-class _Labelled(StrEnum):
+class _Labelled(LabelledEnum):
+    """Labelled like the root enums, from this module's own label list."""
+
     @property
     def label(self) -> str:
         return _LABELS[(type(self), self.value)]

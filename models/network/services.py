@@ -126,3 +126,18 @@ def directory(session: Session, *, actor: Actor) -> pd.DataFrame:
         for offer, name in offers
     ]
     return pd.DataFrame(rows, columns=DIRECTORY_COLUMNS)
+
+
+def organisation_choices(session: Session) -> list[tuple[int, str]]:
+    """The active organisations, as ``(id, name)``, for the directory and referral forms."""
+    rows = session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.active == sa.true())
+        .order_by(Organisation.name)
+    ).all()
+    return [(int(row[0]), str(row[1])) for row in rows]
+
+
+def city_choices(session: Session) -> list[tuple[int, str]]:
+    rows = session.execute(sa.select(City.id, City.name_en).order_by(City.name_en)).all()
+    return [(int(row[0]), str(row[1])) for row in rows]

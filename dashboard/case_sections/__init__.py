@@ -1,0 +1,1 @@
+"""Sections of the case page, each its own module."""

@@ -1,0 +1,65 @@
+"""Rendering shared by the referral pages, the case page's referral section and the weekly
+review: referral tables (codes as links, never names) and the overdue list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import runtime
+from dashboard.i18n import _, label
+from dashboard.links import CASE_LINK_DISPLAY, case_url
+from models.access import Actor
+from models.database import session_scope
+from models.enums import Urgency
+from models.network import ReferralState, ServiceType
+from models.network import queries as network_queries
+
+
+def _moment(value: object) -> str:
+    if value is None or (not isinstance(value, dt.datetime) and pd.isna(value)):
+        return "—"
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def referral_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Referral rows as shown: translated labels, the case code as a link."""
+    return pd.DataFrame(
+        {
+            _("Case"): rows["code"].map(case_url),
+            _("Urgent case"): rows["urgent"].map(lambda v: _("Yes") if v else _("No")),
+            _("Urgency"): rows["urgency"].map(lambda v: label(Urgency(v))),
+            _("Service"): rows["service"].map(lambda v: label(ServiceType(v))),
+            _("State"): rows["state"].map(lambda v: label(ReferralState(v))),
+            _("From"): rows["from_organisation"],
+            _("To"): rows["to_organisation"],
+            _("Sent"): rows["sent_at"].map(_moment),
+            _("Answer by"): rows["answer_by"].map(_moment),
+            _("Assigned to"): rows["assignee"].fillna("—"),
+        }
+    )
+
+
+def referral_table(rows: pd.DataFrame, *, empty: str) -> None:
+    if rows.empty:
+        st.info(empty)
+        return
+    st.dataframe(
+        referral_frame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={_("Case"): st.column_config.LinkColumn(display_text=CASE_LINK_DISPLAY)},
+    )
+
+
+def overdue_section(actor: Actor, today: dt.date) -> None:
+    """The weekly review's list of referrals pending for more than 72 hours, sent or received."""
+    with session_scope(runtime.engine()) as session:
+        rows = network_queries.overdue_pending(session, actor=actor, today=today)
+    st.subheader(
+        _("Referrals pending for more than {hours} hours", hours=network_queries.OVERDUE_HOURS)
+    )
+    st.caption(_("{count} referrals wait for an answer.", count=len(rows)))
+    referral_table(rows, empty=_("No referral has waited that long."))

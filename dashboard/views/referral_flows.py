@@ -1,0 +1,77 @@
+"""Flows of referrals between organisations, in counts only: coordinators see the flows
+their organisation takes part in, admins the whole network."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import runtime
+from dashboard.auth import signed_in_actor
+from dashboard.i18n import _, label
+from models.database import session_scope
+from models.network import ServiceType, queries
+
+
+def percent(value: object) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):.0%}"  # type: ignore[arg-type]
+
+
+def hours(value: object) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):.1f}"  # type: ignore[arg-type]
+
+
+actor = signed_in_actor()
+st.title(_("Referral flows"))
+with session_scope(runtime.engine()) as session:
+    report = queries.flows(session, actor=actor)
+if report is None:
+    st.info(_("Your role does not show referral flows."))
+    st.stop()
+assert report is not None
+st.caption(
+    _("The whole network.")
+    if report.network_wide
+    else _("Flows in which your organisation takes part.")
+)
+first, second = st.columns(2)
+first.metric(_("Acceptance rate"), percent(report.acceptance_rate))
+second.metric(_("Median time to answer (hours)"), hours(report.median_hours_to_answer))
+
+st.subheader(_("Between organisations"))
+pairs = report.pairs
+st.dataframe(
+    pd.DataFrame(
+        {
+            _("From"): pairs["from_organisation"],
+            _("To"): pairs["to_organisation"],
+            _("Sent"): pairs["sent"],
+            _("Pending"): pairs["pending"],
+            _("Accepted"): pairs["accepted"],
+            _("Declined"): pairs["declined"],
+            _("Completed"): pairs["completed"],
+            _("Ended otherwise"): pairs["ended_otherwise"],
+            _("Acceptance rate"): pairs["acceptance_rate"].map(percent),
+            _("Median time to answer (hours)"): pairs["median_hours_to_answer"].map(hours),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader(_("Capacity against demand"))
+st.caption(_("Open places of the services covering each city, against open referrals there."))
+capacity = report.capacity
+st.dataframe(
+    pd.DataFrame(
+        {
+            _("Service"): capacity["service"].map(lambda v: label(ServiceType(v))),
+            _("City"): capacity["city"],
+            _("Services taking referrals"): capacity["taking"],
+            _("Open places"): capacity["open_places"],
+            _("Open referrals"): capacity["demand"],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)

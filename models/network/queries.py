@@ -1,0 +1,323 @@
+"""Read-side queries of the coordination views: inbox, outbox, the weekly review's overdue
+referrals, and the flows between organisations (counts only). Every one is scoped here, from
+the actor; pages never filter by hand. Rows carry case codes, never a name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from models import risk
+from models.access import Action, Actor, case_scope, permits
+from models.enums import Role, Urgency
+from models.network.enums import ReferralState, ServiceType
+from models.network.scope import open_referral, received_by
+from models.network.tables import Referral, ServiceArea, ServiceOffer
+from models.tables import Case, City, Organisation, User, utcnow
+
+OVERDUE_HOURS = 72
+REFERRAL_COLUMNS = [
+    "id",
+    "code",
+    "urgent",
+    "urgency",
+    "service",
+    "state",
+    "from_organisation",
+    "to_organisation",
+    "sent_at",
+    "answer_by",
+    "assignee",
+]
+URGENT_LEVELS = (int(risk.RiskLevel.HIGH), int(risk.RiskLevel.CRITICAL))
+_URGENCY_ORDER = sa.case(
+    (Referral.urgency == Urgency.HIGH, 0), (Referral.urgency == Urgency.MEDIUM, 1), else_=2
+)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands timestamps back naive; every one is stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _listing(session: Session, where: list[sa.ColumnElement[bool]], today: dt.date) -> pd.DataFrame:
+    """Referral rows matching ``where``: urgent cases (high or critical risk) first, then the
+    referral's urgency, then oldest first."""
+    sender, target = aliased(Organisation), aliased(Organisation)
+    level = risk.level_expression(today)
+    urgent = sa.case((level.in_(URGENT_LEVELS), True), else_=False)
+    statement = (
+        risk.with_legal_status(
+            sa.select(
+                Referral.id,
+                Case.code,
+                urgent.label("urgent"),
+                Referral.urgency,
+                Referral.service,
+                Referral.state,
+                sender.name.label("from_organisation"),
+                target.name.label("to_organisation"),
+                Referral.sent_at,
+                Referral.answer_by,
+                User.display_name.label("assignee"),
+            ).select_from(Case)
+        )
+        .join(Referral, col(Referral.case_id) == Case.id)
+        .join(sender, sender.id == Referral.from_organisation_id)
+        .join(target, target.id == Referral.to_organisation_id)
+        .outerjoin(User, col(User.id) == Referral.assignee_id)
+        .where(*where)
+        .order_by(urgent.desc(), _URGENCY_ORDER, col(Referral.sent_at), col(Referral.id))
+    )
+    rows = session.execute(statement).all()
+    frame = pd.DataFrame([row._asdict() for row in rows], columns=REFERRAL_COLUMNS)
+    frame["urgent"] = frame["urgent"].astype(bool)
+    return frame
+
+
+def inbox(
+    session: Session, *, actor: Actor, today: dt.date, now: dt.datetime | None = None
+) -> pd.DataFrame:
+    """Open referrals (pending or accepted) sent to ``actor``'s side; urgent first."""
+    if not permits(actor, Action.READ_CASE):
+        return pd.DataFrame(columns=REFERRAL_COLUMNS)
+    return _listing(session, [received_by(actor), open_referral(now)], today)
+
+
+def inbox_count(session: Session, *, actor: Actor, now: dt.datetime | None = None) -> int:
+    """How many referrals wait for an answer from ``actor``'s organisation (navigation)."""
+    if actor.role is not Role.COORDINATOR:
+        return 0
+    return int(
+        session.execute(
+            sa.select(sa.func.count(Referral.id)).where(
+                received_by(actor),
+                open_referral(now),
+                Referral.state == ReferralState.PENDING,
+            )
+        ).scalar_one()
+    )
+
+
+def outbox(session: Session, *, actor: Actor, today: dt.date) -> pd.DataFrame:
+    """Every referral of the cases ``actor`` owns, in any state; urgent first."""
+    if not permits(actor, Action.REFER_CASE):
+        return pd.DataFrame(columns=REFERRAL_COLUMNS)
+    return _listing(session, [case_scope(actor)], today)
+
+
+def case_referrals(session: Session, *, actor: Actor, case_id: int, today: dt.date) -> pd.DataFrame:
+    """The referrals of one case: all of them for its owner; the actor's own open ones for
+    the receiving side."""
+    owner = session.execute(sa.select(Case.id).where(Case.id == case_id, case_scope(actor))).first()
+    if owner is not None:
+        return _listing(session, [Case.id == case_id], today)
+    return _listing(session, [Case.id == case_id, received_by(actor), open_referral()], today)
+
+
+def overdue_pending(
+    session: Session,
+    *,
+    actor: Actor,
+    today: dt.date,
+    now: dt.datetime | None = None,
+    hours: int = OVERDUE_HOURS,
+) -> pd.DataFrame:
+    """Referrals still pending more than ``hours`` after they were sent, for the weekly
+    review of both organisations: the sender's (own cases) and the receiver's (inbox)."""
+    now = now or utcnow()
+    if actor.role not in (Role.COORDINATOR, Role.ADMIN):
+        return pd.DataFrame(columns=REFERRAL_COLUMNS)
+    return _listing(
+        session,
+        [
+            sa.or_(case_scope(actor), received_by(actor)),
+            open_referral(now),
+            Referral.state == ReferralState.PENDING,
+            col(Referral.sent_at) < now - dt.timedelta(hours=hours),
+        ],
+        today,
+    )
+
+
+# Flows between organisations ------------------------------------------------------------
+
+FLOW_COLUMNS = [
+    "from_organisation",
+    "to_organisation",
+    "sent",
+    "pending",
+    "accepted",
+    "declined",
+    "completed",
+    "ended_otherwise",
+    "acceptance_rate",
+    "median_hours_to_answer",
+]
+CAPACITY_COLUMNS = ["service", "city", "open_places", "taking", "demand"]
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Counts only: per pair of organisations, and capacity against demand."""
+
+    pairs: pd.DataFrame
+    capacity: pd.DataFrame
+    acceptance_rate: float | None
+    median_hours_to_answer: float | None
+    network_wide: bool
+
+
+def _flow_condition(actor: Actor) -> sa.ColumnElement[bool] | None:
+    if actor.role is Role.ADMIN:
+        return sa.true()
+    if actor.role is Role.COORDINATOR and actor.organisation_id is not None:
+        return sa.or_(
+            Referral.from_organisation_id == actor.organisation_id,
+            Referral.to_organisation_id == actor.organisation_id,
+        )
+    return None
+
+
+def _rate(accepted: int, answered: int) -> float | None:
+    return None if answered == 0 else accepted / answered
+
+
+def _median_hours(pairs: list[tuple[dt.datetime, dt.datetime]]) -> float | None:
+    hours = [(_aware(answered) - _aware(sent)).total_seconds() / 3600 for sent, answered in pairs]
+    return statistics.median(hours) if hours else None
+
+
+def flows(session: Session, *, actor: Actor, now: dt.datetime | None = None) -> Flows | None:
+    """The flows ``actor`` may see (admins: the whole network; coordinators: those their
+    organisation takes part in); ``None`` for other roles. "Answered" is accepted or declined
+    (a referral accepted and later completed, revoked or withdrawn counts as accepted)."""
+    condition = _flow_condition(actor)
+    if condition is None:
+        return None
+    sender, target = aliased(Organisation), aliased(Organisation)
+    rows = session.execute(
+        sa.select(
+            sender.name,
+            target.name,
+            Referral.state,
+            Referral.sent_at,
+            Referral.answered_at,
+            Referral.decline_reason,
+        )
+        .join(sender, sender.id == Referral.from_organisation_id)
+        .join(target, target.id == Referral.to_organisation_id)
+        .where(condition)
+    ).all()
+    table: dict[tuple[str, str], dict[str, object]] = {}
+    answered_all: list[tuple[dt.datetime, dt.datetime]] = []
+    accepted_all = 0
+    for from_name, to_name, state, sent_at, answered_at, _reason in rows:
+        entry = table.setdefault(
+            (from_name, to_name),
+            {key: 0 for key in FLOW_COLUMNS[2:8]} | {"answers": [], "yes": 0},
+        )
+        entry["sent"] = int(entry["sent"]) + 1  # type: ignore[call-overload]
+        state = ReferralState(state)
+        bucket = state.value if state.value in entry else "ended_otherwise"
+        entry[bucket] = int(entry[bucket]) + 1  # type: ignore[call-overload]
+        if answered_at is not None:
+            entry["answers"].append((sent_at, answered_at))  # type: ignore[attr-defined]
+            answered_all.append((sent_at, answered_at))
+            if state is not ReferralState.DECLINED:
+                entry["yes"] = int(entry["yes"]) + 1  # type: ignore[call-overload]
+                accepted_all += 1
+    pairs = pd.DataFrame(
+        [
+            {
+                "from_organisation": pair[0],
+                "to_organisation": pair[1],
+                **{key: entry[key] for key in FLOW_COLUMNS[2:8]},
+                "acceptance_rate": _rate(int(entry["yes"]), len(entry["answers"])),  # type: ignore[arg-type]
+                "median_hours_to_answer": _median_hours(entry["answers"]),  # type: ignore[arg-type]
+            }
+            for pair, entry in sorted(table.items())
+        ],
+        columns=FLOW_COLUMNS,
+    )
+    return Flows(
+        pairs=pairs,
+        capacity=capacity_against_demand(session, actor=actor, now=now),
+        acceptance_rate=_rate(accepted_all, len(answered_all)),
+        median_hours_to_answer=_median_hours(answered_all),
+        network_wide=actor.role is Role.ADMIN,
+    )
+
+
+def capacity_against_demand(
+    session: Session, *, actor: Actor, now: dt.datetime | None = None
+) -> pd.DataFrame:
+    """Per service and city: open places of the services covering that city (directly or
+    by its country; ``taking`` counts services taking referrals) against demand, the open
+    referrals for cases in that city. A coordinator's demand counts only referrals their
+    organisation sent, and those it received with the case facts shared (the city is a fact)."""
+    condition = _flow_condition(actor)
+    if condition is None:
+        return pd.DataFrame(columns=CAPACITY_COLUMNS)
+    if actor.role is not Role.ADMIN:
+        condition = sa.or_(
+            Referral.from_organisation_id == actor.organisation_id,
+            sa.and_(
+                Referral.to_organisation_id == actor.organisation_id,
+                Referral.share_facts == sa.true(),
+            ),
+        )
+    demand = session.execute(
+        sa.select(Referral.service, City.name_en, sa.func.count(Referral.id))
+        .join(Case, col(Case.id) == Referral.case_id)
+        .join(City, col(City.id) == Case.city_id)
+        .where(condition, open_referral(now))
+        .group_by(Referral.service, City.name_en)
+    ).all()
+    offers = session.execute(
+        sa.select(
+            ServiceOffer.id,
+            ServiceOffer.service,
+            City.name_en,
+            ServiceOffer.open_places,
+            ServiceOffer.taking_referrals,
+        )
+        .join(ServiceArea, col(ServiceArea.offer_id) == ServiceOffer.id)
+        .join(
+            City,
+            sa.or_(
+                col(City.id) == ServiceArea.city_id,
+                sa.and_(col(ServiceArea.country).is_not(None), City.country == ServiceArea.country),
+            ),
+        )
+        .join(Organisation, col(Organisation.id) == ServiceOffer.organisation_id)
+        .where(Organisation.active == sa.true())
+        .distinct()
+    ).all()
+    cells: dict[tuple[ServiceType, str], dict[str, int]] = {}
+    for _offer_id, service, city, places, taking in offers:
+        cell = cells.setdefault(
+            (ServiceType(service), city), {"open_places": 0, "taking": 0, "demand": 0}
+        )
+        if taking:
+            cell["taking"] += 1
+            cell["open_places"] += places or 0
+    for service, city, count in demand:
+        cell = cells.setdefault(
+            (ServiceType(service), city), {"open_places": 0, "taking": 0, "demand": 0}
+        )
+        cell["demand"] += int(count)
+    # Only where someone asked: every city of a country-wide service would drown the table.
+    rows = [
+        {"service": service, "city": city, **cell}
+        for (service, city), cell in sorted(cells.items())
+        if cell["demand"] > 0
+    ]
+    return pd.DataFrame(rows, columns=CAPACITY_COLUMNS)
