@@ -90,8 +90,12 @@ def _end_form(actor: Actor, choices: list[tuple[int, str]], *, sender: bool) -> 
             _("Open referral"), choices, value=None, key=KEY + "end_choice", optional=False
         )
         errors.slot(FORM_ERROR, FORM_ERROR)
-        revoke = st.form_submit_button(_("Revoke referral")) if sender else False
-        withdraw = st.form_submit_button(_("Record that consent was withdrawn"))
+        revoke = (
+            st.form_submit_button(_("Revoke referral"), key=KEY + "revoke") if sender else False
+        )
+        withdraw = st.form_submit_button(
+            _("Record that consent was withdrawn"), key=KEY + "withdraw"
+        )
     if chosen is not None and revoke:
         save(
             lambda s: referrals.revoke(s, actor=actor, referral_id=chosen),
@@ -162,7 +166,7 @@ def _refer_form(
                 format="YYYY-MM-DD",
             )
             errors.slot("consent_ends_on", FORM_ERROR)
-            submitted = st.form_submit_button(_("Send referral"))
+            submitted = st.form_submit_button(_("Send referral"), key=KEY + "send")
     if submitted and target is not None:
         data = referrals.ReferralInput(
             to_organisation_id=target,
@@ -286,7 +290,7 @@ def _notes(actor: Actor, detail: CaseDetail, consent: frozenset[ConsentScope]) -
         errors = FieldErrors()
         body = st.text_area(_("New note"), key=KEY + "note_body")
         errors.slot("body", FORM_ERROR)
-        submitted = st.form_submit_button(_("Add note"))
+        submitted = st.form_submit_button(_("Add note"), key=KEY + "note_save")
     if submitted:
         save(
             lambda s: cases.add_note(s, actor=actor, case_id=detail.case_id, body=body),
@@ -316,11 +320,13 @@ def _answer_forms(actor: Actor, rows: pd.DataFrame, workers: list[tuple[int, str
         )
         errors.slot(FORM_ERROR, FORM_ERROR)
         clicked = {
-            "accept": coordinator and st.form_submit_button(_("Accept")),
-            "decline": coordinator and st.form_submit_button(_("Decline")),
-            "assign": coordinator and st.form_submit_button(_("Assign")),
-            "complete": st.form_submit_button(_("Mark completed")),
-            "withdraw": st.form_submit_button(_("Record that consent was withdrawn")),
+            "accept": coordinator and st.form_submit_button(_("Accept"), key=KEY + "accept"),
+            "decline": coordinator and st.form_submit_button(_("Decline"), key=KEY + "decline"),
+            "assign": coordinator and st.form_submit_button(_("Assign"), key=KEY + "assign"),
+            "complete": st.form_submit_button(_("Mark completed"), key=KEY + "complete"),
+            "withdraw": st.form_submit_button(
+                _("Record that consent was withdrawn"), key=KEY + "answer_withdraw"
+            ),
         }
     if chosen is None:
         return

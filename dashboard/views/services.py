@@ -69,7 +69,7 @@ def edit_form(organisations: list[tuple[int, str]], cities: list[tuple[int, str]
             _("Countries covered (two-letter codes, comma-separated)"), key=KEY + "countries"
         )
         errors.slot("areas", FORM_ERROR)
-        submitted = st.form_submit_button(_("Save service"))
+        submitted = st.form_submit_button(_("Save service"), key=KEY + "save")
     if submitted:
         data = services.ServiceInput(
             service=service,
