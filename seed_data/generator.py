@@ -66,6 +66,7 @@ from models.tables import (
     User,
 )
 from seed_data.names import synthetic_person
+from seed_data.network import seed_network
 
 SEED_DIR = Path(__file__).resolve().parent
 CITIES_CSV = SEED_DIR / "cities.csv"
@@ -600,6 +601,12 @@ def seed(
         writer.finish()
     finally:
         writer.close()
+    seed_network(
+        session,
+        organisations=organisations,
+        rng=random.Random(seed + 15),
+        now=dt.datetime.combine(today, dt.time(12), dt.UTC),
+    )
     record(
         session,
         actor=None,

@@ -1,0 +1,164 @@
+"""Demo data of the network step: each demo organisation's services, and referrals between
+the organisations in every state, with mixed consent scopes. Synthetic, like the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.enums import CaseStatus, Urgency
+from models.network import ConsentMethod, ReferralState, ServiceType
+from models.network.tables import Referral, ServiceArea, ServiceOffer
+from models.tables import Case, City, Organisation
+
+# organisation index -> (service, open places or None, taking referrals, city keys, countries)
+SERVICES: dict[
+    int, list[tuple[ServiceType, int | None, bool, tuple[str, ...], tuple[str, ...]]]
+] = {
+    0: [
+        (ServiceType.LEGAL_AID, 3, True, ("almaty", "astana"), ()),
+        (ServiceType.VISA_RELOCATION, None, True, (), ("KZ",)),
+    ],
+    1: [
+        (ServiceType.LEGAL_AID, 5, True, (), ("KZ",)),
+        (ServiceType.PSYCHOSOCIAL, 2, True, ("almaty",), ()),
+        (ServiceType.EMPLOYMENT, None, True, ("almaty", "astana"), ()),
+    ],
+    2: [
+        (ServiceType.EMERGENCY_SHELTER, 4, True, ("almaty", "astana"), ()),
+        (ServiceType.HOUSING, 0, False, ("almaty",), ()),
+        (ServiceType.MEDICAL, None, True, (), ("KZ",)),
+    ],
+}
+# (state, hours since sent, hours to answer) for each pair of organisations
+PLAN: list[tuple[ReferralState, int, int | None]] = [
+    (ReferralState.PENDING, 5, None),
+    (ReferralState.PENDING, 90, None),  # over 72 hours: on the weekly review
+    (ReferralState.ACCEPTED, 200, 20),
+    (ReferralState.DECLINED, 300, 30),
+    (ReferralState.COMPLETED, 900, 8),
+    (ReferralState.REVOKED, 400, None),
+    (ReferralState.EXPIRED, 500, None),
+    (ReferralState.WITHDRAWN, 250, 12),
+]
+SCOPES = [
+    {"share_facts": True},
+    {"share_facts": True, "share_needs": True},
+    {"share_identity": True, "share_needs": True},
+    {"share_facts": True, "share_identity": True, "share_notes": True},
+    {"share_needs": True},
+]
+REASONS = {
+    ServiceType.LEGAL_AID: "Extradition request: needs a lawyer",
+    ServiceType.VISA_RELOCATION: "Humanitarian visa application",
+    ServiceType.PSYCHOSOCIAL: "Anxiety after detention",
+    ServiceType.EMPLOYMENT: "Looking for informal work",
+    ServiceType.EMERGENCY_SHELTER: "Evicted, needs a bed",
+    ServiceType.HOUSING: "Needs stable housing",
+    ServiceType.MEDICAL: "Needs a doctor",
+}
+
+
+def _services(session: Session, organisations: list[Organisation]) -> dict[int, list[ServiceType]]:
+    cities = {city.key: city.id for city in session.exec(select(City))}
+    offered: dict[int, list[ServiceType]] = {}
+    for index, entries in SERVICES.items():
+        org = organisations[index]
+        assert org.id is not None
+        for service, places, taking, city_keys, countries in entries:
+            if taking:
+                offered.setdefault(org.id, []).append(service)
+            exists = session.exec(
+                select(ServiceOffer).where(
+                    ServiceOffer.organisation_id == org.id, ServiceOffer.service == service
+                )
+            ).first()
+            if exists is not None:
+                continue
+            offer = ServiceOffer(
+                organisation_id=org.id,
+                service=service,
+                open_places=places,
+                taking_referrals=taking,
+            )
+            session.add(offer)
+            session.flush()
+            for key in city_keys:
+                if key in cities:
+                    session.add(ServiceArea(offer_id=offer.id, city_id=cities[key]))  # type: ignore[arg-type]
+            for country in countries:
+                session.add(ServiceArea(offer_id=offer.id, country=country))  # type: ignore[arg-type]
+    return offered
+
+
+def seed_network(
+    session: Session,
+    *,
+    organisations: list[Organisation],
+    rng: random.Random,
+    now: dt.datetime,
+) -> int:
+    """Services for each demo organisation, and referrals between every pair of them in
+    every state (pending ones both fresh and over 72 hours old). Returns referrals made."""
+    offered = _services(session, organisations)
+    made = 0
+    for sender in organisations:
+        open_cases = list(
+            session.exec(
+                select(Case.id)
+                .where(Case.organisation_id == sender.id, Case.status == CaseStatus.OPEN)
+                .order_by(col(Case.id))
+            ).all()
+        )
+        if not open_cases:
+            continue
+        for target in organisations:
+            if target.id == sender.id or not offered.get(target.id or 0):
+                continue
+            for number, (state, hours_ago, answer_hours) in enumerate(PLAN):
+                sent = now - dt.timedelta(hours=hours_ago + rng.randint(0, 3))
+                service = rng.choice(offered[target.id or 0])
+                answered = sent + dt.timedelta(hours=answer_hours) if answer_hours else None
+                ended = state not in (
+                    ReferralState.PENDING,
+                    ReferralState.ACCEPTED,
+                    ReferralState.DECLINED,
+                )
+                session.add(
+                    Referral(
+                        case_id=rng.choice(open_cases),
+                        from_organisation_id=sender.id,  # type: ignore[arg-type]
+                        to_organisation_id=target.id,  # type: ignore[arg-type]
+                        service=service,
+                        reason=REASONS[service],
+                        urgency=rng.choice(list(Urgency)),
+                        state=state,
+                        sent_at=sent,
+                        answer_by=sent + dt.timedelta(days=7),
+                        answered_at=answered,
+                        decline_reason="No places this month"
+                        if state is ReferralState.DECLINED
+                        else None,
+                        service_delivered="Two sessions held"
+                        if state is ReferralState.COMPLETED
+                        else None,
+                        ended_at=(answered or sent) + dt.timedelta(hours=24) if ended else None,
+                        consent_given_on=sent.date(),
+                        consent_method=rng.choice(list(ConsentMethod)),
+                        consent_ends_on=sent.date() + dt.timedelta(days=90),
+                        consent_withdrawn_at=sent + dt.timedelta(hours=30)
+                        if state is ReferralState.WITHDRAWN
+                        else None,
+                        **SCOPES[(number + made) % len(SCOPES)],
+                    )
+                )
+                made += 1
+    session.flush()
+    return made
+
+
+def referral_count(session: Session) -> int:
+    return int(session.execute(sa.select(sa.func.count(col(Referral.id)))).scalar_one())
