@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.enums import CaseStatus, Urgency
@@ -158,7 +157,3 @@ def seed_network(
                 made += 1
     session.flush()
     return made
-
-
-def referral_count(session: Session) -> int:
-    return int(session.execute(sa.select(sa.func.count(col(Referral.id)))).scalar_one())
