@@ -50,16 +50,9 @@ def _open_choices(rows: pd.DataFrame) -> list[tuple[int, str]]:
 
 
 def _table(rows: list[tuple[str, object]]) -> None:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                _("Field"): [r[0] for r in rows],
-                _("Value"): ["—" if r[1] is None else str(r[1]) for r in rows],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    """Label/value lines as plain text (values are data, never markup)."""
+    for caption, value in rows:
+        st.text(f"{caption}: {'—' if value is None else value}")
 
 
 # The sending side ------------------------------------------------------------------------

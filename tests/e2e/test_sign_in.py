@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -29,6 +31,9 @@ EXPECTED_MENUS = {
         "Cases",
         "Case",
         "New case",
+        "Referrals",
+        "Services directory",
+        "Referral flows",
         "Impact report",
         "Audit trail",
         "Organisations and accounts",
@@ -43,6 +48,9 @@ EXPECTED_MENUS = {
         "Cases",
         "Case",
         "New case",
+        "Referrals",
+        "Services directory",
+        "Referral flows",
         "Impact report",
         "Audit trail",
         "My account",
@@ -55,6 +63,7 @@ EXPECTED_MENUS = {
         "Resettlement pipeline",
         "Cases",
         "Case",
+        "Referrals",
         "My account",
     ],
     "caseworker2": [
@@ -65,6 +74,7 @@ EXPECTED_MENUS = {
         "Resettlement pipeline",
         "Cases",
         "Case",
+        "Referrals",
         "My account",
     ],
     "funder": ["Impact report", "My account"],
@@ -78,7 +88,8 @@ def test_demo_user_signs_in_and_sees_only_their_pages(server, new_page, username
     page.goto(server.url)
     wait_ready(page)
     sign_in(page, username)
-    assert nav_labels(page) == EXPECTED_MENUS[username]
+    # A count after a title (referrals waiting for an answer) depends on the data: not compared.
+    assert [re.sub(r" \(\d+\)$", "", t) for t in nav_labels(page)] == EXPECTED_MENUS[username]
     screenshot(page, f"home-{username}")
     assert recorded.foreign_requests(server.host) == []
 
