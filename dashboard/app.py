@@ -30,7 +30,8 @@ def main() -> None:
     if actor is None:
         page = st.navigation(navigation.build_signed_out(auth.login_page), position="hidden")
     else:
-        page = st.navigation(navigation.build(actor))
+        # Every page of the role in view: with the network pages a menu passes twelve items.
+        page = st.navigation(navigation.build(actor), expanded=True)
         chrome.sidebar(actor)
     page.run()
 
