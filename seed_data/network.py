@@ -105,13 +105,15 @@ def seed_network(
     offered = _services(session, organisations)
     made = 0
     for sender in organisations:
-        open_cases = list(
-            session.exec(
-                select(Case.id)
+        open_cases = [
+            case_id
+            for case_id in session.exec(
+                select(col(Case.id))
                 .where(Case.organisation_id == sender.id, Case.status == CaseStatus.OPEN)
                 .order_by(col(Case.id))
             ).all()
-        )
+            if case_id is not None
+        ]
         if not open_cases:
             continue
         for target in organisations:

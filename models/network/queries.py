@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
@@ -38,7 +38,9 @@ REFERRAL_COLUMNS = [
 ]
 URGENT_LEVELS = (int(risk.RiskLevel.HIGH), int(risk.RiskLevel.CRITICAL))
 _URGENCY_ORDER = sa.case(
-    (Referral.urgency == Urgency.HIGH, 0), (Referral.urgency == Urgency.MEDIUM, 1), else_=2
+    (col(Referral.urgency) == Urgency.HIGH, 0),
+    (col(Referral.urgency) == Urgency.MEDIUM, 1),
+    else_=2,
 )
 
 
@@ -56,23 +58,23 @@ def _listing(session: Session, where: list[sa.ColumnElement[bool]], today: dt.da
     statement = (
         risk.with_legal_status(
             sa.select(
-                Referral.id,
-                Case.code,
+                col(Referral.id),
+                col(Case.code),
                 urgent.label("urgent"),
-                Referral.urgency,
-                Referral.service,
-                Referral.state,
-                sender.name.label("from_organisation"),
-                target.name.label("to_organisation"),
-                Referral.sent_at,
-                Referral.answer_by,
-                User.display_name.label("assignee"),
+                col(Referral.urgency),
+                col(Referral.service),
+                col(Referral.state),
+                col(sender.name).label("from_organisation"),
+                col(target.name).label("to_organisation"),
+                col(Referral.sent_at),
+                col(Referral.answer_by),
+                col(User.display_name).label("assignee"),
             ).select_from(Case)
         )
-        .join(Referral, col(Referral.case_id) == Case.id)
-        .join(sender, sender.id == Referral.from_organisation_id)
-        .join(target, target.id == Referral.to_organisation_id)
-        .outerjoin(User, col(User.id) == Referral.assignee_id)
+        .join(Referral, col(Referral.case_id) == col(Case.id))
+        .join(sender, col(sender.id) == col(Referral.from_organisation_id))
+        .join(target, col(target.id) == col(Referral.to_organisation_id))
+        .outerjoin(User, col(User.id) == col(Referral.assignee_id))
         .where(*where)
         .order_by(urgent.desc(), _URGENCY_ORDER, col(Referral.sent_at), col(Referral.id))
     )
@@ -97,10 +99,10 @@ def inbox_count(session: Session, *, actor: Actor, now: dt.datetime | None = Non
         return 0
     return int(
         session.execute(
-            sa.select(sa.func.count(Referral.id)).where(
+            sa.select(sa.func.count(col(Referral.id))).where(
                 received_by(actor),
                 open_referral(now),
-                Referral.state == ReferralState.PENDING,
+                col(Referral.state) == ReferralState.PENDING,
             )
         ).scalar_one()
     )
@@ -116,10 +118,12 @@ def outbox(session: Session, *, actor: Actor, today: dt.date) -> pd.DataFrame:
 def case_referrals(session: Session, *, actor: Actor, case_id: int, today: dt.date) -> pd.DataFrame:
     """The referrals of one case: all of them for its owner; the actor's own open ones for
     the receiving side."""
-    owner = session.execute(sa.select(Case.id).where(Case.id == case_id, case_scope(actor))).first()
+    owner = session.execute(
+        sa.select(col(Case.id)).where(col(Case.id) == case_id, case_scope(actor))
+    ).first()
     if owner is not None:
-        return _listing(session, [Case.id == case_id], today)
-    return _listing(session, [Case.id == case_id, received_by(actor), open_referral()], today)
+        return _listing(session, [col(Case.id) == case_id], today)
+    return _listing(session, [col(Case.id) == case_id, received_by(actor), open_referral()], today)
 
 
 def overdue_pending(
@@ -140,7 +144,7 @@ def overdue_pending(
         [
             sa.or_(case_scope(actor), received_by(actor)),
             open_referral(now),
-            Referral.state == ReferralState.PENDING,
+            col(Referral.state) == ReferralState.PENDING,
             col(Referral.sent_at) < now - dt.timedelta(hours=hours),
         ],
         today,
@@ -175,13 +179,22 @@ class Flows:
     network_wide: bool
 
 
+@dataclass
+class _Pair:
+    """Running counts of one (from, to) pair of organisations."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FLOW_COLUMNS[2:8], 0))
+    answers: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
+    accepted: int = 0
+
+
 def _flow_condition(actor: Actor) -> sa.ColumnElement[bool] | None:
     if actor.role is Role.ADMIN:
         return sa.true()
     if actor.role is Role.COORDINATOR and actor.organisation_id is not None:
         return sa.or_(
-            Referral.from_organisation_id == actor.organisation_id,
-            Referral.to_organisation_id == actor.organisation_id,
+            col(Referral.from_organisation_id) == actor.organisation_id,
+            col(Referral.to_organisation_id) == actor.organisation_id,
         )
     return None
 
@@ -205,43 +218,39 @@ def flows(session: Session, *, actor: Actor, now: dt.datetime | None = None) -> 
     sender, target = aliased(Organisation), aliased(Organisation)
     rows = session.execute(
         sa.select(
-            sender.name,
-            target.name,
-            Referral.state,
-            Referral.sent_at,
-            Referral.answered_at,
-            Referral.decline_reason,
+            col(sender.name),
+            col(target.name),
+            col(Referral.state),
+            col(Referral.sent_at),
+            col(Referral.answered_at),
+            col(Referral.decline_reason),
         )
-        .join(sender, sender.id == Referral.from_organisation_id)
-        .join(target, target.id == Referral.to_organisation_id)
+        .join(sender, col(sender.id) == col(Referral.from_organisation_id))
+        .join(target, col(target.id) == col(Referral.to_organisation_id))
         .where(condition)
     ).all()
-    table: dict[tuple[str, str], dict[str, object]] = {}
+    table: dict[tuple[str, str], _Pair] = {}
     answered_all: list[tuple[dt.datetime, dt.datetime]] = []
     accepted_all = 0
     for from_name, to_name, state, sent_at, answered_at, _reason in rows:
-        entry = table.setdefault(
-            (from_name, to_name),
-            {key: 0 for key in FLOW_COLUMNS[2:8]} | {"answers": [], "yes": 0},
-        )
-        entry["sent"] = int(entry["sent"]) + 1  # type: ignore[call-overload]
+        entry = table.setdefault((from_name, to_name), _Pair())
+        entry.counts["sent"] += 1
         state = ReferralState(state)
-        bucket = state.value if state.value in entry else "ended_otherwise"
-        entry[bucket] = int(entry[bucket]) + 1  # type: ignore[call-overload]
+        entry.counts[state.value if state.value in entry.counts else "ended_otherwise"] += 1
         if answered_at is not None:
-            entry["answers"].append((sent_at, answered_at))  # type: ignore[attr-defined]
+            entry.answers.append((sent_at, answered_at))
             answered_all.append((sent_at, answered_at))
             if state is not ReferralState.DECLINED:
-                entry["yes"] = int(entry["yes"]) + 1  # type: ignore[call-overload]
+                entry.accepted += 1
                 accepted_all += 1
     pairs = pd.DataFrame(
         [
             {
                 "from_organisation": pair[0],
                 "to_organisation": pair[1],
-                **{key: entry[key] for key in FLOW_COLUMNS[2:8]},
-                "acceptance_rate": _rate(int(entry["yes"]), len(entry["answers"])),  # type: ignore[arg-type]
-                "median_hours_to_answer": _median_hours(entry["answers"]),  # type: ignore[arg-type]
+                **entry.counts,
+                "acceptance_rate": _rate(entry.accepted, len(entry.answers)),
+                "median_hours_to_answer": _median_hours(entry.answers),
             }
             for pair, entry in sorted(table.items())
         ],
@@ -268,37 +277,40 @@ def capacity_against_demand(
         return pd.DataFrame(columns=CAPACITY_COLUMNS)
     if actor.role is not Role.ADMIN:
         condition = sa.or_(
-            Referral.from_organisation_id == actor.organisation_id,
+            col(Referral.from_organisation_id) == actor.organisation_id,
             sa.and_(
-                Referral.to_organisation_id == actor.organisation_id,
-                Referral.share_facts == sa.true(),
+                col(Referral.to_organisation_id) == actor.organisation_id,
+                col(Referral.share_facts) == sa.true(),
             ),
         )
     demand = session.execute(
-        sa.select(Referral.service, City.name_en, sa.func.count(Referral.id))
-        .join(Case, col(Case.id) == Referral.case_id)
-        .join(City, col(City.id) == Case.city_id)
+        sa.select(col(Referral.service), col(City.name_en), sa.func.count(col(Referral.id)))
+        .join(Case, col(Case.id) == col(Referral.case_id))
+        .join(City, col(City.id) == col(Case.city_id))
         .where(condition, open_referral(now))
-        .group_by(Referral.service, City.name_en)
+        .group_by(col(Referral.service), col(City.name_en))
     ).all()
     offers = session.execute(
         sa.select(
-            ServiceOffer.id,
-            ServiceOffer.service,
-            City.name_en,
-            ServiceOffer.open_places,
-            ServiceOffer.taking_referrals,
+            col(ServiceOffer.id),
+            col(ServiceOffer.service),
+            col(City.name_en),
+            col(ServiceOffer.open_places),
+            col(ServiceOffer.taking_referrals),
         )
-        .join(ServiceArea, col(ServiceArea.offer_id) == ServiceOffer.id)
+        .join(ServiceArea, col(ServiceArea.offer_id) == col(ServiceOffer.id))
         .join(
             City,
             sa.or_(
-                col(City.id) == ServiceArea.city_id,
-                sa.and_(col(ServiceArea.country).is_not(None), City.country == ServiceArea.country),
+                col(City.id) == col(ServiceArea.city_id),
+                sa.and_(
+                    col(ServiceArea.country).is_not(None),
+                    col(City.country) == col(ServiceArea.country),
+                ),
             ),
         )
-        .join(Organisation, col(Organisation.id) == ServiceOffer.organisation_id)
-        .where(Organisation.active == sa.true())
+        .join(Organisation, col(Organisation.id) == col(ServiceOffer.organisation_id))
+        .where(col(Organisation.active) == sa.true())
         .distinct()
     ).all()
     cells: dict[tuple[ServiceType, str], dict[str, int]] = {}

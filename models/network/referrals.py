@@ -138,8 +138,9 @@ def refer_case(
         consent_method=data.consent_method,
         consent_recorded_by_id=actor.id,
         consent_ends_on=data.consent_ends_on,
-        **{SCOPE_COLUMNS[scope]: True for scope in data.scopes},
     )
+    for scope in data.scopes:
+        setattr(referral, SCOPE_COLUMNS[scope], True)
     session.add(referral)
     session.flush()
     _audit(session, actor, referral, "sent", fields=sorted(s.value for s in data.scopes))

@@ -38,7 +38,7 @@ def open_referral(now: dt.datetime | None = None) -> sa.ColumnElement[bool]:
         col(Referral.state).in_([ReferralState.PENDING, ReferralState.ACCEPTED]),
         col(Referral.consent_withdrawn_at).is_(None),
         col(Referral.consent_ends_on) >= now.date(),
-        sa.or_(Referral.state == ReferralState.ACCEPTED, col(Referral.answer_by) > now),
+        sa.or_(col(Referral.state) == ReferralState.ACCEPTED, col(Referral.answer_by) > now),
     )
 
 
@@ -48,11 +48,11 @@ def received_by(actor: Actor) -> sa.ColumnElement[bool]:
     caseworker is still in the receiving organisation)."""
     if actor.organisation_id is None:
         return sa.false()
-    to_own = Referral.to_organisation_id == actor.organisation_id
+    to_own = col(Referral.to_organisation_id) == actor.organisation_id
     if actor.role is Role.COORDINATOR:
         return to_own
     if actor.role is Role.CASEWORKER:
-        return sa.and_(to_own, Referral.assignee_id == actor.id)
+        return sa.and_(to_own, col(Referral.assignee_id) == actor.id)
     return sa.false()
 
 
@@ -61,15 +61,17 @@ def referred_cases(actor: Actor, now: dt.datetime | None = None) -> sa.ColumnEle
     if actor.organisation_id is None or actor.role not in (Role.COORDINATOR, Role.CASEWORKER):
         return sa.false()
     return (
-        sa.select(Referral.id)
-        .where(Referral.case_id == Case.id, received_by(actor), open_referral(now))
+        sa.select(col(Referral.id))
+        .where(col(Referral.case_id) == col(Case.id), received_by(actor), open_referral(now))
         .exists()
     )
 
 
 def owns(session: Session, *, actor: Actor, case_id: int) -> bool:
     """Whether ``case_id`` is within ``actor``'s own scope (not through a referral)."""
-    found = session.execute(sa.select(Case.id).where(Case.id == case_id, case_scope(actor)))
+    found = session.execute(
+        sa.select(col(Case.id)).where(col(Case.id) == case_id, case_scope(actor))
+    )
     return found.first() is not None
 
 
@@ -80,7 +82,7 @@ def received_scope(
     over the actor's open referrals of that case; empty when there is none."""
     rows = session.execute(
         sa.select(*[getattr(Referral, column) for column in SCOPE_COLUMNS.values()]).where(
-            Referral.case_id == case_id, received_by(actor), open_referral(now)
+            col(Referral.case_id) == case_id, received_by(actor), open_referral(now)
         )
     ).all()
     return frozenset(

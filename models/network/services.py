@@ -40,7 +40,8 @@ def offer_of(
 ) -> ServiceOffer | None:
     return session.exec(
         select(ServiceOffer).where(
-            ServiceOffer.organisation_id == organisation_id, ServiceOffer.service == service
+            col(ServiceOffer.organisation_id) == organisation_id,
+            col(ServiceOffer.service) == service,
         )
     ).first()
 
@@ -66,7 +67,7 @@ def save_offer(
     countries = {c.strip().upper() for c in data.countries}
     if any(len(c) != 2 or not c.isalpha() for c in countries):
         raise ValidationError("areas", N_("Countries are two-letter codes, such as KZ."))
-    known = set(session.exec(select(City.id).where(col(City.id).in_(data.city_ids))).all())
+    known = set(session.exec(select(col(City.id)).where(col(City.id).in_(data.city_ids))).all())
     if known != set(data.city_ids):
         raise ValidationError("areas", N_("Choose cities from the list."))
     offer = offer_of(session, organisation_id=org_id, service=data.service)
@@ -102,16 +103,16 @@ def directory(session: Session, *, actor: Actor) -> pd.DataFrame:
     if not may_read_directory(actor):
         return pd.DataFrame(columns=DIRECTORY_COLUMNS)
     offers = session.execute(
-        sa.select(ServiceOffer, Organisation.name)
-        .join(Organisation, col(Organisation.id) == ServiceOffer.organisation_id)
-        .where(Organisation.active == sa.true())
-        .order_by(Organisation.name, ServiceOffer.service)
+        sa.select(ServiceOffer, col(Organisation.name))
+        .join(Organisation, col(Organisation.id) == col(ServiceOffer.organisation_id))
+        .where(col(Organisation.active) == sa.true())
+        .order_by(col(Organisation.name), col(ServiceOffer.service))
     ).all()
     areas: dict[int, list[str]] = {}
     for offer_id, city, country in session.execute(
-        sa.select(ServiceArea.offer_id, City.name_en, ServiceArea.country)
-        .outerjoin(City, col(City.id) == ServiceArea.city_id)
-        .order_by(ServiceArea.country, City.name_en)
+        sa.select(col(ServiceArea.offer_id), col(City.name_en), col(ServiceArea.country))
+        .outerjoin(City, col(City.id) == col(ServiceArea.city_id))
+        .order_by(col(ServiceArea.country), col(City.name_en))
     ).all():
         areas.setdefault(offer_id, []).append(country or city)
     rows = [
@@ -131,13 +132,15 @@ def directory(session: Session, *, actor: Actor) -> pd.DataFrame:
 def organisation_choices(session: Session) -> list[tuple[int, str]]:
     """The active organisations, as ``(id, name)``, for the directory and referral forms."""
     rows = session.execute(
-        sa.select(Organisation.id, Organisation.name)
-        .where(Organisation.active == sa.true())
-        .order_by(Organisation.name)
+        sa.select(col(Organisation.id), col(Organisation.name))
+        .where(col(Organisation.active) == sa.true())
+        .order_by(col(Organisation.name))
     ).all()
     return [(int(row[0]), str(row[1])) for row in rows]
 
 
 def city_choices(session: Session) -> list[tuple[int, str]]:
-    rows = session.execute(sa.select(City.id, City.name_en).order_by(City.name_en)).all()
+    rows = session.execute(
+        sa.select(col(City.id), col(City.name_en)).order_by(col(City.name_en))
+    ).all()
     return [(int(row[0]), str(row[1])) for row in rows]
