@@ -293,6 +293,17 @@ def main_text(page) -> str:  # type: ignore[no-untyped-def]
     return str(page.get_by_test_id("stMain").inner_text())
 
 
+def titles_in_view(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The page titles (h1) of the main area that are visible inside the window."""
+    height = page.viewport_size["height"]
+    titles = []
+    for heading in page.get_by_test_id("stMain").locator("h1").all():
+        box = heading.bounding_box() if heading.is_visible() else None
+        if box and box["y"] < height and box["y"] + box["height"] > 0:
+            titles.append(heading.inner_text().strip())
+    return titles
+
+
 SCREENSHOTS = ROOT / "screenshots"
 
 
@@ -332,6 +343,7 @@ class Visit:
     requests: list[str]
     screenshot: Path
     errors: list[str]
+    headings: list[str]  # the page titles (h1) in view when the screenshot was taken
 
 
 def _start_address(server: Server, username: str) -> str:
@@ -353,6 +365,7 @@ def _visit(page, username: str, name: str, requests: list[str], start: int) -> V
     wait_ready(page)
     page.wait_for_timeout(1000)  # charts, maps and images finish loading
     wait_ready(page)
+    headings = titles_in_view(page)
     shot = screenshot(page, f"{username}-{name}")
     if os.environ.get("WAYPOINT_E2E_FULL_SCREENSHOTS"):
         screenshot_full(page, f"full/{username}-{name}")
@@ -362,7 +375,7 @@ def _visit(page, username: str, name: str, requests: list[str], start: int) -> V
             '[data-testid="stException"], [data-testid="stAlertContentError"]'
         ).all()
     ]
-    return Visit(username, name, page.url, requests[start:], shot, errors)
+    return Visit(username, name, page.url, requests[start:], shot, errors, headings)
 
 
 @pytest.fixture(scope="session")
