@@ -112,8 +112,9 @@ def methodology(view: ReleaseView, *, language: str) -> list[str]:
             "To protect the people counted, every number had a small random amount added or "
             "taken away once, when the release was prepared (the discrete Laplace mechanism "
             "of the OpenDP library, privacy budget ε = {epsilon} for the whole release, noise "
-            "scale {scale}). Nobody, including the organisations that hold the case files, "
-            "can work out from it whether a particular person is counted."
+            "scale {scale}). Whether or not any one person is counted changes the chances of "
+            "every published figure only slightly, so the release reveals very little about "
+            "anyone, even to someone who knows the other cases."
         ),
         N_(
             "A published count is within {margin} of the true count 19 times out of 20. "
@@ -122,7 +123,7 @@ def methodology(view: ReleaseView, *, language: str) -> list[str]:
         ),
         N_(
             '"<{k}" means the count after noise was below {k}: the true number may be zero '
-            "or a little more than {k}. Negative counts after noise are shown as zero, and "
+            "or somewhat above {k}. Negative counts after noise are shown as zero, and "
             "each total is the sum of the numbers above it."
         ),
         N_(
