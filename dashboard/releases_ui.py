@@ -6,6 +6,8 @@ Admins also prepare drafts (seen by admins only), publish and withdraw them.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 from sqlmodel import Session
 
@@ -66,7 +68,7 @@ def _downloads(actor: Actor, view: ReleaseView, language: str) -> None:
     for column, (export, text) in zip(st.columns(len(labels)), labels.items(), strict=True):
         column.download_button(
             text,
-            data=lambda export=export: export_release(view, export, language=language),
+            data=functools.partial(export_release, view, export, language=language),
             file_name=file_name(view, export),
             mime=MIME[export],
             on_click=_audit,

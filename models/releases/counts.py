@@ -18,9 +18,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col
 
 from models.enums import CaseStatus, Category, Outcome, Stage
 from models.funder import _region_key, _region_reference
@@ -53,6 +55,7 @@ SENSITIVITY: dict[ReleaseTable, int] = {
     ReleaseTable.OPEN_BY_REGION: 1,
 }
 
+Column = sa.ColumnElement[Any] | Mapped[Any]
 NEED_ROWS = ("housing", "employment")
 
 
@@ -65,11 +68,11 @@ class TrueTable:
     counts: tuple[int, ...]
 
 
-def _position(column: sa.ColumnElement) -> sa.ColumnElement[int]:
+def _position(column: Column) -> sa.ColumnElement[int]:
     return sa.case(*[(column == s.value, s.position) for s in Stage], else_=0)
 
 
-def _in_quarter(column: sa.ColumnElement, quarter: Quarter) -> sa.ColumnElement[bool]:
+def _in_quarter(column: Column, quarter: Quarter) -> sa.ColumnElement[bool]:
     return sa.and_(column >= quarter.start, column <= quarter.end)
 
 
@@ -85,8 +88,8 @@ def _grouped(session: Session, statement: sa.Select) -> dict[str, int]:
 
 def _open_at_end(quarter: Quarter) -> sa.ColumnElement[bool]:
     return sa.and_(
-        Case.opened_on <= quarter.end,
-        sa.or_(Case.closed_on.is_(None), Case.closed_on > quarter.end),  # type: ignore[union-attr]
+        col(Case.opened_on) <= quarter.end,
+        sa.or_(col(Case.closed_on).is_(None), col(Case.closed_on) > quarter.end),
     )
 
 
@@ -98,32 +101,32 @@ def true_tables(
     where = sa.true() if scope is None else scope
     intakes = _grouped(
         session,
-        sa.select(Case.category, sa.func.count())
-        .where(where, _in_quarter(Case.opened_on, quarter))  # type: ignore[arg-type]
-        .group_by(Case.category),
+        sa.select(col(Case.category), sa.func.count())
+        .where(where, _in_quarter(col(Case.opened_on), quarter))
+        .group_by(col(Case.category)),
     )
     exits = _grouped(
         session,
-        sa.select(Case.outcome, sa.func.count())
+        sa.select(col(Case.outcome), sa.func.count())
         .where(
             where,
-            Case.status == CaseStatus.CLOSED,
-            _in_quarter(Case.closed_on, quarter),  # type: ignore[arg-type]
+            col(Case.status) == CaseStatus.CLOSED,
+            _in_quarter(col(Case.closed_on), quarter),
         )
-        .group_by(Case.outcome),
+        .group_by(col(Case.outcome)),
     )
     # Moves: each case counted once, at the furthest stage it reached in the quarter.
-    reached = _position(StageChange.to_stage)  # type: ignore[arg-type]
+    reached = _position(col(StageChange.to_stage))
     furthest = (
-        sa.select(StageChange.case_id, sa.func.max(reached).label("at"))
-        .join(Case, Case.id == StageChange.case_id)  # type: ignore[arg-type]
+        sa.select(col(StageChange.case_id), sa.func.max(reached).label("at"))
+        .join(Case, col(Case.id) == col(StageChange.case_id))
         .where(
             where,
-            StageChange.from_stage.is_not(None),  # type: ignore[union-attr]
-            StageChange.changed_at >= quarter.start_moment(),  # type: ignore[arg-type]
-            StageChange.changed_at < quarter.end_moment(),  # type: ignore[arg-type]
+            col(StageChange.from_stage).is_not(None),
+            col(StageChange.changed_at) >= quarter.start_moment(),
+            col(StageChange.changed_at) < quarter.end_moment(),
         )
-        .group_by(StageChange.case_id)
+        .group_by(col(StageChange.case_id))
         .subquery()
     )
     moves_by_position = _grouped(
@@ -133,9 +136,9 @@ def true_tables(
     moves = {stages[int(p)].value: n for p, n in moves_by_position.items()}
     # Open at quarter end, at the furthest stage reached by then.
     stage_then = (
-        sa.select(StageChange.case_id, sa.func.max(reached).label("at"))
-        .where(StageChange.changed_at < quarter.end_moment())  # type: ignore[arg-type]
-        .group_by(StageChange.case_id)
+        sa.select(col(StageChange.case_id), sa.func.max(reached).label("at"))
+        .where(col(StageChange.changed_at) < quarter.end_moment())
+        .group_by(col(StageChange.case_id))
         .subquery()
     )
     at_end = sa.func.coalesce(stage_then.c.at, 0)
@@ -143,7 +146,7 @@ def true_tables(
         session,
         sa.select(at_end, sa.func.count())
         .select_from(Case)
-        .outerjoin(stage_then, stage_then.c.case_id == Case.id)
+        .outerjoin(stage_then, stage_then.c.case_id == col(Case.id))
         .where(where, _open_at_end(quarter))
         .group_by(at_end),
     )
@@ -151,20 +154,25 @@ def true_tables(
     reference = _region_reference(session)
     regions: Counter[str] = Counter()
     for country, region_en, name_en, n in session.execute(
-        sa.select(City.country, City.region_en, City.name_en, sa.func.count())
+        sa.select(col(City.country), col(City.region_en), col(City.name_en), sa.func.count())
         .select_from(Case)
-        .outerjoin(City, City.id == Case.city_id)  # type: ignore[arg-type]
+        .outerjoin(City, col(City.id) == col(Case.city_id))
         .where(where, _open_at_end(quarter))
-        .group_by(City.country, City.region_en, City.name_en)
+        .group_by(col(City.country), col(City.region_en), col(City.name_en))
     ):
         regions[_region_key(country, region_en, name_en)] += int(n)
     needs: dict[str, int] = {}
-    for kind, table in (("housing", HousingNeed), ("employment", EmploymentNeed)):
+    need_tables: tuple[tuple[str, type[HousingNeed] | type[EmploymentNeed]], ...] = (
+        ("housing", HousingNeed),
+        ("employment", EmploymentNeed),
+    )
+    for kind, table in need_tables:
+        case_id, met, updated_on = col(table.case_id), col(table.met), col(table.updated_on)
         needs[kind] = session.execute(
             sa.select(sa.func.count())
             .select_from(table)
-            .join(Case, Case.id == table.case_id)  # type: ignore[attr-defined]
-            .where(where, table.met.is_(True), _in_quarter(table.updated_on, quarter))  # type: ignore[attr-defined]
+            .join(Case, col(Case.id) == case_id)
+            .where(where, met.is_(True), _in_quarter(updated_on, quarter))
         ).scalar_one()
     return {
         ReleaseTable.INTAKES: _one_way(ReleaseTable.INTAKES, [c.value for c in Category], intakes),

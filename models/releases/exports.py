@@ -8,9 +8,13 @@ are formula-safe (``models.exports``) and each download is audited by the caller
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from enum import StrEnum
 from pathlib import Path
 
+import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from sqlmodel import Session
@@ -72,11 +76,38 @@ def _html(view: ReleaseView, language: str) -> bytes:
     ).encode("utf-8")
 
 
+def _moment(view: ReleaseView) -> dt.datetime:
+    """When the release was fixed: the date every export carries, so exports repeat."""
+    moment = view.published_at or view.prepared_at
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*")
+
+
+def _stable_zip(data: bytes, moment: dt.datetime) -> bytes:
+    """The workbook with the release's date in place of the time of writing (in its
+    properties and its zip entries), so that two exports are the same bytes."""
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(lambda found: found.group(1) + stamp, content)
+            entry = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, content)
+    return output.getvalue()
+
+
 def _pdf(view: ReleaseView, language: str) -> bytes:
     """An A4 PDF with DejaVu Sans embedded (Cyrillic); no browser, no outside request."""
     pdf = FPDF(format="A4")
-    moment = view.published_at or view.prepared_at
-    pdf.set_creation_date(moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment)
+    pdf.set_creation_date(_moment(view))
     pdf.set_title(title(view, language))
     pdf.set_author("Waypoint")
     pdf.add_font("DejaVu", "", str(FONT))
@@ -119,15 +150,13 @@ def export_release(view: ReleaseView, export: ReleaseFormat, *, language: str) -
         }
         note = translate(N_("Methodology"), language)
         frames[note] = _note_frame(view, language)
-        return to_excel(frames)
+        return _stable_zip(to_excel(frames), _moment(view))
     if export is ReleaseFormat.HTML:
         return _html(view, language)
     return _pdf(view, language)
 
 
-def _note_frame(view: ReleaseView, language: str):  # type: ignore[no-untyped-def]
-    import pandas as pd
-
+def _note_frame(view: ReleaseView, language: str) -> pd.DataFrame:
     heading = translate(N_("Methodology"), language)
     return pd.DataFrame({heading: [neutralise(p) for p in methodology(view, language=language)]})
 
