@@ -100,3 +100,18 @@ def test_the_admin_prepares_views_and_publishes_a_draft(seeded, database_url, pa
     assert seeded.get(Release, draft.id).status == ReleaseStatus.PUBLISHED  # type: ignore[union-attr]
     actions = {e.action for e in seeded.exec(select(AuditEvent))}
     assert {AuditAction.RELEASE_DRAFTED, AuditAction.RELEASE_PUBLISHED} <= actions
+
+
+def test_the_funders_page_is_the_same_on_either_side_of_new_year(seeded, database_url, page_test):
+    """The turn-of-a-quarter attack: reading on 31 December and on 1 January. The page shows
+    stored releases, so "today" changes nothing on it."""
+    publish_quarter(seeded, actor=None, quarter=Quarter(2026, 3), today=TODAY, budget=BUDGET)
+    seeded.commit()
+    funder = _actor(seeded, "funder")
+    seen = []
+    for today in ("2026-12-31", "2027-01-01"):
+        at = page_test("impact.py", database_url=database_url, actor=funder, today=today)
+        at.run()
+        assert not at.exception
+        seen.append([t.value.to_csv() for t in at.table])
+    assert seen[0] == seen[1] and len(seen[0]) == 7
