@@ -29,6 +29,7 @@ import pytest
 from sqlmodel import Session, select
 
 from models.database import make_engine, upgrade
+from models.releases.demo import publish_demo_releases
 from seed_data.generator import seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,6 +134,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     upgrade(engine)
     with Session(engine) as session:
         seed(session, cases=E2E_CASES, seed=11, today=E2E_TODAY, password=DEMO_PASSWORD)
+        publish_demo_releases(session, today=E2E_TODAY)
         session.commit()
     engine.dispose()
 
