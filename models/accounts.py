@@ -18,10 +18,10 @@ from sqlmodel import Session, select
 
 from models.access import Action, Actor, require
 from models.audit import record
-from models.enums import AuditAction, Role
+from models.enums import AuditAction, CaseStatus, Role
 from models.i18n import N_, Language
 from models.settings import LOCKOUT_DURATION, LOCKOUT_THRESHOLD
-from models.tables import Organisation, User, utcnow
+from models.tables import Case, Organisation, User, utcnow
 
 PASSWORD_MIN_CHARS = 12
 PASSWORD_MAX_BYTES = 72  # bcrypt refuses longer input
@@ -333,9 +333,12 @@ def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) ->
 
 def change_role(
     session: Session, *, actor: Actor, user_id: int, role: Role, organisation_id: int | None
-) -> None:
-    """Give an account another role (and organisation). Cases assigned to a caseworker who
-    stops being one stay assigned until a coordinator reassigns them."""
+) -> int:
+    """Give an account another role (and organisation); returns how many open cases were
+    unassigned. Cases assigned to a caseworker who stops being one stay assigned until a
+    coordinator reassigns them. A move to another organisation unassigns every open case
+    assigned to the account, in this same transaction, audited as ORGANISATION_MOVED with
+    the count only (the visibility gate already hides those cases from the moved account)."""
     user = _managed_user(session, actor, user_id)
     if user.id == actor.id and role != Role.ADMIN:
         raise ValidationError("role", N_("You cannot remove your own administrator role."))
@@ -348,6 +351,7 @@ def change_role(
         for name, value in (("role", role), ("organisation_id", organisation_id))
         if getattr(user, name) != value
     ]
+    moved = "organisation_id" in changed
     user.role = role
     user.organisation_id = organisation_id
     session.add(user)
@@ -359,6 +363,34 @@ def change_role(
         entity_id=user.id,
         fields=changed,
     )
+    if not moved:
+        return 0
+    unassigned = _unassign_open_cases(session, user_id=user_id)
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.ORGANISATION_MOVED,
+        entity="user",
+        entity_id=user.id,
+        fields=("organisation_id",),
+        detail=f"{unassigned} open cases unassigned",
+    )
+    return unassigned
+
+
+def _unassign_open_cases(session: Session, *, user_id: int) -> int:
+    """Take every open case off ``user_id``, bumping each case's version so that a form
+    opened before the move is refused as stale rather than saved over the change."""
+    result = session.execute(
+        sa.update(Case)
+        .where(
+            Case.caseworker_id == user_id,  # type: ignore[arg-type]
+            Case.status == CaseStatus.OPEN,  # type: ignore[arg-type]
+        )
+        .values(caseworker_id=None, version=Case.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def create_organisation(session: Session, *, actor: Actor, name: str) -> Organisation:

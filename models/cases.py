@@ -29,17 +29,17 @@ from enum import Enum
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models.access import (
     Action,
     Actor,
     Scope,
-    case_scope,
+    case_visible,
     may_assign_to,
-    permits,
     require,
     scope_of,
+    visible_cases,
 )
 from models.accounts import ValidationError
 from models.audit import record
@@ -151,9 +151,7 @@ def _enum(field: str, enum: type[EnumT], value: object) -> EnumT:
 
 
 def _visible(session: Session, *, actor: Actor, case_id: int) -> Case:
-    if not permits(actor, Action.READ_CASE):
-        raise CaseNotFound(case_id)
-    case = session.exec(select(Case).where(Case.id == case_id, case_scope(actor))).first()
+    case = case_visible(session, actor=actor, case_id=case_id)
     if case is None:
         raise CaseNotFound(case_id)
     return case
@@ -170,7 +168,7 @@ def _bump(
     """Claim the case for this write: bump version and ``updated_at`` if it is still at
     ``expected`` (any version when ``None``) and in the actor's scope. Otherwise raise
     ``CaseNotFound``, or ``StaleCase`` with ``current()``, read after the refusal."""
-    conditions = [Case.id == case_id, case_scope(actor)]
+    conditions = [Case.id == case_id, visible_cases(actor)]
     if expected is not None:
         conditions.append(Case.version == expected)
     result = session.execute(
