@@ -26,6 +26,7 @@ from dashboard.i18n import _, label
 from models import cases
 from models.access import Action, Actor, permits
 from models.audit import record
+from models.case_codes import code_problem
 from models.case_queries import CaseDetail, case_audit_trail, case_detail, case_identity
 from models.database import session_scope
 from models.enums import (
@@ -629,6 +630,10 @@ if not code:
     st.info(_("Enter a case code, for example WP-24-0137, or open a case from the case list."))
     st.stop()
 
+typo = code_problem(code)
+if typo is not None:
+    st.error(_(typo))
+    st.stop()
 with session_scope(runtime.engine()) as session:
     found = case_detail(session, actor=actor, code=code, today=today)
 if found is None:
