@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import streamlit as st
@@ -114,6 +113,15 @@ def current_actor() -> Actor | None:
     return actor
 
 
+def sign_in_failed_message() -> str:
+    """What every failed sign-in is told, whatever the reason."""
+    return _(
+        "Sign-in failed. Check the username and password and try again in a moment. If it "
+        "keeps failing, the account may be locked for a while after too many attempts: ask "
+        "an administrator."
+    )
+
+
 def login_page() -> None:
     """The sign-in form. Registered under every page's address while nobody is signed in, so
     that after signing in the same address (and its query string) opens the real page."""
@@ -140,20 +148,9 @@ def login_page() -> None:
         st.session_state.pop(state.SIGN_IN_OUTCOME, None)
         st.rerun()
     elif outcome is not None and st.session_state.get(state.AUTH_STATUS) is False:
-        kind, locked_until = outcome
-        if kind is SignInOutcome.LOCKED and locked_until is not None:
-            minutes = max(
-                1, int((locked_until - dt.datetime.now(dt.UTC)).total_seconds() // 60) + 1
-            )
-            st.error(
-                _(
-                    "This account is locked after too many failed sign-ins. Try again in "
-                    "{minutes} minutes, or ask an administrator to unlock it.",
-                    minutes=minutes,
-                )
-            )
-        else:
-            st.error(_("The username or password is not correct."))
+        # One message for a wrong password, an unknown user, a slowed-down or locked account:
+        # the answer never tells which accounts exist. Admins see locks on their page.
+        st.error(sign_in_failed_message())
     if runtime.settings().demo_mode:
         st.caption(
             _(
