@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import runtime
-from dashboard.auth import sign_out, signed_in_actor
+from dashboard.auth import current_actor, sign_out, signed_in_actor
 from dashboard.i18n import _, label
 from models.accounts import PasswordChange, ValidationError, change_own_password
 from models.database import session_scope
@@ -37,7 +37,9 @@ with st.form("wp_change_password", clear_on_submit=True):
     repeat = st.text_input(_("Repeat the new password"), type="password")
     submitted = st.form_submit_button(_("Change password"))
 
-if submitted:
+if submitted and current_actor() is None:
+    st.rerun()
+elif submitted:
     if new != repeat:
         st.error(_("The two new passwords differ."))
     else:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import runtime
-from dashboard.auth import signed_in_actor
+from dashboard.auth import current_actor, guarded_download, signed_in_actor
 from dashboard.i18n import _, label
 from models.access import Action, permits
 from models.audit_queries import AuditFilters, audit_events, export_audit_events
@@ -67,15 +67,17 @@ st.caption(_("The newest {count} matching rows.", count=len(rows)))
 st.dataframe(readable(rows), hide_index=True, width="stretch")
 
 if permits(actor, Action.EXPORT):
-    if st.button(_("Prepare a CSV export"), key=PREPARE):
+    if st.button(_("Prepare a CSV export"), key=PREPARE) and current_actor() is not None:
         with session_scope(runtime.engine()) as session:
             exported = export_audit_events(session, actor=actor, filters=filters)
         st.session_state[EXPORT] = to_csv(readable(exported))
-    data = st.session_state.get(EXPORT)
-    if data is not None:
+    prepared: bytes | None = st.session_state.get(EXPORT)
+    if prepared is not None:
         st.download_button(
             _("Download the CSV file"),
-            data=data,
+            # Made on click, and only for a live session: a static file would stay
+            # downloadable by its address after the account is deactivated.
+            data=guarded_download(actor, lambda: prepared),
             file_name="audit-trail.csv",
             mime="text/csv",
             key="wp_audit_download",
