@@ -16,8 +16,10 @@ from sqlmodel import Session, select
 
 from models import risk
 from models.access import Action, Actor, case_visible, permits, visible_cases
+from models.accounts import ValidationError
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, Role, Stage
+from models.i18n import N_
 from models.tables import (
     AuditEvent,
     Case,
@@ -34,6 +36,11 @@ from models.tables import (
 )
 
 PAGE_SIZE = 50
+# A search is a code or a name: longer text only costs the database (a 100,000-character
+# search ran 23 s and failed inside SQLite), so it is refused with a message.
+SEARCH_MAX_CHARS = 200
+SEARCH_MAX_WORDS = 10
+CODE_MAX_CHARS = 32  # longer than any case code, old or new
 NAME_COLUMNS = ("full_name", "name_cyrillic", "name_latin", "other_spellings")
 
 
@@ -70,6 +77,24 @@ def _spellings(text: str) -> set[str]:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def validate_search(text: str) -> str:
+    """``text`` with its spaces tidied, or ``ValidationError`` when it is longer than
+    ``SEARCH_MAX_CHARS`` characters or ``SEARCH_MAX_WORDS`` words."""
+    tidy = " ".join(text.split())
+    if len(tidy) > SEARCH_MAX_CHARS:
+        raise ValidationError(
+            "search",
+            N_("Search for at most {count} characters (this has {length})."),
+            count=SEARCH_MAX_CHARS,
+            length=len(tidy),
+        )
+    if len(tidy.split()) > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            "search", N_("Search for at most {count} words."), count=SEARCH_MAX_WORDS
+        )
+    return tidy
 
 
 def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
@@ -137,7 +162,9 @@ def case_list(
     page_size: int = PAGE_SIZE,
 ) -> CasePage:
     """One page of the cases ``actor`` may see, most at risk first, then soonest permit
-    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name)."""
+    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name). Raises
+    ``ValidationError`` for an over-long search (``validate_search``)."""
+    validate_search(filters.search)
     if not permits(actor, Action.READ_CASE):
         return CasePage(pd.DataFrame(columns=LIST_COLUMNS), 0, 1, page_size)
     conditions = _conditions(actor, filters, today)
@@ -222,6 +249,8 @@ class CaseDetail:
 
 def find_case(session: Session, *, actor: Actor, code: str) -> Case | None:
     """The case with ``code`` if ``actor`` may see it; ``None`` whether missing or hidden."""
+    if len(code) > CODE_MAX_CHARS:
+        return None
     return case_visible(session, actor=actor, code=code)
 
 
@@ -229,7 +258,7 @@ def _record_denied_lookup(session: Session, *, actor: Actor, code: str) -> None:
     """Make probing visible: a lookup of a case that exists but is out of ``actor``'s scope
     writes an ACCESS_DENIED row about that case (no code, no name), which admins see. The
     user is answered exactly as for a missing case."""
-    if not code or not code.strip():
+    if not code or not code.strip() or len(code) > CODE_MAX_CHARS:
         return
     hidden = session.execute(
         sa.select(Case.id).where(Case.code == code.strip().upper())

@@ -11,6 +11,7 @@ from dashboard.auth import current_actor, guarded_download, signed_in_actor
 from dashboard.i18n import _, label
 from models.access import Action, permits
 from models.audit_queries import AuditFilters, audit_events, export_audit_events
+from models.case_queries import CODE_MAX_CHARS
 from models.database import session_scope
 from models.enums import AuditAction
 from models.exports import to_csv
@@ -31,9 +32,9 @@ def filters_form() -> AuditFilters:
         until = st.date_input(_("To"), value=None, key=UNTIL, format="YYYY-MM-DD")
     with second:
         action = st.selectbox(_("Action"), [None, *AuditAction], key=ACTION, format_func=label)
-        username = st.text_input(_("Username"), key=USERNAME)
+        username = st.text_input(_("Username"), key=USERNAME, max_chars=64)
     with third:
-        case_code = st.text_input(_("Case code"), key=CASE_CODE)
+        case_code = st.text_input(_("Case code"), key=CASE_CODE, max_chars=CODE_MAX_CHARS)
     return AuditFilters(
         since=since, until=until, action=action, username=username, case_code=case_code
     )
