@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.enums import Role
 from models.tables import Case, User
@@ -126,18 +126,15 @@ def scope_of(actor: Actor) -> Scope:
     return policy.scope if policy else Scope.NONE
 
 
+def _account_now(actor: Actor) -> list[sa.ColumnElement[bool]]:
+    """The actor's account as it is in the database now: still there, active, same role."""
+    return [col(User.id) == actor.id, col(User.role) == actor.role, col(User.active)]
+
+
 def _current_organisation(actor: Actor) -> sa.ScalarSelect[int | None]:
     """The organisation the actor's account belongs to *now*, read from the database: NULL
     when the account is gone, inactive, or no longer has the actor's role."""
-    return (
-        sa.select(User.organisation_id)
-        .where(
-            User.id == actor.id,  # type: ignore[arg-type]
-            User.role == actor.role,  # type: ignore[arg-type]
-            User.active == sa.true(),  # type: ignore[arg-type]
-        )
-        .scalar_subquery()
-    )
+    return sa.select(col(User.organisation_id)).where(*_account_now(actor)).scalar_subquery()
 
 
 def visible_cases(actor: Actor) -> sa.ColumnElement[bool]:
@@ -152,7 +149,7 @@ def visible_cases(actor: Actor) -> sa.ColumnElement[bool]:
       stale assignment (left over from an organisation move, say) opens nothing;
     - funder, or anyone without a known scope: none.
 
-    The organisation is checked twice: against the ``Actor`` (what the session believes) and
+    The organisation (for an admin, the account) is checked twice: against the ``Actor`` (what the session believes) and
     against the account's organisation in the database now, so an ``Actor`` held by a
     session from before an organisation move, a role change or a deactivation sees nothing
     of the old organisation. The database read is one uncorrelated subquery, evaluated once
@@ -163,16 +160,16 @@ def visible_cases(actor: Actor) -> sa.ColumnElement[bool]:
     """
     scope = scope_of(actor)
     if scope is Scope.ALL:
-        return sa.true()
+        return sa.exists(sa.select(col(User.id)).where(*_account_now(actor)))
     if actor.organisation_id is None or scope not in (Scope.ORGANISATION, Scope.ASSIGNED):
         return sa.false()
     own_organisation = sa.and_(
-        Case.organisation_id == actor.organisation_id,  # type: ignore[arg-type]
+        col(Case.organisation_id) == actor.organisation_id,
         _current_organisation(actor) == actor.organisation_id,
     )
     if scope is Scope.ORGANISATION:
         return own_organisation
-    return sa.and_(own_organisation, Case.caseworker_id == actor.id)  # type: ignore[arg-type]
+    return sa.and_(own_organisation, col(Case.caseworker_id) == actor.id)
 
 
 # The earlier name of the gate, kept so that code written against it reads the same rule.
@@ -188,9 +185,9 @@ def case_visible(
     if not permits(actor, Action.READ_CASE):
         return None
     if case_id is not None:
-        condition = Case.id == case_id
+        condition = col(Case.id) == case_id
     elif code and code.strip():
-        condition = Case.code == code.strip().upper()
+        condition = col(Case.code) == code.strip().upper()
     else:
         return None
     return session.exec(select(Case).where(condition, visible_cases(actor))).first()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import bcrypt
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from zxcvbn import zxcvbn
 
 from models.access import Action, Actor, require
@@ -531,14 +531,11 @@ def _unassign_open_cases(session: Session, *, user_id: int) -> int:
     opened before the move is refused as stale rather than saved over the change."""
     result = session.execute(
         sa.update(Case)
-        .where(
-            Case.caseworker_id == user_id,  # type: ignore[arg-type]
-            Case.status == CaseStatus.OPEN,  # type: ignore[arg-type]
-        )
-        .values(caseworker_id=None, version=Case.version + 1, updated_at=utcnow())
+        .where(col(Case.caseworker_id) == user_id, col(Case.status) == CaseStatus.OPEN)
+        .values(caseworker_id=None, version=col(Case.version) + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(getattr(result, "rowcount", 0))
 
 
 def create_organisation(session: Session, *, actor: Actor, name: str) -> Organisation:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Action, Actor, Scope, require, scope_of, visible_cases
 from models.audit import record
@@ -41,10 +41,10 @@ def _visible_rows(actor: Actor) -> sa.ColumnElement[bool]:
         # Through the one visibility gate: for a coordinator, their organisation's cases.
         org_cases = sa.select(Case.id).where(visible_cases(actor))
         return sa.or_(
-            AuditEvent.case_id.in_(org_cases),  # type: ignore[union-attr]
+            col(AuditEvent.case_id).in_(org_cases),
             sa.and_(
-                AuditEvent.case_id.is_(None),  # type: ignore[union-attr]
-                AuditEvent.organisation_id == actor.organisation_id,  # type: ignore[arg-type]
+                col(AuditEvent.case_id).is_(None),
+                col(AuditEvent.organisation_id) == actor.organisation_id,
             ),
         )
     return sa.false()
