@@ -18,7 +18,14 @@ import sqlalchemy as sa
 import streamlit as st
 
 from dashboard.i18n import _
-from models.database import check_schema, current_revision, make_engine, session_scope, upgrade
+from models.database import (
+    PRIVATE_FOLDER,
+    check_schema,
+    current_revision,
+    make_engine,
+    session_scope,
+    upgrade,
+)
 from models.releases.demo import publish_demo_releases
 from models.settings import DEMO_DATABASE_PATH, Settings, load_settings
 from models.tables import Case
@@ -54,6 +61,7 @@ def prepare_demo_database(demo_engine: sa.Engine, config: Settings) -> None:
     """Create the demo schema and seed it, once; an existing demo file is only upgraded."""
     if current_revision(demo_engine) is None or not DEMO_DATABASE_PATH.exists():
         log.info("Creating the demo database at %s", DEMO_DATABASE_PATH)
+    DEMO_DATABASE_PATH.parent.chmod(PRIVATE_FOLDER)  # var/ holds only Waypoint's files
     upgrade(demo_engine)
     with session_scope(demo_engine) as session:
         has_cases = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
