@@ -27,11 +27,11 @@ from models.risk import (
     EXPIRY_SOON_DAYS,
     STALE_DAYS,
     RiskLevel,
-    level_expression,
     reason_columns,
     reasons_of,
     with_legal_status,
 )
+from models.stored import risk_columns
 from models.tables import Case, Detention, LegalStatus, StageChange, User
 
 WEEK = dt.timedelta(days=7)
@@ -165,13 +165,14 @@ def urgent_cases(
 ) -> UrgentList:
     """Open cases at high or critical risk, most urgent first (then the permit that runs out
     soonest), one page of ``limit`` rows, with the total count."""
-    where = conditions(actor, CaseFilters(levels=URGENT_LEVELS), today)
-    page, total = most_urgent_page(where, today, limit=limit, offset=offset)
+    risk = risk_columns(session, today)
+    where = conditions(actor, CaseFilters(levels=URGENT_LEVELS), today, risk=risk)
+    page, total = most_urgent_page(where, today, limit=limit, offset=offset, risk=risk)
     statement = (
         with_legal_status(
             sa.select(
                 Case.code,
-                level_expression(today).label("level"),
+                risk.level.label("level"),
                 User.display_name,
                 LegalStatus.permit_expires_on,
                 total,
@@ -202,7 +203,8 @@ def urgent_cases(
 def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[CaseloadRow]:
     """Open cases of each caseworker, with how many of them are urgent and critical; the
     largest caseload first, unassigned cases last."""
-    level = level_expression(today)
+    risk = risk_columns(session, today)
+    level = risk.level
     statement = (
         with_legal_status(
             sa.select(
@@ -214,7 +216,7 @@ def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[Caseloa
             ).select_from(Case)
         )
         .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
-        .where(*conditions(actor, CaseFilters(), today))
+        .where(*conditions(actor, CaseFilters(), today, risk=risk))
         .group_by(Case.caseworker_id, User.display_name)
     )
     rows = [
