@@ -610,6 +610,7 @@ def test_a_stage_history_with_gaps_still_counts_the_skipped_stages(session):
             from_stage=Stage.INTAKE,
             to_stage=Stage.DOCUMENTS,
             changed_at=dt.datetime(2026, 1, 15, 9, tzinfo=dt.UTC),
+            stay_days=10,  # as move_stage stores it: the days since the stage was entered
         )
     )
     session.add(
@@ -618,6 +619,7 @@ def test_a_stage_history_with_gaps_still_counts_the_skipped_stages(session):
             from_stage=Stage.DOCUMENTS,
             to_stage=Stage.VISA_GRANTED,
             changed_at=dt.datetime(2026, 3, 16, 9, tzinfo=dt.UTC),
+            stay_days=60,
         )
     )
     # A case whose history was lost: only its current stage tells how far it got.

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from models import cases as writes
 from models.access import case_scope
 from models.case_queries import CaseFilters, case_list
-from models.enums import CaseStatus, DetentionPlace, PermitType, Role
+from models.enums import CaseStatus, DetentionPlace, PermitType, Role, Stage
 from models.risk import (
     RiskLevel,
     level_expression,
@@ -24,7 +24,7 @@ from models.risk import (
     with_legal_status,
 )
 from models.stored import refresh, refresh_if_due, risk_columns, stored_as_of
-from models.tables import Case, User
+from models.tables import Case, StageChange, User
 from seed_data.generator import seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
 
@@ -213,3 +213,43 @@ def test_case_list_critical_filter_and_order_follow_the_stored_level(seeded, use
     everything = case_list(session, actor=actor, filters=CaseFilters(), today=TODAY, page_size=2000)
     levels = [-1 if v is None else v for v in everything.rows["risk_level"]]
     assert levels == sorted(levels, reverse=True)
+
+
+def test_a_move_stores_the_days_spent_in_the_stage_it_leaves(session):
+    org = make_organisation(session)
+    coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
+    today = dt.datetime.now(dt.UTC).date()
+    opened = today - dt.timedelta(days=12)
+    # Stored without the time it entered its stage: the history tells (intake at 09:00).
+    case = make_case(session, organisation=org, opened_on=opened)
+    session.commit()
+    entered = dt.datetime.combine(opened, dt.time(9), dt.UTC)
+    for target in (Stage.NEEDS_ASSESSMENT, Stage.DOCUMENTS):
+        version = session.execute(sa.select(Case.version).where(Case.id == case.id)).scalar_one()
+        moved_at = dt.datetime.now(dt.UTC)
+        writes.move_stage(
+            session,
+            actor=actor_of(coordinator),
+            case_id=case.id,
+            expected_version=version,
+            to_stage=target,
+        )
+        session.commit()
+        change = session.exec(
+            select(StageChange).where(
+                StageChange.case_id == case.id, StageChange.to_stage == target
+            )
+        ).one()
+        assert change.stay_days == (moved_at - entered).days
+        entered = _aware(session.get(Case, case.id).stage_entered_at)
+        assert abs(entered - moved_at) < dt.timedelta(minutes=1)
+    stays = session.exec(
+        select(StageChange.stay_days)
+        .where(StageChange.case_id == case.id)
+        .order_by(StageChange.changed_at)
+    ).all()
+    assert list(stays)[0] is None and list(stays)[2] == 0  # the intake ends no stay
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
