@@ -78,6 +78,42 @@ class CaseloadRow:
 
 
 @dataclass(frozen=True)
+class CaseloadChart:
+    """What the caseload chart draws, whatever the number of caseworkers: the largest
+    caseloads, the unassigned cases, and the rest summed in one bar."""
+
+    largest: list[CaseloadRow]
+    unassigned: CaseloadRow | None
+    rest: CaseloadRow | None  # the other caseworkers' cases together; None if there are none
+    rest_caseworkers: int
+
+
+CHART_CASEWORKERS = 15
+
+
+def caseload_chart_rows(loads: list[CaseloadRow], *, limit: int | None = None) -> CaseloadChart:
+    """The ``limit`` largest caseloads of ``loads`` (as ``caseloads`` orders them), the
+    unassigned cases, and the others summed: a network's thousands of caseworkers still
+    make a chart of at most ``limit + 2`` bars (``CHART_CASEWORKERS`` by default); the table
+    beside it lists every one."""
+    limit = CHART_CASEWORKERS if limit is None else limit
+    assigned = [row for row in loads if row.caseworker is not None]
+    unassigned = next((row for row in loads if row.caseworker is None), None)
+    others = assigned[limit:]
+    rest = (
+        CaseloadRow(
+            None,
+            sum(r.open_cases for r in others),
+            sum(r.urgent for r in others),
+            sum(r.critical for r in others),
+        )
+        if others
+        else None
+    )
+    return CaseloadChart(assigned[:limit], unassigned, rest, len(others))
+
+
+@dataclass(frozen=True)
 class WeekChanges:
     stage_moves: dict[Stage, int]
     detentions: int
