@@ -43,7 +43,7 @@ def test_two_queries_with_the_same_arguments_never_share_a_result(sqlite_url, co
     assert codes(actor=actor, status="open") == ["WP-25-0001"]
 
 
-def test_a_result_is_reused_until_a_case_changes(sqlite_url, configure_app):
+def test_a_result_is_reused_until_a_case_changes(sqlite_url, configure_app, monkeypatch):
     configure_app(sqlite_url)
     with Session(runtime.engine(), expire_on_commit=False) as session:
         org = make_organisation(session)
@@ -58,6 +58,27 @@ def test_a_result_is_reused_until_a_case_changes(sqlite_url, configure_app):
     with Session(runtime.engine()) as session:
         make_case(session, organisation=session.merge(org))
         session.commit()
+    # Within the stamp's lifetime this server still answers from its cache...
+    assert count_cases(actor=actor, status="open") == 1
+    # ... and once it has passed, it reads the stamp again and sees the other server's write.
+    later = cache._clock() + cache.STAMP_SECONDS
+    monkeypatch.setattr(cache, "_clock", lambda: later)
     assert count_cases(actor=actor, status="open") == 2
     assert calls == ["count", "count"]
+    st.cache_data.clear()
+
+
+def test_a_write_on_this_server_shows_at_once(sqlite_url, configure_app):
+    configure_app(sqlite_url)
+    with Session(runtime.engine(), expire_on_commit=False) as session:
+        org = make_organisation(session)
+        actor = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
+        make_case(session, organisation=org)
+        session.commit()
+    assert count_cases(actor=actor, status="open") == 1
+    with Session(runtime.engine()) as session:
+        make_case(session, organisation=session.merge(org))
+        session.commit()
+    cache.clear()  # what every page does after a write
+    assert count_cases(actor=actor, status="open") == 2
     st.cache_data.clear()

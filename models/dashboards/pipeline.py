@@ -66,11 +66,16 @@ class PipelineData:
 
 
 def reached_counts(groups: Iterable[ReachedGroup]) -> dict[Stage, int]:
-    counts = dict.fromkeys(STAGES, 0)
+    """How many of the groups' cases reached each stage (got as far or further)."""
+    furthest = dict.fromkeys(STAGES, 0)
     for group in groups:
-        for stage in STAGES[: group.furthest.position + 1]:
-            counts[stage] += group.cases
-    return counts
+        furthest[group.furthest] += group.cases
+    counts: dict[Stage, int] = {}
+    running = 0
+    for stage in reversed(STAGES):
+        running += furthest[stage]
+        counts[stage] = running
+    return {stage: counts[stage] for stage in STAGES}
 
 
 def conversion(funnel: dict[Stage, int]) -> dict[Stage, float | None]:
