@@ -364,7 +364,11 @@ def _pages(
     # The floor: AppTest running a script that only imports Streamlit and writes one line.
     floor = Timings()
     for _ in range(repeats.warm):
-        floor.time(lambda: AppTest.from_string("import streamlit as st\nst.write('x')").run())
+        floor.time(
+            lambda: AppTest.from_string(
+                "import streamlit as st\nst.write('x')", default_timeout=300
+            ).run()
+        )
     results: dict[str, object] = {
         "(AppTest floor)": {
             "file": None,

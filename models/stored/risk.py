@@ -40,12 +40,16 @@ class RiskColumns:
     stored: bool
 
 
-def stored_as_of(session: Session, *, lock: bool = False) -> dt.date | None:
+def stored_as_of(
+    session: Session, *, lock: bool = False, exclusive: bool = False
+) -> dt.date | None:
     """The day the stored risk levels are computed for; ``None`` before the first refresh.
-    ``lock`` holds off a concurrent refresh (PostgreSQL) until this transaction ends."""
+    ``lock`` (a write to a case) holds off a refresh until this transaction ends; a refresh
+    takes it ``exclusive``ly, so that two refreshes queue rather than deadlock (PostgreSQL;
+    SQLite has one writer at a time anyway)."""
     statement = sa.select(RiskRefresh.as_of).where(RiskRefresh.id == 1)
-    if lock:
-        statement = statement.with_for_update(read=True)
+    if lock or exclusive:
+        statement = statement.with_for_update(read=not exclusive)
     value = session.execute(statement).scalar_one_or_none()
     return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
@@ -159,7 +163,7 @@ def store_all(session: Session, *, today: dt.date) -> int:
 
 
 def _set_day(session: Session, today: dt.date) -> dt.date | None:
-    before = stored_as_of(session, lock=True)
+    before = stored_as_of(session, exclusive=True)
     if before is None:
         session.add(RiskRefresh(id=1, as_of=today))
     else:
