@@ -1,7 +1,7 @@
 """stored risk level and stage times on case_file, stay durations on stage_change
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-28 19:30:00
 
 The risk columns start empty and ``risk_refresh`` without its row: the first
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
