@@ -8,8 +8,10 @@ passed through, never its message, and the user sees a plain sentence, never a t
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from dashboard.i18n import _
+from models import stored
 from models.database import (
     PRIVATE_FOLDER,
     check_schema,
@@ -55,6 +58,26 @@ def engine() -> sa.Engine:
         prepare_demo_database(created, config)
     check_schema(created)
     return created
+
+
+_risk_day: list[dt.date] = []  # the day this server last brought the stored risk to
+_risk_lock = threading.Lock()
+
+
+def refresh_stored_risk() -> None:
+    """On the first page run of each day (per server), move the stored risk levels to today
+    (``waypoint refresh`` does the same from cron); later runs that day cost nothing."""
+    today = settings().today()
+    if _risk_day and _risk_day[0] == today:
+        return
+    with _risk_lock:
+        if _risk_day and _risk_day[0] == today:
+            return
+        with session_scope(engine()) as session:
+            refreshed = stored.refresh_if_due(session, today=today)
+        if refreshed:
+            log.info("Stored risk moved to %s: %d cases recomputed", today, refreshed)
+        _risk_day[:] = [today]
 
 
 def prepare_demo_database(demo_engine: sa.Engine, config: Settings) -> None:

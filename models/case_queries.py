@@ -20,6 +20,7 @@ from models.accounts import ValidationError
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, Role, Stage
 from models.i18n import N_
+from models.stored import risk_columns
 from models.tables import (
     AuditEvent,
     Case,
@@ -119,14 +120,16 @@ def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
     return sa.or_(by_code, by_name)
 
 
-def _conditions(actor: Actor, filters: CaseFilters, today: dt.date) -> list[sa.ColumnElement[bool]]:
+def _conditions(
+    actor: Actor, filters: CaseFilters, today: dt.date, level: sa.ColumnElement[int]
+) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = [visible_cases(actor)]
     if filters.status is not None:
         conditions.append(Case.status == filters.status)  # type: ignore[arg-type]
     if filters.stage is not None:
         conditions.append(Case.stage == filters.stage)  # type: ignore[arg-type]
     if filters.risk_level is not None:
-        conditions.append(risk.level_expression(today) == int(filters.risk_level))
+        conditions.append(level == int(filters.risk_level))
     if filters.city_id is not None:
         conditions.append(Case.city_id == filters.city_id)  # type: ignore[arg-type]
     if filters.caseworker_id is not None:
@@ -167,11 +170,16 @@ def case_list(
     validate_search(filters.search)
     if not permits(actor, Action.READ_CASE):
         return CasePage(pd.DataFrame(columns=LIST_COLUMNS), 0, 1, page_size)
-    conditions = _conditions(actor, filters, today)
-    count = risk.with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*conditions)
-    total = int(session.execute(count).scalar_one())
+    # The stored level when it is computed for ``today`` (models/stored): an indexed column
+    # instead of the rules evaluated for every case in scope.
+    columns = risk_columns(session, today)
+    conditions = _conditions(actor, filters, today, columns.level)
+    count = sa.select(sa.func.count()).select_from(Case)
+    if filters.expiring_within_days is not None or not columns.stored:
+        count = risk.with_legal_status(count)
+    total = int(session.execute(count.where(*conditions)).scalar_one())
     page = max(1, min(page, max(1, -(-total // page_size))))
-    level = risk.level_expression(today).label("risk_level")
+    level = columns.level.label("risk_level")
     statement = (
         risk.with_legal_status(
             sa.select(
@@ -190,7 +198,7 @@ def case_list(
         .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
         .where(*conditions)
         .order_by(
-            sa.func.coalesce(level, -1).desc(),
+            sa.func.coalesce(columns.level, -1).desc(),
             LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
             LegalStatus.permit_expires_on,
             Case.code,

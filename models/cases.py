@@ -59,6 +59,7 @@ from models.enums import (
     Urgency,
 )
 from models.i18n import N_
+from models.stored import store_case
 from models.tables import (
     NAME_MAX,
     TEXT_MAX,
@@ -257,6 +258,7 @@ def update_legal_status(
     status.updated_at = utcnow()
     session.add(status)
     _audit_update(session, actor, case_id, "legal_status", changed)
+    store_case(session, case_id=case_id)
     return changed
 
 
@@ -322,6 +324,7 @@ def record_detention(
         case_id=case_id,
         fields=("detained_on", "place"),
     )
+    store_case(session, case_id=case_id)
     return detention
 
 
@@ -353,6 +356,7 @@ def record_release(
     detention.outcome = outcome
     session.add(detention)
     _audit_update(session, actor, case_id, "detention", ["outcome", "released_on"])
+    store_case(session, case_id=case_id)
 
 
 # Needs -----------------------------------------------------------------------------------
@@ -407,6 +411,7 @@ def _update_need(
         row.updated_on = today
     session.add(row)
     _audit_update(session, actor, case_id, table.__tablename__, changed)
+    store_case(session, case_id=case_id)
     return changed
 
 
@@ -487,12 +492,40 @@ def move_stage(
         current=lambda: _stage_values(session, case_id),
     )
     case = _reload(session, case_id)
+    now = utcnow()
     session.add(
-        StageChange(case_id=case_id, from_stage=case.stage, to_stage=target, changed_by_id=actor.id)
+        StageChange(
+            case_id=case_id,
+            from_stage=case.stage,
+            to_stage=target,
+            changed_at=now,
+            changed_by_id=actor.id,
+            stay_days=_stay_days(session, case, now),
+        )
     )
     case.stage = target  # type: ignore[assignment]
+    case.stage_entered_at = now
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["stage"])
+    store_case(session, case_id=case_id)
+
+
+def _stay_days(session: Session, case: Case, now: dt.datetime) -> int | None:
+    """Whole days the case has spent in its current stage, from the stored time it entered
+    it (or, for a case stored without it, its latest move into the stage)."""
+    entered = (
+        case.stage_entered_at
+        or session.execute(
+            sa.select(sa.func.max(StageChange.changed_at)).where(
+                StageChange.case_id == case.id, StageChange.to_stage == case.stage
+            )
+        ).scalar_one_or_none()
+    )
+    if entered is None:
+        return None
+    if entered.tzinfo is None:
+        entered = entered.replace(tzinfo=dt.UTC)
+    return int((now - entered).total_seconds() // 86400)
 
 
 def close_case(
@@ -529,6 +562,7 @@ def close_case(
     case.closed_on = today
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["closed_on", "outcome", "status"])
+    store_case(session, case_id=case_id)
 
 
 # Assignment and notes --------------------------------------------------------------------
@@ -561,6 +595,7 @@ def assign_caseworker(
     case.caseworker_id = caseworker.id
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["caseworker_id"])
+    store_case(session, case_id=case_id)
 
 
 def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> CaseNote:
@@ -580,6 +615,7 @@ def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> Case
         case_id=case_id,
         fields=("body",),
     )
+    store_case(session, case_id=case_id)
     return note
 
 
@@ -702,6 +738,7 @@ def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date)
             "opened_on": data.opened_on,
             "created_at": now,
             "updated_at": now,
+            "stage_entered_at": now,
             "version": 1,
         },
     )
@@ -742,4 +779,5 @@ def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date)
         case_id=case_id,
         fields=("category", "city_id", "organisation_id", "person", "legal_status", "stage"),
     )
+    store_case(session, case_id=case_id)
     return _reload(session, case_id)

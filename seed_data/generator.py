@@ -53,6 +53,7 @@ from models.enums import (
     Urgency,
 )
 from models.i18n import Language
+from models.stored import store_all
 from models.tables import (
     Case,
     CaseNote,
@@ -379,11 +380,11 @@ CASE_COLUMNS = _columns(
     Case.__table__,  # type: ignore[attr-defined]
     "id", "code", "intake_year", "intake_seq", "category", "city_id", "organisation_id",
     "caseworker_id", "stage", "destination_country", "status", "outcome", "opened_on",
-    "closed_on", "created_at", "updated_at", "version",
+    "closed_on", "created_at", "updated_at", "version", "stage_entered_at",
 )  # fmt: skip
 STAGE_CHANGE_COLUMNS = _columns(
     StageChange.__table__,  # type: ignore[attr-defined]
-    "case_id", "from_stage", "to_stage", "changed_at", "changed_by_id",
+    "case_id", "from_stage", "to_stage", "changed_at", "changed_by_id", "stay_days",
 )  # fmt: skip
 PERSON_COLUMNS = _columns(
     Person.__table__,  # type: ignore[attr-defined]
@@ -613,6 +614,7 @@ def seed(
         writer.finish()
     finally:
         writer.close()
+    store_all(session, today=today)
     record(
         session,
         actor=None,
@@ -785,9 +787,11 @@ class _CaseMaker:
                 moment(history[0][2]),
                 moment(last_activity),
                 1,
+                moment(history[-1][2]),
             )
         )
         changes = self.rows[STAGE_CHANGE_COLUMNS[0]]
+        entered: dt.datetime | None = None
         for from_stage, to_stage, at in history:
             changes.append(
                 (
@@ -796,8 +800,10 @@ class _CaseMaker:
                     STAGE_VALUES[to_stage],
                     moment(at),
                     self.creator_id,
+                    None if entered is None else (at - entered).days,
                 )
             )
+            entered = at
         name = synthetic_person(rng)
         self.rows[PERSON_COLUMNS[0]].append(
             (

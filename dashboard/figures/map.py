@@ -12,6 +12,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from dashboard.figures.memo import remembered
 from dashboard.figures.style import URGENCY_SCALE, plain, styled
 
 BOUNDARIES = Path(__file__).resolve().parents[2] / "seed_data" / "boundaries.geojson"
@@ -80,6 +81,7 @@ def _outline_trace(shapes: list[Outline], *, fill: str, line: str, name: str) ->
     )
 
 
+@remembered
 def caseload_map(
     cities: list[CityBubble],
     *,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from dashboard.figures.memo import remembered
 from dashboard.figures.style import (
     BLUE,
     ORANGE,
@@ -40,6 +41,7 @@ class PermitBar:
     hover: str  # already translated
 
 
+@remembered
 def timeline(
     bars: list[PermitBar],
     *,
@@ -102,6 +104,7 @@ def timeline(
     return styled(figure, title=title, x_title=x_title, height=max(300, 110 + 22 * len(bars)))
 
 
+@remembered
 def weekly_expiries(
     week_starts: list[dt.date], counts: list[int], *, title: str, x_title: str, y_title: str
 ) -> go.Figure:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.figures.memo import remembered
 from dashboard.figures.style import BLUE, SERIES, SKY_BLUE, plain, plain_all, styled
 
 
+@remembered
 def funnel(stages: list[str], counts: list[int], *, title: str) -> go.Figure:
     """How many cases reached each stage, with the share of the stage before."""
     figure = go.Figure(
@@ -22,6 +24,7 @@ def funnel(stages: list[str], counts: list[int], *, title: str) -> go.Figure:
     return styled(figure, title=title, height=380)
 
 
+@remembered
 def horizontal_bars(
     labels: list[str], values: list[float], *, title: str, x_title: str, colour: str = SKY_BLUE
 ) -> go.Figure:
@@ -42,6 +45,7 @@ def horizontal_bars(
     return styled(figure, title=title, x_title=x_title, height=max(260, 80 + 34 * len(labels)))
 
 
+@remembered
 def reached_by_group(
     columns: list[str],
     groups: dict[str, list[int]],
@@ -65,6 +69,7 @@ def reached_by_group(
     return styled(figure, title=title, x_title=x_title, y_title=y_title, height=380)
 
 
+@remembered
 def cohort_heatmap(
     months: list[str],
     stages: list[str],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.figures.memo import remembered
 from dashboard.figures.style import BLUE, LEVEL_COLOURS, plain, plain_all, styled
 from models.risk import RiskLevel
 
 
+@remembered
 def levels_by_category(
     categories: list[str],
     counts: dict[RiskLevel, list[int]],
@@ -32,6 +34,7 @@ def levels_by_category(
     return styled(figure, title=title, x_title=x_title, height=max(260, 90 + 36 * len(categories)))
 
 
+@remembered
 def reasons_chart(reasons: list[str], counts: list[int], *, title: str, x_title: str) -> go.Figure:
     """Horizontal bars: how many open cases each rule applies to."""
     figure = go.Figure(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.figures.memo import remembered
 from dashboard.figures.style import ORANGE, SKY_BLUE, VERMILLION, plain, plain_all, styled
 
 
+@remembered
 def caseload_chart(
     caseworkers: list[str],
     *,
