@@ -20,13 +20,14 @@ from models.enums import (
     Role,
     Stage,
 )
+from models.identity.crypto import Identity
+from models.identity.store import add_person
 from models.tables import (
     Case,
     City,
     Detention,
     LegalStatus,
     Organisation,
-    Person,
     StageChange,
     User,
     utcnow,
@@ -141,12 +142,12 @@ def make_case(
     session.add(case)
     session.flush()
     assert case.id is not None
-    session.add(
-        Person(
-            case_id=case.id,
-            full_name=full_name or f"Тестовый Человек {seq}",
-            name_latin=f"Test Person {seq}",
-        )
+    add_person(
+        session,
+        case_id=case.id,
+        identity=Identity(
+            full_name=full_name or f"Тестовый Человек {seq}", name_latin=f"Test Person {seq}"
+        ),
     )
     session.add(
         LegalStatus(

@@ -25,6 +25,7 @@ from models.enums import (
     Stage,
     Urgency,
 )
+from models.identity.store import case_cipher, open_notes, read_identity
 from models.tables import (
     AuditEvent,
     Case,
@@ -321,7 +322,10 @@ def test_a_note_in_cyrillic_is_kept_as_typed(session, world):
     )
     session.commit()
     [note] = session.exec(select(CaseNote)).all()
-    assert note.body == "Звонил адвокат; a < b — это не HTML."
+    # Stored sealed; read back through the case's key.
+    assert "Звонил".encode() not in note.sealed_body
+    [body] = open_notes(case_cipher(session, case_id=case.id), [note.sealed_body])
+    assert body == "Звонил адвокат; a < b — это не HTML."
     assert session.get(Case, case.id, populate_existing=True).version == 2
 
 
@@ -356,8 +360,10 @@ def test_new_cases_get_the_next_code_of_their_intake_year(session, world):
     seqs = session.exec(select(Case.intake_seq).where(Case.intake_year == 2026)).all()
     assert first.code == f"WP-26-{first.intake_seq:04d}"
     assert second.intake_seq == max(seqs) == first.intake_seq + 1
-    person = session.exec(select(Person).where(Person.case_id == second.id)).one()
-    assert person.full_name == "Иван Петров"
+    sealed = session.exec(select(Person).where(Person.case_id == second.id)).one()
+    assert "Иван".encode() not in sealed.sealed
+    person = read_identity(session, case_id=second.id)
+    assert person is not None and person.full_name == "Иван Петров"
     assert session.get(LegalStatus, second.id) is not None
     assert session.exec(select(StageChange).where(StageChange.case_id == second.id)).one()
     created = session.exec(select(AuditEvent).where(AuditEvent.case_id == second.id)).one()
