@@ -24,6 +24,7 @@ from models.database import (
     upgrade,
 )
 from models.enums import Role
+from models.identity import commands as vault_commands
 from models.settings import ConfigurationError, load_settings
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--name", required=True, help="display name")
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--organisation", help="organisation name (not needed for funders)")
+    vault_commands.add_parsers(commands)
     return parser
 
 
@@ -83,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"(this code needs {head_revision()})"
                 )
             return 0
+        if args.command == "restore":  # the restored file may carry an older schema
+            return vault_commands.run(engine, args, today=settings.today())
         check_schema(engine)
         if args.command == "seed":
             started = time.perf_counter()
@@ -108,7 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "create-user":
             return _create_user(engine, args)
-    except (DatabaseUnavailable, SchemaOutOfDate, ExistingCasesError) as error:
+        if args.command in vault_commands.COMMANDS:
+            return vault_commands.run(engine, args, today=settings.today())
+    except (DatabaseUnavailable, SchemaOutOfDate, ExistingCasesError, ConfigurationError) as error:
         print(f"waypoint: {error}", file=sys.stderr)
         return 2
     return 1
