@@ -85,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"(this code needs {head_revision()})"
                 )
             return 0
-        if args.command == "restore":  # the restored file may carry an older schema
+        # A restored file may carry an older schema; a new key needs no database at all.
+        if args.command == "restore" or getattr(args, "keys_command", None) == "generate":
             return vault_commands.run(engine, args, today=settings.today())
         check_schema(engine)
         if args.command == "seed":

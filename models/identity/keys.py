@@ -93,7 +93,8 @@ def load_vault_config(
     secrets = _read_secrets(secrets_path)
 
     def value(name: str) -> str | None:
-        found = env.get(name.upper()) or secrets.get(name.lower())
+        short = name.lower().removeprefix("waypoint_")
+        found = env.get(name.upper()) or secrets.get(name.lower()) or secrets.get(short)
         return str(found) if found is not None else None
 
     raw_master = value("WAYPOINT_MASTER_KEYS")
