@@ -15,9 +15,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.access import Actor, case_scope
+from models.access import Action, Actor, case_scope, require
+from models.accounts import ValidationError
+from models.audit import record
 from models.database import session_scope
 from models.enums import AuditAction, CaseStatus, PurgeReason
+from models.i18n import N_
 from models.identity.purge import purge_case, scrub
 from models.tables import Case, Organisation, Person
 
@@ -65,14 +68,17 @@ def identities_due(
     return sorted((d for d in due if d.due_on <= limit), key=lambda d: (d.due_on, d.case_code))
 
 
-def apply_retention(engine: sa.Engine, *, today: dt.date) -> list[str]:
-    """Purge every identity due by ``today``, in one transaction; returns the case codes."""
+def apply_retention(engine: sa.Engine, *, today: dt.date, actor: Actor | None = None) -> list[str]:
+    """Purge every identity due by ``today`` (within ``actor``'s scope when given: an admin's
+    is every case), in one transaction; returns the case codes. ``None``: the system (cron)."""
+    if actor is not None:
+        require(actor, Action.MANAGE_USERS)
     with session_scope(engine) as session:
-        codes = [d.case_code for d in identities_due(session, today=today)]
+        codes = [d.case_code for d in identities_due(session, today=today, actor=actor)]
         for code in codes:
             purge_case(
                 session,
-                actor=None,
+                actor=actor,
                 code=code,
                 confirmation=code,
                 reason=PurgeReason.RETENTION,
@@ -80,3 +86,31 @@ def apply_retention(engine: sa.Engine, *, today: dt.date) -> list[str]:
             )
     scrub(engine)
     return codes
+
+
+MAX_RETENTION_MONTHS = 120
+
+
+def set_retention_months(
+    session: Session, *, actor: Actor, organisation_id: int, months: int
+) -> Organisation:
+    """Set how many months after closing an organisation's identities are kept (admins)."""
+    require(actor, Action.MANAGE_USERS)
+    if not 1 <= months <= MAX_RETENTION_MONTHS:
+        raise ValidationError(
+            "months", N_("Enter a number of months from 1 to {limit}."), limit=MAX_RETENTION_MONTHS
+        )
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise ValidationError("organisation", N_("Choose one of the listed values."))
+    organisation.identity_retention_months = months
+    session.add(organisation)
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity="organisation",
+        entity_id=organisation_id,
+        fields=("identity_retention_months",),
+    )
+    return organisation
