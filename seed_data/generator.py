@@ -31,7 +31,6 @@ from queue import Full, Queue
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
 from sqlmodel import Session, select
 
 from models.accounts import hash_password
@@ -54,7 +53,7 @@ from models.enums import (
 )
 from models.i18n import Language
 from models.identity import keystore
-from models.identity.crypto import Identity, Vault, seal_identity, seal_text, vault_for
+from models.identity.crypto import DataCipher, Identity, Vault, seal_identity, seal_text, vault_for
 from models.tables import (
     Case,
     CaseNote,
@@ -1009,7 +1008,7 @@ class _CaseMaker:
         opened_on: dt.date,
         last_activity: dt.date,
         author_id: int | None,
-        cipher: Fernet,
+        cipher: DataCipher,
     ) -> None:
         rng = self.rng
         span = max(0, (last_activity - opened_on).days)

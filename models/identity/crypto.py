@@ -1,8 +1,8 @@
 """Envelope encryption of identities and notes.
 
-Each person has a random data key (a Fernet key: AES-128-CBC with HMAC-SHA256). Their identity
-(full name, every spelling, birth year, contact) is sealed with it as one token, and so is
-every note of their case. The data key itself is stored only *wrapped* by the master key(s)
+Each person has a random 256-bit data key. Their identity (full name, every spelling, birth
+year, contact) is sealed with it as one AES-256-GCM message (random 96-bit nonce first), and
+so is every note of their case. The data key itself is stored only *wrapped* by the master key(s)
 (``MultiFernet``: the first master key wraps, every listed key unwraps), in the key store.
 Destroying the wrapped key destroys every copy of the person's ciphertext, wherever it went.
 
@@ -13,12 +13,14 @@ settings (see ``keys.py``). ``reset()`` forgets the built vaults (tests, key rot
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlmodel import Session
 
 from models.identity.blind_index import BlindIndex
@@ -47,13 +49,30 @@ class Identity:
         ]
 
 
+class DataCipher:
+    """AES-256-GCM under one data key: ``encrypt`` returns nonce + ciphertext + tag."""
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    def encrypt(self, plain: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plain, None)
+
+    def decrypt(self, sealed: bytes) -> bytes:
+        return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], None)
+
+
 @dataclass(frozen=True)
 class DataKey:
     """A person's data key: its id (stored beside the ciphertext), the cipher, its wrapping."""
 
     key_id: str
-    cipher: Fernet
+    cipher: DataCipher
     wrapped: bytes
+
+
+NONCE_BYTES = 12
 
 
 class KeyDestroyed(LookupError):
@@ -71,8 +90,8 @@ class Vault:
 
     def new_key(self) -> DataKey:
         """A fresh data key, wrapped; the caller stores ``wrapped`` in the key store."""
-        raw = Fernet.generate_key()
-        return DataKey(uuid.uuid4().hex, Fernet(raw), self.master.encrypt(raw))
+        raw = AESGCM.generate_key(bit_length=256)
+        return DataKey(uuid.uuid4().hex, DataCipher(raw), self.master.encrypt(raw))
 
     def create_key(self) -> DataKey:
         """A fresh data key, already stored in the key store."""
@@ -80,31 +99,31 @@ class Vault:
         self.keystore.put_many([(key.key_id, key.wrapped)])
         return key
 
-    def cipher(self, key_id: str) -> Fernet:
+    def cipher(self, key_id: str) -> DataCipher:
         """The cipher of the data key ``key_id``; ``KeyDestroyed`` once it was purged."""
         wrapped = self.keystore.get(key_id)
         if wrapped is None:
             raise KeyDestroyed(key_id)
-        return Fernet(self.master.decrypt(wrapped))
+        return DataCipher(self.master.decrypt(wrapped))
 
     def rewrap(self, wrapped: bytes) -> bytes:
         """``wrapped`` unwrapped by any master key and wrapped again by the first one."""
         return self.master.rotate(wrapped)
 
 
-def seal_identity(cipher: Fernet, identity: Identity) -> bytes:
+def seal_identity(cipher: DataCipher, identity: Identity) -> bytes:
     return cipher.encrypt(json.dumps(asdict(identity), ensure_ascii=False).encode())
 
 
-def open_identity(cipher: Fernet, sealed: bytes) -> Identity:
+def open_identity(cipher: DataCipher, sealed: bytes) -> Identity:
     return Identity(**json.loads(cipher.decrypt(sealed)))
 
 
-def seal_text(cipher: Fernet, text: str) -> bytes:
+def seal_text(cipher: DataCipher, text: str) -> bytes:
     return cipher.encrypt(text.encode())
 
 
-def open_text(cipher: Fernet, sealed: bytes) -> str:
+def open_text(cipher: DataCipher, sealed: bytes) -> str:
     return cipher.decrypt(sealed).decode()
 
 
@@ -139,6 +158,7 @@ def reset() -> None:
 
 
 __all__ = [
+    "DataCipher",
     "DataKey",
     "Identity",
     "InvalidToken",

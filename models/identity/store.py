@@ -9,11 +9,11 @@ is rolled back is left unused, which is harmless).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
 from sqlmodel import Session, select
 
 from models.identity.blind_index import token_rows
 from models.identity.crypto import (
+    DataCipher,
     Identity,
     KeyDestroyed,
     open_identity,
@@ -47,7 +47,7 @@ def _person(session: Session, case_id: int) -> Person | None:
     return session.exec(select(Person).where(Person.case_id == case_id)).first()
 
 
-def case_cipher(session: Session, *, case_id: int) -> Fernet | None:
+def case_cipher(session: Session, *, case_id: int) -> DataCipher | None:
     """The cipher of the case's person; ``None`` when there is no person or the key is gone."""
     person = _person(session, case_id)
     if person is None:
@@ -78,7 +78,7 @@ def seal_note(session: Session, *, case_id: int, text: str) -> bytes:
     return seal_text(cipher, text)
 
 
-def open_notes(cipher: Fernet | None, sealed: list[bytes]) -> list[str | None]:
+def open_notes(cipher: DataCipher | None, sealed: list[bytes]) -> list[str | None]:
     """The notes in clear, in order; ``None`` for each when the key is gone."""
     if cipher is None:
         return [None for _ in sealed]
