@@ -284,3 +284,26 @@ def test_a_backup_restored_with_waypoint_restore_stays_purged(sqlite_world, tmp_
     assert _leaks(sqlite_world["url"], sqlite_world["secrets"]) == []
     # The backup file itself still holds the ciphertext, useless without the destroyed key.
     assert SECRET.encode() not in saved.read_bytes()
+
+
+def test_the_dashboard_purges_a_copied_back_file_again_before_serving_it(
+    sqlite_world, tmp_path, configure_app
+):
+    from dashboard import runtime
+
+    url, engine = sqlite_world["url"], sqlite_world["engine"]
+    database = Path(sa.engine.make_url(url).database or "")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    copy = tmp_path / "copy.db"
+    shutil.copy(database, copy)
+    _purge(engine, sqlite_world)
+    engine.dispose()
+    shutil.copy(copy, database)
+    configure_app(url)
+    served = runtime.engine()
+    with Session(served) as session:
+        assert _counts(session, sqlite_world["case"].id) == (0, 0, 0)
+        assert _search(session, sqlite_world["coordinator"], "Zlatoslava") == []
+    runtime.engine.clear()
+    served.dispose()
