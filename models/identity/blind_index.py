@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.identity.names import name_tokens, word_forms, words
 from models.tables import Person, PersonToken
@@ -87,20 +87,20 @@ def candidate_people(
         return []
     shared = sa.func.count(PersonToken.token).label("shared")  # type: ignore[arg-type]
     rows = session.execute(
-        sa.select(Person.id, Person.case_id, shared)
+        sa.select(col(Person.id), col(Person.case_id), shared)
         .join(PersonToken, PersonToken.person_id == Person.id)  # type: ignore[arg-type]
         .where(PersonToken.token.in_(wanted))  # type: ignore[attr-defined]
-        .group_by(Person.id, Person.case_id)
+        .group_by(col(Person.id), col(Person.case_id))
         .having(shared >= min_shared)
-        .order_by(shared.desc(), Person.id)
+        .order_by(shared.desc(), col(Person.id))
     ).all()
     return [Candidate(int(p), int(c), int(n)) for p, c, n in rows]
 
 
-def cases_matching_all(per_word: list[set[bytes]]) -> sa.Select[tuple[int]]:
+def cases_matching_all(per_word: list[set[bytes]]) -> sa.Select[int]:
     """Case ids whose person has, for every word, one of that word's tokens."""
     selects = [
-        sa.select(Person.case_id)
+        sa.select(col(Person.case_id))
         .join(PersonToken, PersonToken.person_id == Person.id)  # type: ignore[arg-type]
         .where(PersonToken.token.in_(sorted(tokens)))  # type: ignore[attr-defined]
         for tokens in per_word

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from models.identity.crypto import Identity, open_identity, open_text, seal_identity, seal_text
+from models.identity.crypto import (
+    DataKey,
+    Identity,
+    open_identity,
+    open_text,
+    seal_identity,
+    seal_text,
+)
 from models.identity.crypto import vault_for as _vault_for
 
 FIELDS = ("full_name", "name_cyrillic", "name_latin", "other_spellings", "birth_year", "contact")
@@ -20,7 +27,7 @@ def seal_clear_rows(connection: sa.Connection) -> None:
     if not people:
         return
     vault = _vault_for(connection)
-    key_of_case = {}
+    key_of_case: dict[int, DataKey] = {}
     keys = []
     for row in people:
         key = vault.new_key()
@@ -39,13 +46,13 @@ def seal_clear_rows(connection: sa.Connection) -> None:
             )
     vault.keystore.put_many(keys)
     for note in connection.execute(sa.text("SELECT id, case_id, body FROM case_note")).all():
-        key = key_of_case.get(note.case_id)
-        if key is None:  # a note without a person: nothing to tie it to, so it is dropped
+        found = key_of_case.get(note.case_id)
+        if found is None:  # a note without a person: nothing to tie it to, so it is dropped
             connection.execute(sa.text("DELETE FROM case_note WHERE id = :id"), {"id": note.id})
             continue
         connection.execute(
             sa.text("UPDATE case_note SET sealed_body = :s WHERE id = :id"),
-            {"s": seal_text(key.cipher, note.body), "id": note.id},
+            {"s": seal_text(found.cipher, note.body), "id": note.id},
         )
 
 

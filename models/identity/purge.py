@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.access import Action, Actor, PermissionDenied, case_scope, permits
 from models.accounts import ValidationError
@@ -69,12 +69,12 @@ def exports_including(session: Session, case: Case) -> list[ExportRecord]:
         .where(
             AuditEvent.action == AuditAction.EXPORT,
             sa.or_(
-                AuditEvent.case_id == case.id,
+                col(AuditEvent.case_id) == case.id,
                 sa.and_(
-                    AuditEvent.entity == "audit_event",
-                    AuditEvent.at >= case.created_at,
+                    col(AuditEvent.entity) == "audit_event",
+                    col(AuditEvent.at) >= case.created_at,
                     sa.or_(
-                        AuditEvent.organisation_id == case.organisation_id,
+                        col(AuditEvent.organisation_id) == case.organisation_id,
                         AuditEvent.organisation_id.is_(None),  # type: ignore[union-attr]
                     ),
                 ),
@@ -220,7 +220,7 @@ def reapply_purges(engine: sa.Engine, *, ledger: list[PurgeLedger] | None = None
             wanted[entry.key_id] = (entry.case_code, entry.whole_case)
         codes = {code for code, _ in wanted.values()}
         rows = session.execute(
-            sa.select(Case.id, Case.code, Person.key_id)
+            sa.select(col(Case.id), col(Case.code), col(Person.key_id))
             .outerjoin(Person, Person.case_id == Case.id)  # type: ignore[arg-type]
             .where(
                 sa.or_(

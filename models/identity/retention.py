@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Action, Actor, case_scope, require
 from models.accounts import ValidationError
@@ -49,14 +49,14 @@ def identities_due(
     ``within_days``), soonest first; limited to ``actor``'s scope when given."""
     query = (
         sa.select(
-            Case.code,
-            Organisation.name,
-            Case.closed_on,
-            Organisation.identity_retention_months,
+            col(Case.code),
+            col(Organisation.name),
+            col(Case.closed_on),
+            col(Organisation.identity_retention_months),
         )
         .join(Organisation, Organisation.id == Case.organisation_id)  # type: ignore[arg-type]
         .join(Person, Person.case_id == Case.id)  # type: ignore[arg-type]
-        .where(Case.status == CaseStatus.CLOSED, Case.closed_on.is_not(None))  # type: ignore[union-attr]
+        .where(col(Case.status) == CaseStatus.CLOSED, col(Case.closed_on).is_not(None))
     )
     if actor is not None:
         query = query.where(case_scope(actor))
