@@ -5,6 +5,7 @@ On SQLite and PostgreSQL (the file-level checks are SQLite's)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -307,3 +308,42 @@ def test_the_dashboard_purges_a_copied_back_file_again_before_serving_it(
         assert _search(session, sqlite_world["coordinator"], "Zlatoslava") == []
     runtime.engine.clear()
     served.dispose()
+
+
+def test_a_key_store_in_its_own_postgresql_database_forgets_the_purged_key(
+    database_url, monkeypatch
+):
+    from tests.conftest import PG_URL
+
+    if not database_url.startswith("postgresql") or PG_URL is None:
+        pytest.skip("PostgreSQL only")
+    from models.database import make_engine
+    from models.identity.keystore import KeyStore
+
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"waypoint_keys_{os.getpid()}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    keys_url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv("WAYPOINT_KEYSTORE_URL", keys_url)
+    reset()
+    engine = make_engine(database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            found = build_world(session)
+            key_id = session.exec(
+                select(Person.key_id).where(Person.case_id == found["case"].id)
+            ).one()
+        store = KeyStore(keys_url)
+        assert store.get(key_id) is not None
+        _purge(engine, found)
+        assert store.get(key_id) is None
+        assert [d.key_id for d in store.destroyed()] == [key_id]
+        store.dispose()
+    finally:
+        reset()
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

@@ -133,8 +133,10 @@ _lock = threading.Lock()
 
 def vault_for_url(database_url: str) -> Vault:
     """The vault of the case database at ``database_url`` (built once per configuration)."""
-    settings_demo = load_settings().demo_mode
-    config = load_vault_config(database_url, demo_mode=settings_demo)
+    settings = load_settings()
+    # Demo keys only for the demo database itself, never for a database named otherwise.
+    demo = settings.demo_mode and database_url == settings.database_url
+    config = load_vault_config(database_url, demo_mode=demo)
     with _lock:
         found = _vaults.get((database_url, config))
         if found is None:

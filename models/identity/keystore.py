@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -62,13 +63,13 @@ class KeyStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.path: Path | None = None
         parsed = sa.engine.make_url(url)
         self.sqlite = parsed.get_backend_name() == "sqlite"
         if self.sqlite:
             if parsed.database and parsed.database != ":memory:":
-                from pathlib import Path
-
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                self.path = Path(parsed.database)
             self.engine = sa.create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
             )
@@ -76,6 +77,8 @@ class KeyStore:
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
         metadata.create_all(self.engine)
+        if self.path is not None:
+            self.path.chmod(0o600)  # readable by the app's user only
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -125,10 +128,15 @@ class KeyStore:
         self.checkpoint()
 
     def checkpoint(self) -> None:
-        """SQLite: move the log into the file and truncate it to zero bytes."""
+        """SQLite: move the log into the file and truncate it to zero bytes. PostgreSQL:
+        ``VACUUM`` the key table so the deleted rows' space is marked free (the bytes stay
+        until reused, and in PostgreSQL's own WAL: see the README)."""
         if self.sqlite:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM data_key")
 
     def destroyed(self) -> list[Destroyed]:
         """Every key destroyed so far, oldest first."""

@@ -211,7 +211,7 @@ def reapply_purges(engine: sa.Engine, *, ledger: list[PurgeLedger] | None = None
         missing = [e for e in (ledger or []) if e.key_id not in entries]
         for entry in missing:
             session.add(
-                PurgeLedger(**{k: getattr(entry, k) for k in entry.model_fields if k != "id"})
+                PurgeLedger(**{k: getattr(entry, k) for k in PurgeLedger.model_fields if k != "id"})
             )
         wanted: dict[str, tuple[str, bool]] = {
             key_id: (d.case_code, d.whole_case) for key_id, d in destroyed.items()
