@@ -18,6 +18,7 @@ from models.database import make_engine
 from models.enums import AuditAction, Outcome, Role
 from models.identity import keys as key_config
 from models.identity.backup import backup, rotate_master_key
+from models.identity.blind_index import blind_tokens, candidate_people
 from models.identity.crypto import reset
 from models.identity.names import name_tokens
 from models.identity.retention import add_months, apply_retention, identities_due
@@ -268,3 +269,57 @@ def test_backup_of_a_postgresql_database_points_at_pg_dump(database_url, capsys)
 def test_keys_generate_prints_a_usable_master_key(capsys):
     assert main(["keys", "generate"]) == 0
     Fernet(capsys.readouterr().out.strip().encode())
+
+
+# --- migration of an existing database ---------------------------------------------------
+
+
+def test_upgrading_a_database_with_clear_identities_seals_them_and_downgrade_opens_them(
+    tmp_path, monkeypatch
+):
+    from models.database import upgrade
+    from models.identity.store import case_cipher, open_notes
+
+    monkeypatch.delenv("WAYPOINT_KEYSTORE_URL", raising=False)
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0003")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO organisation (name, active, created_at) VALUES ('O', 1, '2025-01-01')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO case_file (code, intake_year, intake_seq, category, organisation_id,"
+            " stage, status, opened_on, created_at, updated_at, version) VALUES"
+            " ('WP-25-0001', 2025, 1, 'activist', 1, 'intake', 'open', '2025-01-02',"
+            " '2025-01-02', '2025-01-02', 1)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO person (case_id, full_name, name_latin, birth_year, contact) VALUES"
+            " (1, 'Старая Запись', 'Staraia Zapis', 1990, '+7 700 000 00 01')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO case_note (case_id, body, created_at) VALUES (1, 'Старая заметка', '2025-01-03')"
+        )
+    upgrade(engine)
+    with Session(engine) as session:
+        person = read_identity(session, case_id=1)
+        assert person is not None
+        assert (person.full_name, person.birth_year) == ("Старая Запись", 1990)
+        [sealed] = session.exec(select(CaseNote.sealed_body)).all()
+        assert open_notes(case_cipher(session, case_id=1), [sealed]) == ["Старая заметка"]
+        # The names went into the blind index: another spelling finds the person.
+        found = candidate_people(session, blind_tokens(session, "Zapis Staraya"), min_shared=2)
+    assert [(c.case_id, c.shared) for c in found] == [(1, 2)]
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert "Старая".encode() not in (tmp_path / "old.db").read_bytes()
+    from alembic import command
+
+    from models.database import alembic_config
+
+    command.downgrade(alembic_config(engine), "0003")
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql("SELECT full_name, contact FROM person").one()
+        note = connection.exec_driver_sql("SELECT body FROM case_note").scalar_one()
+    assert tuple(row) == ("Старая Запись", "+7 700 000 00 01") and note == "Старая заметка"
+    engine.dispose()

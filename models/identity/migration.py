@@ -19,14 +19,16 @@ from models.identity.crypto import vault_for as _vault_for
 FIELDS = ("full_name", "name_cyrillic", "name_latin", "other_spellings", "birth_year", "contact")
 
 
-def seal_clear_rows(connection: sa.Connection) -> None:
-    """Give each person a data key, seal their identity and notes, index their names."""
+def seal_clear_rows(connection: sa.Connection) -> list[dict[str, object]]:
+    """Give each person a data key, seal their identity and notes; returns the blind-index
+    rows of their names (inserted by the migration once the person table is rebuilt)."""
     people = connection.execute(
         sa.text(f"SELECT id, case_id, {', '.join(FIELDS)} FROM person")  # noqa: S608
     ).all()
     if not people:
-        return
+        return []
     vault = _vault_for(connection)
+    token_rows: list[dict[str, object]] = []
     key_of_case: dict[int, DataKey] = {}
     keys = []
     for row in people:
@@ -38,12 +40,7 @@ def seal_clear_rows(connection: sa.Connection) -> None:
             sa.text("UPDATE person SET key_id = :k, sealed = :s WHERE id = :id"),
             {"k": key.key_id, "s": seal_identity(key.cipher, identity), "id": row.id},
         )
-        tokens = vault.index.of_text(*identity.spellings())
-        if tokens:
-            connection.execute(
-                sa.text("INSERT INTO person_token (token, person_id) VALUES (:t, :p)"),
-                [{"t": token, "p": row.id} for token in tokens],
-            )
+        token_rows += [{"t": t, "p": row.id} for t in vault.index.of_text(*identity.spellings())]
     vault.keystore.put_many(keys)
     for note in connection.execute(sa.text("SELECT id, case_id, body FROM case_note")).all():
         found = key_of_case.get(note.case_id)
@@ -54,6 +51,7 @@ def seal_clear_rows(connection: sa.Connection) -> None:
             sa.text("UPDATE case_note SET sealed_body = :s WHERE id = :id"),
             {"s": seal_text(found.cipher, note.body), "id": note.id},
         )
+    return token_rows
 
 
 def open_sealed_rows(connection: sa.Connection) -> None:

@@ -36,15 +36,6 @@ def upgrade() -> None:
     with op.batch_alter_table("case_note", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sealed_body", sa.LargeBinary(), nullable=True))
     op.create_table(
-        "person_token",
-        sa.Column("token", sa.LargeBinary(length=16), nullable=False),
-        sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("token", "person_id"),
-    )
-    with op.batch_alter_table("person_token", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_person_token_person_id"), ["person_id"], unique=False)
-    op.create_table(
         "purge_ledger",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("purged_at", sa.DateTime(timezone=True), nullable=False),
@@ -76,7 +67,7 @@ def upgrade() -> None:
 
     from models.identity.migration import seal_clear_rows
 
-    seal_clear_rows(op.get_bind())
+    tokens = seal_clear_rows(op.get_bind())
 
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_constraint("ck_person_birth_year", type_="check")
@@ -88,6 +79,21 @@ def upgrade() -> None:
     with op.batch_alter_table("case_note", schema=None) as batch_op:
         batch_op.drop_column("body")
         batch_op.alter_column("sealed_body", existing_type=sa.LargeBinary(), nullable=False)
+    # Created after the person table is rebuilt: SQLite's rebuild drops the old table, and
+    # that would cascade to the tokens.
+    op.create_table(
+        "person_token",
+        sa.Column("token", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("token", "person_id"),
+    )
+    with op.batch_alter_table("person_token", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_person_token_person_id"), ["person_id"], unique=False)
+    if tokens:
+        op.get_bind().execute(
+            sa.text("INSERT INTO person_token (token, person_id) VALUES (:t, :p)"), tokens
+        )
 
 
 def downgrade() -> None:
@@ -123,5 +129,6 @@ def downgrade() -> None:
     with op.batch_alter_table("person_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_token_person_id"))
     op.drop_table("person_token")
-    with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.drop_column("identity_retention_months")
+    # Not a batch rebuild: on SQLite that drops the organisation table, which the cases'
+    # foreign keys forbid once there is data. SQLite 3.35+ drops a plain column in place.
+    op.execute("ALTER TABLE organisation DROP COLUMN identity_retention_months")
