@@ -245,7 +245,7 @@ def _measure(url: str, repeats: Repeats) -> dict[str, object]:
     import streamlit as st
     from sqlmodel import Session, select
 
-    from models.access import Actor, case_scope
+    from models.access import Actor, visible_cases
     from models.database import make_engine
     from models.enums import CaseStatus
     from models.tables import Case, User
@@ -257,7 +257,7 @@ def _measure(url: str, repeats: Repeats) -> dict[str, object]:
         )
         code = session.execute(
             sa.select(Case.code)
-            .where(case_scope(coordinator), Case.status == CaseStatus.OPEN)
+            .where(visible_cases(coordinator), Case.status == CaseStatus.OPEN)
             .order_by(Case.id.desc())  # type: ignore[union-attr]
             .limit(1)
         ).scalar_one()
@@ -464,7 +464,7 @@ def _naive_baseline(engine: object, actor: object, repeats: Repeats) -> dict[str
     import pandas as pd
     import sqlalchemy as sa
 
-    from models.access import case_scope
+    from models.access import visible_cases
     from models.tables import Case, Detention, LegalStatus, StageChange
 
     def naive() -> dict[str, object]:
@@ -474,7 +474,7 @@ def _naive_baseline(engine: object, actor: object, repeats: Repeats) -> dict[str
                     Case.__table__, *[c for c in LegalStatus.__table__.c if c.name != "case_id"]
                 )  # type: ignore[attr-defined]
                 .select_from(Case.__table__.outerjoin(LegalStatus.__table__))  # type: ignore[attr-defined]
-                .where(case_scope(actor)),  # type: ignore[arg-type]
+                .where(visible_cases(actor)),  # type: ignore[arg-type]
                 connection,
             )
             detentions = pd.read_sql(sa.select(Detention.__table__), connection)  # type: ignore[attr-defined]

@@ -18,8 +18,16 @@ import sqlalchemy as sa
 import streamlit as st
 
 from dashboard.i18n import _
-from models.database import check_schema, current_revision, make_engine, session_scope, upgrade
+from models.database import (
+    PRIVATE_FOLDER,
+    check_schema,
+    current_revision,
+    make_engine,
+    session_scope,
+    upgrade,
+)
 from models.identity.purge import reapply_purges
+from models.releases.demo import publish_demo_releases
 from models.settings import DEMO_DATABASE_PATH, Settings, load_settings
 from models.tables import Case
 from seed_data.generator import seed
@@ -59,6 +67,7 @@ def prepare_demo_database(demo_engine: sa.Engine, config: Settings) -> None:
     """Create the demo schema and seed it, once; an existing demo file is only upgraded."""
     if current_revision(demo_engine) is None or not DEMO_DATABASE_PATH.exists():
         log.info("Creating the demo database at %s", DEMO_DATABASE_PATH)
+    DEMO_DATABASE_PATH.parent.chmod(PRIVATE_FOLDER)  # var/ holds only Waypoint's files
     upgrade(demo_engine)
     with session_scope(demo_engine) as session:
         has_cases = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
@@ -71,6 +80,7 @@ def prepare_demo_database(demo_engine: sa.Engine, config: Settings) -> None:
                 today=config.today(),
                 password=config.demo_password,
             )
+            publish_demo_releases(session, today=config.today())
 
 
 def describe_error(error: BaseException) -> str:

@@ -22,24 +22,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from models import case_codes
 from models.access import (
     Action,
     Actor,
     Scope,
-    case_scope,
+    case_visible,
     may_assign_to,
-    permits,
     require,
     scope_of,
+    visible_cases,
 )
 from models.accounts import ValidationError
 from models.audit import record
@@ -152,9 +152,7 @@ def _enum(field: str, enum: type[EnumT], value: object) -> EnumT:
 
 
 def _visible(session: Session, *, actor: Actor, case_id: int) -> Case:
-    if not permits(actor, Action.READ_CASE):
-        raise CaseNotFound(case_id)
-    case = session.exec(select(Case).where(Case.id == case_id, case_scope(actor))).first()
+    case = case_visible(session, actor=actor, case_id=case_id)
     if case is None:
         raise CaseNotFound(case_id)
     return case
@@ -171,7 +169,7 @@ def _bump(
     """Claim the case for this write: bump version and ``updated_at`` if it is still at
     ``expected`` (any version when ``None``) and in the actor's scope. Otherwise raise
     ``CaseNotFound``, or ``StaleCase`` with ``current()``, read after the refusal."""
-    conditions = [Case.id == case_id, case_scope(actor)]
+    conditions = [Case.id == case_id, visible_cases(actor)]
     if expected is not None:
         conditions.append(Case.version == expected)
     result = session.execute(
@@ -656,32 +654,33 @@ def _str_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def case_code(year: int, seq: int) -> str:
-    """``WP-YY-NNNN``: the pseudonymous code of the ``seq``-th case taken in during ``year``."""
-    return f"WP-{year % 100:02d}-{seq:04d}"
+def _free_code(session: Session, year: int) -> str:
+    """A random code that no case of the network holds yet."""
+    for _attempt in range(CODE_ATTEMPTS):
+        code = case_codes.new_code(year)
+        taken = session.execute(sa.select(Case.id).where(Case.code == code)).first()
+        if taken is None:
+            return code
+    raise RuntimeError("could not allocate a case code")
 
 
-def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) -> tuple[int, int]:
-    """Insert the case with the next sequence number of ``year``, computed by the INSERT itself
-    so that SQLite's write lock covers it; PostgreSQL may still collide, and then retries."""
+def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) -> int:
+    """Insert the case with a fresh random code. ``intake_seq`` is an internal counter, never
+    shown: computed by the INSERT itself so that SQLite's write lock covers it; on PostgreSQL
+    a concurrent intake may collide on it (or, rarely, on the code), and then it retries."""
     next_seq = (
         sa.select(sa.func.coalesce(sa.func.max(Case.intake_seq), 0) + 1)
         .where(Case.intake_year == year)
         .scalar_subquery()
     )
 
-    def insert() -> tuple[int, int]:
+    def insert() -> int:
         row = session.execute(
             sa.insert(Case)
-            .values(
-                code=f"tmp-{uuid.uuid4().hex[:12]}", intake_year=year, intake_seq=next_seq, **values
-            )
-            .returning(Case.id, Case.intake_seq)
+            .values(code=_free_code(session, year), intake_year=year, intake_seq=next_seq, **values)
+            .returning(Case.id)
         ).one()
-        session.execute(
-            sa.update(Case).where(Case.id == row[0]).values(code=case_code(year, row[1]))
-        )
-        return int(row[0]), int(row[1])
+        return int(row[0])
 
     if session.get_bind().dialect.name == "sqlite":
         # One writer at a time, and pysqlite's SAVEPOINT would commit early: no retry needed.
@@ -696,12 +695,12 @@ def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) 
 
 
 def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date) -> Case:
-    """Take in a new case: the case with its next ``WP-YY-NNNN`` code, the person, the legal
+    """Take in a new case: the case with a fresh random code, the person, the legal
     status and the first stage change, with one audit row."""
     require(actor, Action.CREATE_CASE)
     clean = _validate_intake(session, actor, data, today)
     now = utcnow()
-    case_id, _seq = _insert_case_row(
+    case_id = _insert_case_row(
         session,
         year=data.opened_on.year,
         values={

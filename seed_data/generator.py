@@ -35,6 +35,7 @@ from sqlmodel import Session, select
 
 from models.accounts import hash_password
 from models.audit import record
+from models.case_codes import new_code
 from models.enums import (
     AsylumStatus,
     AuditAction,
@@ -560,7 +561,7 @@ def seed(
         for city in cities
     }
     start = today - dt.timedelta(days=HISTORY_DAYS)
-    # Intake dates first, sorted, so that codes run in order within each year.
+    # Intake dates first, sorted, so that the internal intake counter runs in date order.
     opened = sorted(
         start + dt.timedelta(days=int(HISTORY_DAYS * rng.random() ** 0.9)) for _ in range(cases)
     )
@@ -592,6 +593,17 @@ def seed(
     )
     pick_city = _Choice(city_weights)
 
+    # Codes from their own generator, so that the rest of a seed's data does not change.
+    code_rng = random.Random(f"waypoint case codes {seed}")
+    taken_codes: set[str] = set(session.exec(select(Case.code)).all()) if existing else set()
+
+    def fresh_code(year: int) -> str:
+        code = new_code(year, code_rng)
+        while code in taken_codes:
+            code = new_code(year, code_rng)
+        taken_codes.add(code)
+        return code
+
     def batches() -> Iterator[Rows]:
         for number, opened_on in enumerate(opened):
             sequence[opened_on.year] += 1
@@ -600,6 +612,7 @@ def seed(
                 person_id=next_person_id + number,
                 number=number,
                 opened_on=opened_on,
+                code=fresh_code(opened_on.year),
                 seq=sequence[opened_on.year],
                 city_id=pick_city(rng),  # type: ignore[arg-type]
             )
@@ -750,6 +763,7 @@ class _CaseMaker:
         person_id: int,
         number: int,
         opened_on: dt.date,
+        code: str,
         seq: int,
         city_id: int,
     ) -> None:
@@ -779,7 +793,7 @@ class _CaseMaker:
         self.rows[CASE_COLUMNS[0]].append(
             (
                 case_id,
-                f"WP-{opened_on.year % 100:02d}-{seq:04d}",
+                code,
                 opened_on.year,
                 seq,
                 category,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.figures.style import BLUE, SERIES, SKY_BLUE, styled
+from dashboard.figures.style import BLUE, SERIES, SKY_BLUE, plain, plain_all, styled
 
 
 def funnel(stages: list[str], counts: list[int], *, title: str) -> go.Figure:
     """How many cases reached each stage, with the share of the stage before."""
     figure = go.Figure(
         go.Funnel(
-            y=stages,
+            y=plain_all(stages),
             x=counts,
             textinfo="value+percent previous",
             marker={"color": BLUE},
@@ -28,7 +28,7 @@ def horizontal_bars(
     """Plain horizontal bars with their values printed (days per stage, exits by outcome)."""
     figure = go.Figure(
         go.Bar(
-            y=labels,
+            y=plain_all(labels),
             x=values,
             orientation="h",
             marker_color=colour,
@@ -55,11 +55,11 @@ def reached_by_group(
     figure = go.Figure()
     for index, (name, counts) in enumerate(groups.items()):
         figure.add_bar(
-            x=columns,
+            x=plain_all(columns),
             y=counts,
-            name=name,
+            name=plain(name),
             marker_color=SERIES[index % len(SERIES)],
-            hovertemplate="%{x}: %{y}<extra>" + name + "</extra>",
+            hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>",
         )
     figure.update_layout(barmode="group")
     return styled(figure, title=title, x_title=x_title, y_title=y_title, height=380)
@@ -79,8 +79,8 @@ def cohort_heatmap(
     figure = go.Figure(
         go.Heatmap(
             z=shares,
-            x=stages,
-            y=months,
+            x=plain_all(stages),
+            y=plain_all(months),
             zmin=0,
             zmax=1,
             colorscale=[[0, "#FFFFFF"], [1, BLUE]],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.access import Action, Actor, case_scope, permits
+from models.access import Action, Actor, permits, visible_cases
 from models.enums import CaseStatus, Category, PermitType, Stage
 from models.risk import RiskLevel, level_expression, urgency_expression, with_legal_status
 from models.tables import Case, LegalStatus, Organisation
@@ -31,7 +31,7 @@ def visible(actor: Actor) -> sa.ColumnElement[bool]:
     """The cases ``actor`` may count on a dashboard: none without the right to see them."""
     if not permits(actor, Action.VIEW_DASHBOARDS):
         return sa.false()
-    return case_scope(actor)
+    return visible_cases(actor)
 
 
 def conditions(
