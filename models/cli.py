@@ -25,6 +25,7 @@ from models.database import (
     upgrade,
 )
 from models.enums import Role
+from models.identity import commands as vault_commands
 from models.releases import BudgetError, ReleaseError
 from models.releases.commands import export_command, list_command, publish_command
 from models.settings import ConfigurationError, load_settings
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["csv", "xlsx", "html", "pdf"])
     export.add_argument("--output", required=True, type=Path)
     export.add_argument("--language", default="en", choices=["en", "ru"])
+    vault_commands.add_parsers(commands)
     return parser
 
 
@@ -105,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"(this code needs {head_revision()})"
                 )
             return 0
+        # A restored file may carry an older schema; a new key needs no database at all.
+        if args.command == "restore" or getattr(args, "keys_command", None) == "generate":
+            return vault_commands.run(engine, args, today=settings.today())
         check_schema(engine)
         if args.command == "seed":
             started = time.perf_counter()
@@ -136,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "create-user":
             return _create_user(engine, args)
+        if args.command in vault_commands.COMMANDS:
+            return vault_commands.run(engine, args, today=settings.today())
         if args.command == "release":
             return _release(engine, args, today=settings.today())
     except (
@@ -144,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ExistingCasesError,
         ReleaseError,
         BudgetError,
+        ConfigurationError,
     ) as error:
         print(f"waypoint: {error}", file=sys.stderr)
         return 2
