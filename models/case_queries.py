@@ -1,6 +1,6 @@
 """Read-side queries of the casework pages: the case list, one case, and its audit trail.
 
-All of them are limited by ``case_scope(actor)``; a case out of scope reads as missing. The
+All of them are limited by the visibility gate, ``access.visible_cases(actor)``; a case out of scope reads as missing. The
 list never carries a name: a name can be *searched* (roles with ``READ_IDENTITY``), but rows
 show codes only. Identity is read by its own function, only where the policy permits.
 """
@@ -15,9 +15,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models import risk
-from models.access import Action, Actor, case_scope, permits, readable_scope
-from models.enums import CaseStatus, Role, Stage
+from models.access import Action, Actor, case_visible, permits, visible_cases
+from models.accounts import ValidationError
+from models.audit import record
+from models.enums import AuditAction, CaseStatus, Role, Stage
+from models.i18n import N_
+from models.identity.blind_index import BlindIndex, cases_matching_all
+from models.identity.crypto import Identity, vault_for
+from models.identity.store import case_cipher, open_notes, read_identity
 from models.network import ConsentScope, consent_scope
+from models.stored import risk_columns
 from models.tables import (
     AuditEvent,
     Case,
@@ -28,13 +35,16 @@ from models.tables import (
     HousingNeed,
     LegalStatus,
     Organisation,
-    Person,
     StageChange,
     User,
 )
 
 PAGE_SIZE = 50
-NAME_COLUMNS = ("full_name", "name_cyrillic", "name_latin", "other_spellings")
+# A search is a code or a name: longer text only costs the database (a 100,000-character
+# search ran 23 s and failed inside SQLite), so it is refused with a message.
+SEARCH_MAX_CHARS = 200
+SEARCH_MAX_WORDS = 10
+CODE_MAX_CHARS = 32  # longer than any case code, old or new
 
 
 @dataclass(frozen=True)
@@ -62,46 +72,57 @@ class CasePage:
         return max(1, -(-self.total // self.page_size))
 
 
-def _spellings(text: str) -> set[str]:
-    """Case variants of ``text``: SQLite folds case for ASCII only, so Cyrillic is matched in
-    the forms people type (as typed, lower case, capitalised)."""
-    return {text, text.lower(), text.upper(), text.capitalize(), text.title()}
-
-
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
+def validate_search(text: str) -> str:
+    """``text`` with its spaces tidied, or ``ValidationError`` when it is longer than
+    ``SEARCH_MAX_CHARS`` characters or ``SEARCH_MAX_WORDS`` words."""
+    tidy = " ".join(text.split())
+    if len(tidy) > SEARCH_MAX_CHARS:
+        raise ValidationError(
+            "search",
+            N_("Search for at most {count} characters (this has {length})."),
+            count=SEARCH_MAX_CHARS,
+            length=len(tidy),
+        )
+    if len(tidy.split()) > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            "search", N_("Search for at most {count} words."), count=SEARCH_MAX_WORDS
+        )
+    return tidy
+
+
+def _search_condition(index: BlindIndex | None, actor: Actor, text: str) -> sa.ColumnElement[bool]:
     """The code contains ``text``; or, for roles that read identities, every word of ``text``
-    appears in one of the person's spellings (Cyrillic, Latin, other), in any order."""
+    matches a word of one of the person's spellings (Cyrillic, Latin, other; any official
+    transliteration), in any order. Names are matched through the blind index: nothing is
+    decrypted, and a word matches whole words only."""
     text = text.strip()
     by_code = Case.code.ilike(f"%{_escape(text)}%", escape="\\")  # type: ignore[attr-defined]
-    words = [word for word in text.split() if len(word) >= 2]
-    if not permits(actor, Action.READ_IDENTITY) or not words:
+    if index is None or not permits(actor, Action.READ_IDENTITY):
         return by_code
-    per_word = [
-        sa.or_(
-            *[
-                getattr(Person, column).ilike(f"%{_escape(variant)}%", escape="\\")
-                for column in NAME_COLUMNS
-                for variant in _spellings(word)
-            ]
-        )
-        for word in words
-    ]
-    by_name = sa.select(Person.id).where(Person.case_id == Case.id, *per_word).exists()
-    return sa.or_(by_code, by_name)
+    per_word = index.per_word(text)
+    if not per_word:
+        return by_code
+    return sa.or_(by_code, Case.id.in_(cases_matching_all(per_word)))  # type: ignore[union-attr]
 
 
-def _conditions(actor: Actor, filters: CaseFilters, today: dt.date) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [case_scope(actor)]
+def _conditions(
+    actor: Actor,
+    filters: CaseFilters,
+    today: dt.date,
+    level: sa.ColumnElement[int],
+    index: BlindIndex | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [visible_cases(actor)]
     if filters.status is not None:
         conditions.append(Case.status == filters.status)  # type: ignore[arg-type]
     if filters.stage is not None:
         conditions.append(Case.stage == filters.stage)  # type: ignore[arg-type]
     if filters.risk_level is not None:
-        conditions.append(risk.level_expression(today) == int(filters.risk_level))
+        conditions.append(level == int(filters.risk_level))
     if filters.city_id is not None:
         conditions.append(Case.city_id == filters.city_id)  # type: ignore[arg-type]
     if filters.caseworker_id is not None:
@@ -110,7 +131,7 @@ def _conditions(actor: Actor, filters: CaseFilters, today: dt.date) -> list[sa.C
         until = today + dt.timedelta(days=filters.expiring_within_days)
         conditions.append(LegalStatus.permit_expires_on.between(today, until))  # type: ignore[union-attr]
     if filters.search.strip():
-        conditions.append(_search_condition(actor, filters.search))
+        conditions.append(_search_condition(index, actor, filters.search))
     return conditions
 
 
@@ -137,14 +158,22 @@ def case_list(
     page_size: int = PAGE_SIZE,
 ) -> CasePage:
     """One page of the cases ``actor`` may see, most at risk first, then soonest permit
-    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name)."""
+    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name). Raises
+    ``ValidationError`` for an over-long search (``validate_search``)."""
+    validate_search(filters.search)
     if not permits(actor, Action.READ_CASE):
         return CasePage(pd.DataFrame(columns=LIST_COLUMNS), 0, 1, page_size)
-    conditions = _conditions(actor, filters, today)
-    count = risk.with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*conditions)
-    total = int(session.execute(count).scalar_one())
+    # The stored level when it is computed for ``today`` (models/stored): an indexed column
+    # instead of the rules evaluated for every case in scope.
+    columns = risk_columns(session, today)
+    index = vault_for(session).index if filters.search.strip() else None
+    conditions = _conditions(actor, filters, today, columns.level, index)
+    count = sa.select(sa.func.count()).select_from(Case)
+    if filters.expiring_within_days is not None or not columns.stored:
+        count = risk.with_legal_status(count)
+    total = int(session.execute(count.where(*conditions)).scalar_one())
     page = max(1, min(page, max(1, -(-total // page_size))))
-    level = risk.level_expression(today).label("risk_level")
+    level = columns.level.label("risk_level")
     statement = (
         risk.with_legal_status(
             sa.select(
@@ -163,7 +192,7 @@ def case_list(
         .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
         .where(*conditions)
         .order_by(
-            sa.func.coalesce(level, -1).desc(),
+            sa.func.coalesce(columns.level, -1).desc(),
             LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
             LegalStatus.permit_expires_on,
             Case.code,
@@ -187,7 +216,7 @@ def list_choices(session: Session, *, actor: Actor) -> tuple[list[Choice], list[
     cities = session.exec(select(City).order_by(City.name_en)).all()
     caseworkers = session.execute(
         sa.select(User.id, User.display_name)
-        .where(User.id.in_(sa.select(Case.caseworker_id).where(case_scope(actor))))  # type: ignore[union-attr]
+        .where(User.id.in_(sa.select(Case.caseworker_id).where(visible_cases(actor))))  # type: ignore[union-attr]
         .order_by(User.display_name)
     ).all()
     return (
@@ -225,17 +254,42 @@ class CaseDetail:
 
 def find_case(session: Session, *, actor: Actor, code: str) -> Case | None:
     """The case with ``code`` if ``actor`` may see it; ``None`` whether missing or hidden."""
-    if not permits(actor, Action.READ_CASE) or not code:
+    if len(code) > CODE_MAX_CHARS:
         return None
-    statement = select(Case).where(Case.code == code.strip().upper(), readable_scope(actor))
-    return session.exec(statement).first()
+    # ``readable``: a case referred to the actor is found too (and so its lookup is no probe:
+    # no ACCESS_DENIED row); what of it they may read is then narrowed by the consent scope.
+    return case_visible(session, actor=actor, code=code, readable=True)
+
+
+def _record_denied_lookup(session: Session, *, actor: Actor, code: str) -> None:
+    """Make probing visible: a lookup of a case that exists but is out of ``actor``'s scope
+    writes an ACCESS_DENIED row about that case (no code, no name), which admins see. The
+    user is answered exactly as for a missing case."""
+    if not code or not code.strip() or len(code) > CODE_MAX_CHARS:
+        return
+    hidden = session.execute(
+        sa.select(Case.id).where(Case.code == code.strip().upper())
+    ).scalar_one_or_none()
+    if hidden is None:
+        return
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.ACCESS_DENIED,
+        entity="case",
+        entity_id=hidden,
+        case_id=hidden,
+        detail="case out of scope",
+    )
 
 
 def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) -> CaseDetail | None:
     """The case page's contents, or ``None`` when the case does not exist *or* is out of
-    ``actor``'s scope (the page answers "not found" to both)."""
+    ``actor``'s scope (the page answers "not found" to both; the second is audited as
+    ACCESS_DENIED, committed by the caller's session)."""
     case = find_case(session, actor=actor, code=code)
     if case is None or case.id is None:
+        _record_denied_lookup(session, actor=actor, code=code)
         return None
     session.refresh(case)
     risk_row = session.execute(
@@ -341,20 +395,26 @@ def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
 def _notes(
     session: Session, case_id: int, *, author_organisation_id: int | None = None
 ) -> pd.DataFrame:
-    """The case's notes, newest first; only those written by members of
-    ``author_organisation_id`` when it is given."""
+    """The case's notes, newest first, opened with its person's key (none are left once it
+    is purged); only those written by members of ``author_organisation_id`` when it is
+    given."""
     by_org = (
         [User.organisation_id == author_organisation_id]
         if author_organisation_id is not None
         else []
     )
     rows = session.execute(
-        sa.select(CaseNote.created_at, User.username.label("author"), CaseNote.body)  # type: ignore[attr-defined]
+        sa.select(CaseNote.created_at, User.username.label("author"), CaseNote.sealed_body)  # type: ignore[attr-defined]
         .outerjoin(User, User.id == CaseNote.author_id)
         .where(CaseNote.case_id == case_id, *by_org)
         .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined]
     ).all()
-    return pd.DataFrame([r._asdict() for r in rows], columns=["created_at", "author", "body"])
+    cipher = case_cipher(session, case_id=case_id) if rows else None
+    bodies = open_notes(cipher, [r.sealed_body for r in rows])
+    return pd.DataFrame(
+        [(r.created_at, r.author, body) for r, body in zip(rows, bodies, strict=True)],
+        columns=["created_at", "author", "body"],
+    )
 
 
 def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choice]:
@@ -371,14 +431,17 @@ def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choic
     return [Choice(u.id, u.display_name) for u in users if u.id is not None]
 
 
-def case_identity(session: Session, *, actor: Actor, case_id: int) -> Person | None:
-    """The person behind a case, only for roles with ``READ_IDENTITY`` and in scope."""
+def case_identity(session: Session, *, actor: Actor, case_id: int) -> Identity | None:
+    """The person behind a case, decrypted, only for roles with ``READ_IDENTITY`` and in
+    scope; ``None`` otherwise, or when the identity was purged."""
     if not permits(actor, Action.READ_IDENTITY):
+        return None
+    if case_visible(session, actor=actor, case_id=case_id, readable=True) is None:
         return None
     consent = consent_scope(session, actor=actor, case_id=case_id)
     if consent is not None and ConsentScope.IDENTITY not in consent:
-        return None  # neither own case nor an open referral sharing the identity
-    return session.exec(select(Person).where(Person.case_id == case_id)).first()
+        return None  # a received referral that does not share the identity
+    return read_identity(session, case_id=case_id)
 
 
 AUDIT_TRAIL_COLUMNS = ["at", "username", "action", "entity", "fields"]
@@ -386,10 +449,7 @@ AUDIT_TRAIL_COLUMNS = ["at", "username", "action", "entity", "fields"]
 
 def case_audit_trail(session: Session, *, actor: Actor, case_id: int) -> pd.DataFrame:
     """The audit rows of one case the actor may see, newest first (names and fields only)."""
-    visible = session.execute(
-        sa.select(Case.id).where(Case.id == case_id, case_scope(actor))
-    ).first()
-    if visible is None or not permits(actor, Action.READ_CASE):
+    if case_visible(session, actor=actor, case_id=case_id) is None:
         return pd.DataFrame(columns=AUDIT_TRAIL_COLUMNS)
     rows = session.execute(
         sa.select(

@@ -1,4 +1,4 @@
-"""The ``waypoint`` command: database upgrades, demo data and accounts."""
+"""The ``waypoint`` command: database upgrades, demo data, accounts and releases."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import getpass
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -24,7 +25,11 @@ from models.database import (
     upgrade,
 )
 from models.enums import Role
+from models.identity import commands as vault_commands
+from models.releases import BudgetError, ReleaseError
+from models.releases.commands import export_command, list_command, publish_command
 from models.settings import ConfigurationError, load_settings
+from models.stored import refresh
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
 
@@ -52,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
         help="seed even though the database already holds cases (demo databases only)",
     )
 
+    refreshing = commands.add_parser(
+        "refresh", help="move the stored risk levels to today (run daily from cron)"
+    )
+    refreshing.add_argument("--today", type=dt.date.fromisoformat, help="day to compute for")
+
     organisation = commands.add_parser("create-organisation", help="add an organisation")
     organisation.add_argument("name")
 
@@ -60,6 +70,20 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--name", required=True, help="display name")
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--organisation", help="organisation name (not needed for funders)")
+
+    release = commands.add_parser("release", help="quarterly releases for funders")
+    release_commands = release.add_subparsers(dest="release_command", required=True)
+    publish = release_commands.add_parser(
+        "publish", help="publish a closed quarter (its draft, or a new one)"
+    )
+    publish.add_argument("--quarter", required=True, help="e.g. 2026Q3")
+    release_commands.add_parser("list", help="every release drafted, with its status")
+    export = release_commands.add_parser("export", help="write a published release to a file")
+    export.add_argument("--quarter", required=True, help="e.g. 2026Q3")
+    export.add_argument("--format", required=True, choices=["csv", "xlsx", "html", "pdf"])
+    export.add_argument("--output", required=True, type=Path)
+    export.add_argument("--language", default="en", choices=["en", "ru"])
+    vault_commands.add_parsers(commands)
     return parser
 
 
@@ -83,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"(this code needs {head_revision()})"
                 )
             return 0
+        # A restored file may carry an older schema; a new key needs no database at all.
+        if args.command == "restore" or getattr(args, "keys_command", None) == "generate":
+            return vault_commands.run(engine, args, today=settings.today())
         check_schema(engine)
         if args.command == "seed":
             started = time.perf_counter()
@@ -101,6 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"({report.cases / max(elapsed, 1e-9):,.0f} cases/s) into {describe(engine)}"
             )
             return 0
+        if args.command == "refresh":
+            day = args.today or settings.today()
+            with session_scope(engine) as session:
+                recomputed = refresh(session, today=day)
+            print(f"Stored risk levels are for {day}: {recomputed} cases recomputed")
+            return 0
         if args.command == "create-organisation":
             with session_scope(engine) as session:
                 session.add(Organisation(name=args.name.strip()))
@@ -108,10 +141,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "create-user":
             return _create_user(engine, args)
-    except (DatabaseUnavailable, SchemaOutOfDate, ExistingCasesError) as error:
+        if args.command in vault_commands.COMMANDS:
+            return vault_commands.run(engine, args, today=settings.today())
+        if args.command == "release":
+            return _release(engine, args, today=settings.today())
+    except (
+        DatabaseUnavailable,
+        SchemaOutOfDate,
+        ExistingCasesError,
+        ReleaseError,
+        BudgetError,
+        ConfigurationError,
+    ) as error:
         print(f"waypoint: {error}", file=sys.stderr)
         return 2
     return 1
+
+
+def _release(engine, args: argparse.Namespace, *, today: dt.date) -> int:  # type: ignore[no-untyped-def]
+    if args.release_command == "publish":
+        print(publish_command(engine, quarter=args.quarter, today=today))
+    elif args.release_command == "list":
+        print("\n".join(list_command(engine)))
+    else:
+        print(
+            export_command(
+                engine,
+                quarter=args.quarter,
+                export=args.format,
+                output=args.output,
+                language=args.language,
+            )
+        )
+    return 0
 
 
 def _create_user(engine, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

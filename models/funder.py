@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.access import Action, Actor, case_scope, require
+from models.access import Action, Actor, require, visible_cases
 from models.audit import record
 from models.disclosure import (
     K_DEFAULT,
@@ -164,8 +164,8 @@ def report_scope(actor: Actor) -> tuple[ReportScope, sa.ColumnElement[bool]]:
     if actor.role is Role.FUNDER:
         return ReportScope.NETWORK, sa.true()
     if actor.role is Role.ADMIN:
-        return ReportScope.NETWORK, case_scope(actor)
-    return ReportScope.ORGANISATION, case_scope(actor)
+        return ReportScope.NETWORK, visible_cases(actor)
+    return ReportScope.ORGANISATION, visible_cases(actor)
 
 
 # Quarters -------------------------------------------------------------------------------

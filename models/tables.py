@@ -25,6 +25,8 @@ from models.enums import (
     HousingSituation,
     Outcome,
     PermitType,
+    PurgeReason,
+    ReleaseStatus,
     Role,
     Stage,
     Urgency,
@@ -32,6 +34,8 @@ from models.enums import (
 from models.i18n import Language
 
 NAME_MAX = 200
+DEFAULT_RETENTION_MONTHS = 12
+TOKEN_BYTES = 16
 TEXT_MAX = 4000
 
 
@@ -60,6 +64,10 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=NAME_MAX, unique=True)
     active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # Months after a case closes until its person's identity is purged (issue 11).
+    identity_retention_months: int = Field(
+        default=DEFAULT_RETENTION_MONTHS, sa_column_kwargs={"server_default": "12"}
+    )
 
 
 class User(SQLModel, table=True):
@@ -74,6 +82,8 @@ class User(SQLModel, table=True):
     active: bool = True
     failed_logins: int = 0
     locked_until: dt.datetime | None = None
+    # After a failed sign-in, attempts before this time are refused unchecked (the slowdown).
+    sign_in_not_before: dt.datetime | None = None
     last_sign_in_at: dt.datetime | None = None
     password_changed_at: dt.datetime | None = None
     language: Language = Field(
@@ -113,6 +123,10 @@ class Case(SQLModel, table=True):
         sa.Index("ix_case_org_status_stage", "organisation_id", "status", "stage"),
         sa.Index("ix_case_caseworker_status", "caseworker_id", "status"),
         sa.Index("ix_case_status_city", "status", "city_id"),
+        # The stored risk (models/stored/): lists filter and sort by it.
+        sa.Index("ix_case_status_risk", "status", "risk_urgency"),
+        sa.Index("ix_case_org_status_risk", "organisation_id", "status", "risk_urgency"),
+        sa.Index("ix_case_risk_changes_on", "risk_changes_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -136,26 +150,65 @@ class Case(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow, index=True)
     version: int = 1
+    # Derived, stored so that lists of 100,000 cases need not compute them (models/stored/):
+    # the risk level (models/risk.py, NULL when closed) as of the date in ``risk_refresh``,
+    # its sort key, the rule keys that matched, and the first day on which it may change
+    # by time alone; when the case entered its current stage.
+    risk_level: int | None = None
+    risk_urgency: int | None = None
+    risk_reasons: str | None = Field(default=None, max_length=300)
+    risk_changes_on: dt.date | None = None
+    stage_entered_at: dt.datetime | None = None
+
+
+class RiskRefresh(SQLModel, table=True):
+    """One row: the day the stored risk levels of ``case_file`` are computed for."""
+
+    __tablename__ = "risk_refresh"
+
+    id: int = Field(default=1, primary_key=True)
+    as_of: dt.date
 
 
 class Person(SQLModel, table=True):
-    """Who the case is about: the identifying data, one row per case, read only where allowed."""
+    """Who the case is about, sealed: one row per case, the identity (names, birth year,
+    contact) encrypted with the person's data key, whose wrapped form lives in the key store
+    under ``key_id`` (see ``models/identity``). Read only where the policy allows."""
 
     __tablename__ = "person"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2020)", name="ck_person_birth_year"
-        ),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", unique=True, ondelete="CASCADE")
-    full_name: str = Field(max_length=NAME_MAX)
-    name_cyrillic: str | None = Field(default=None, max_length=NAME_MAX)
-    name_latin: str | None = Field(default=None, max_length=NAME_MAX)
-    other_spellings: str | None = Field(default=None, max_length=500)
-    birth_year: int | None = None
-    contact: str | None = Field(default=None, max_length=300)
+    key_id: str = Field(max_length=32, unique=True)
+    sealed: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class PersonToken(SQLModel, table=True):
+    """The blind index of names: HMACs of normalised name tokens (``models/identity``)."""
+
+    __tablename__ = "person_token"
+
+    token: bytes = Field(sa_type=sa.LargeBinary(TOKEN_BYTES), primary_key=True)
+    person_id: int = Field(
+        foreign_key="person.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+
+
+class PurgeLedger(SQLModel, table=True):
+    """A tombstone per purged identity: which case, when, by whom, why; never a value.
+    Re-applied to a restored backup before it is served."""
+
+    __tablename__ = "purge_ledger"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purged_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    case_code: str = Field(max_length=16, index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    key_id: str = Field(max_length=32, unique=True)
+    whole_case: bool = False
+    reason: PurgeReason = Field(sa_type=enum_type(PurgeReason, "purge_ledger_reason"))
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    username: str | None = Field(default=None, max_length=64)
 
 
 class LegalStatus(SQLModel, table=True):
@@ -256,10 +309,8 @@ class StageChange(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_stage_change_case_at", "case_id", "changed_at"),
         sa.Index("ix_stage_change_to_at", "to_stage", "changed_at"),
-        # Covers the time-in-stage self-join of the pipeline page (entering -> leaving).
-        sa.Index(
-            "ix_stage_change_case_covering", "case_id", "from_stage", "changed_at", "to_stage"
-        ),
+        # Covers the pipeline's time in stage: the stored stays of the cases in scope.
+        sa.Index("ix_stage_change_case_stay", "case_id", "from_stage", "stay_days"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -270,6 +321,8 @@ class StageChange(SQLModel, table=True):
     to_stage: Stage = Field(sa_type=enum_type(Stage, "stage_change_to_stage"))
     changed_at: dt.datetime = Field(default_factory=utcnow)
     changed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # Whole days the case spent in ``from_stage``, stored when the move is written.
+    stay_days: int | None = None
 
 
 class CaseNote(SQLModel, table=True):
@@ -279,7 +332,8 @@ class CaseNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE")
     author_id: int | None = Field(default=None, foreign_key="app_user.id")
-    body: str = Field(max_length=TEXT_MAX)
+    # The note's text, sealed with the data key of the case's person (``models/identity``).
+    sealed_body: bytes = Field(sa_type=sa.LargeBinary)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -303,3 +357,45 @@ class AuditEvent(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="case_file.id", ondelete="SET NULL")
     fields: str | None = Field(default=None, max_length=500)
     detail: str | None = Field(default=None, max_length=200)
+
+
+class Release(SQLModel, table=True):
+    """One frozen quarterly release of the network's figures (see ``models/releases``).
+
+    Every draft is kept, discarded ones included: the yearly privacy budget is the sum of
+    the ε of every draft ever prepared. ``published_quarter`` is set when the release is
+    published and kept when it is withdrawn, so a quarter can be published only once."""
+
+    __tablename__ = "release"
+    __table_args__ = (
+        sa.CheckConstraint("epsilon > 0", name="ck_release_epsilon_positive"),
+        sa.Index("ix_release_quarter_status", "quarter", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    quarter: str = Field(max_length=7)  # "2026Q3"
+    status: ReleaseStatus = Field(
+        default=ReleaseStatus.DRAFT, sa_type=enum_type(ReleaseStatus, "release_status")
+    )
+    published_quarter: str | None = Field(default=None, max_length=7, unique=True)
+    epsilon: float
+    method: str = Field(max_length=120)
+    parameters: str = Field(max_length=TEXT_MAX)  # JSON: per-table ε, sensitivity, scale, k
+    prepared_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    published_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    prepared_at: dt.datetime = Field(default_factory=utcnow)
+    published_at: dt.datetime | None = None
+    withdrawn_at: dt.datetime | None = None
+
+
+class ReleaseCell(SQLModel, table=True):
+    """One stored noisy count of a release; never recomputed."""
+
+    __tablename__ = "release_cell"
+
+    release_id: int = Field(foreign_key="release.id", primary_key=True, ondelete="CASCADE")
+    table_key: str = Field(max_length=32, primary_key=True)
+    row_key: str = Field(max_length=80, primary_key=True)
+    column_key: str = Field(max_length=32, primary_key=True)
+    value: int

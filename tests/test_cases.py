@@ -4,12 +4,13 @@ bumped version, a fresh ``updated_at`` and an audit row naming the fields, never
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from models import cases
+from models import case_codes, cases
 from models.access import PermissionDenied
 from models.accounts import ValidationError
 from models.enums import (
@@ -25,6 +26,7 @@ from models.enums import (
     Stage,
     Urgency,
 )
+from models.identity.store import case_cipher, open_notes, read_identity
 from models.tables import (
     AuditEvent,
     Case,
@@ -321,7 +323,10 @@ def test_a_note_in_cyrillic_is_kept_as_typed(session, world):
     )
     session.commit()
     [note] = session.exec(select(CaseNote)).all()
-    assert note.body == "Звонил адвокат; a < b — это не HTML."
+    # Stored sealed; read back through the case's key.
+    assert "Звонил".encode() not in note.sealed_body
+    [body] = open_notes(case_cipher(session, case_id=case.id), [note.sealed_body])
+    assert body == "Звонил адвокат; a < b — это не HTML."
     assert session.get(Case, case.id, populate_existing=True).version == 2
 
 
@@ -348,16 +353,21 @@ def intake(**changes):
     return cases.Intake(**{**values, **changes})
 
 
-def test_new_cases_get_the_next_code_of_their_intake_year(session, world):
+def test_new_cases_get_a_random_checked_code_of_their_intake_year(session, world):
     coordinator = actor_of(world["coordinator"])
     first = cases.create_case(session, actor=coordinator, data=intake(), today=TODAY)
     second = cases.create_case(session, actor=coordinator, data=intake(), today=TODAY)
     session.commit()
-    seqs = session.exec(select(Case.intake_seq).where(Case.intake_year == 2026)).all()
-    assert first.code == f"WP-26-{first.intake_seq:04d}"
-    assert second.intake_seq == max(seqs) == first.intake_seq + 1
-    person = session.exec(select(Person).where(Person.case_id == second.id)).one()
-    assert person.full_name == "Иван Петров"
+    for case in (first, second):
+        assert re.fullmatch(r"WP-26-[23456789ABCDEFGHJKMNPQRSTVWXY]{6}", case.code)
+        assert case_codes.is_valid(case.code)
+    # Nothing in the code counts cases: it is not the sequence, in any base.
+    assert first.code != second.code
+    assert str(first.intake_seq) not in first.code[6:]
+    sealed = session.exec(select(Person).where(Person.case_id == second.id)).one()
+    assert "Иван".encode() not in sealed.sealed
+    person = read_identity(session, case_id=second.id)
+    assert person is not None and person.full_name == "Иван Петров"
     assert session.get(LegalStatus, second.id) is not None
     assert session.exec(select(StageChange).where(StageChange.case_id == second.id)).one()
     created = session.exec(select(AuditEvent).where(AuditEvent.case_id == second.id)).one()
@@ -404,3 +414,14 @@ def test_an_admin_takes_in_for_any_organisation_a_coordinator_only_for_their_own
             today=TODAY,
         )
     assert "organisation" in error.value.messages
+
+
+def test_a_code_already_taken_anywhere_in_the_network_is_drawn_again(session, world, monkeypatch):
+    coordinator = actor_of(world["coordinator"])
+    first = cases.create_case(session, actor=coordinator, data=intake(), today=TODAY)
+    session.commit()
+    drawn = iter([first.code, first.code, "WP-26-FRESH2"])
+    monkeypatch.setattr(case_codes, "new_code", lambda year: next(drawn))
+    second = cases.create_case(session, actor=coordinator, data=intake(), today=TODAY)
+    session.commit()
+    assert second.code == "WP-26-FRESH2"

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import runtime
 from dashboard.auth import signed_in_actor
 from dashboard.case_sections import referrals as referral_sections
+from dashboard.case_sections.purge import purge_section
 from dashboard.forms import (
     FORM_ERROR,
     FieldErrors,
@@ -27,7 +28,14 @@ from dashboard.i18n import _, label
 from models import cases
 from models.access import Action, Actor, permits
 from models.audit import record
-from models.case_queries import CaseDetail, case_audit_trail, case_detail, case_identity
+from models.case_codes import code_problem
+from models.case_queries import (
+    CODE_MAX_CHARS,
+    CaseDetail,
+    case_audit_trail,
+    case_detail,
+    case_identity,
+)
 from models.database import session_scope
 from models.enums import (
     AsylumStatus,
@@ -56,7 +64,13 @@ def requested_code() -> str:
     """The code from the address, or typed into the box (which then updates the address)."""
     from_url = str(st.query_params.get("code", "")).strip().upper()
     typed = (
-        st.text_input(_("Case code"), value=from_url, key=CODE_INPUT, placeholder="WP-24-0137")
+        st.text_input(
+            _("Case code"),
+            value=from_url[:CODE_MAX_CHARS],
+            key=CODE_INPUT,
+            placeholder="WP-24-0137",
+            max_chars=CODE_MAX_CHARS,
+        )
         .strip()
         .upper()
     )
@@ -175,6 +189,7 @@ def identity(actor: Actor, detail: CaseDetail) -> None:
             )
             st.session_state[IDENTITY_VIEWED_KEY] = detail.case.code
     if person is None:
+        st.caption(_("No identity is held for this case: it was purged."))
         return
     for caption, value in [
         (_("Full name"), person.full_name),
@@ -630,9 +645,14 @@ if not code:
     st.info(_("Enter a case code, for example WP-24-0137, or open a case from the case list."))
     st.stop()
 
+typo = code_problem(code)
+if typo is not None:
+    st.error(_(typo))
+    st.stop()
 with session_scope(runtime.engine()) as session:
     found = case_detail(session, actor=actor, code=code, today=today)
 if found is None:
+    show_flash()  # e.g. the message of a purge that deleted the whole case
     st.error(_("Case not found."))
     st.stop()
 assert found is not None
@@ -656,3 +676,4 @@ pipeline_section(actor, detail, version, can_edit, today)
 notes_section(actor, detail, version, can_edit)
 referral_sections.owner_section(actor, detail, today)
 audit_section(actor, detail)
+purge_section(actor, code=detail.case.code)

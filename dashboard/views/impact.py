@@ -1,5 +1,6 @@
-"""Impact report: suppressed aggregates only, for funders (whole network) and coordinators
-(their own organisation, to see what funders will see). No filters: nothing to difference."""
+"""Impact report. Funders see the network's published quarterly releases only, never a live
+computation; admins also prepare and publish them. A coordinator sees their own
+organisation's report, live and suppressed (it is their own data)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import streamlit as st
 from sqlmodel import Session
 
 from dashboard import runtime
-from dashboard.auth import signed_in_actor
+from dashboard.auth import current_actor, guarded_download, signed_in_actor
 from dashboard.cache import scoped_query
 from dashboard.figures.impact import report_figure
 from dashboard.i18n import _, current_language
+from dashboard.releases_ui import show_admin, show_published
 from models.access import Actor
 from models.database import session_scope
 from models.disclosure import DisclosureError
+from models.enums import Role
 from models.exports import HtmlSection, html_report, to_csv, to_excel
 from models.funder import (
     SHEET_NAMES,
@@ -32,6 +35,7 @@ from models.funder import (
     record_export,
     report_frame,
 )
+from models.releases import Quarter
 
 KEY_PREFIX = "wp_impact_"
 
@@ -46,15 +50,24 @@ def _report(
         )
 
 
-def _audit(actor: Actor, report: ImpactReport, export: ExportFormat) -> None:
+def _audit(report: ImpactReport, export: ExportFormat) -> None:
+    """Record a download, unless the session ended: then nothing is recorded as done."""
+    live = current_actor()
+    if live is None:
+        return
     with session_scope(runtime.engine()) as session:
-        record_export(session, actor=actor, report=report, export=export)
+        record_export(session, actor=live, report=report, export=export)
 
 
 actor = signed_in_actor()
 language = current_language()
 today = runtime.settings().today()
 st.title(_("Impact report"))
+if actor.role in (Role.FUNDER, Role.ADMIN):
+    show_published(actor, language)
+    if actor.role is Role.ADMIN:
+        show_admin(actor, language, today_quarter=Quarter.of(today))
+    st.stop()
 
 try:
     k = configured_k()
@@ -125,11 +138,11 @@ downloads = [
 for column, (export, button_label, data, mime) in zip(columns, downloads, strict=True):
     column.download_button(
         button_label,
-        data=data,
+        data=guarded_download(actor, data),
         file_name=f"impact-report.{export.value}",
         mime=mime,
         on_click=_audit,
-        args=(actor, report, export),
+        args=(report, export),
         key=f"{KEY_PREFIX}download_{export.value}",
         icon=":material/download:",
     )

@@ -68,7 +68,7 @@ def test_refer_without_identity_then_revoke(server, new_page, case):
     page.get_by_text("Refer this case to another organisation").click()
     choose(page, "To organisation", SHELTER)
     choose(page, "Service", "Emergency shelter")
-    page.get_by_label("Reason", exact=True).fill("Evicted, needs a bed this week")
+    page.get_by_role("textbox", name="Reason", exact=True).fill("Evicted, needs a bed this week")
     page.get_by_text("The person agreed to this referral").click()
     choose(page, "Data shared", "Case facts (category, city, legal status)")
     page.keyboard.press("Escape")

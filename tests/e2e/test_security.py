@@ -8,15 +8,18 @@ import os
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
 from dashboard.navigation import PAGES
-from models.access import Actor, case_scope
+from models.access import Actor, visible_cases
+from models.case_codes import CODE_DISPLAY
 from models.enums import CaseStatus
+from models.identity.crypto import seal_identity
+from models.identity.store import case_cipher, read_identity, seal_note
 from models.tables import Case, CaseNote, Person, User
 from tests.e2e.conftest import (
     COOKIE_KEY,
@@ -36,7 +39,7 @@ from tests.e2e.conftest import (
 MARKUP = "<img src=x onerror=alert(1)>"
 MARKDOWN = "**not bold** [click](javascript:alert(2)) ![pixel](http://203.0.113.9/p.png)"
 SCRIPT = "<script>alert(3)</script>"
-CASE_CODE = re.compile(r"WP-\d{2}-\d{4}")
+CASE_CODE = re.compile(CODE_DISPLAY)  # any case code, of the earlier or the new form
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ class KnownCase:
 
 
 def _known(session: Session, case: Case) -> KnownCase:
-    person = session.exec(select(Person).where(Person.case_id == case.id)).one()
+    person = read_identity(session, case_id=case.id)  # type: ignore[arg-type]
+    assert person is not None
     spellings = [person.full_name, person.name_cyrillic, person.name_latin, person.contact]
     spellings += (person.other_spellings or "").split(";")
     names = tuple(sorted({s.strip() for s in spellings if s and len(s.strip()) > 3}))
@@ -72,7 +76,7 @@ def cases(server: Server) -> Cases:
         caseworker = _user(session, "caseworker")
         own = session.exec(
             select(Case)
-            .where(case_scope(Actor.of(caseworker)), Case.status == CaseStatus.OPEN)
+            .where(visible_cases(Actor.of(caseworker)), Case.status == CaseStatus.OPEN)
             .order_by(Case.id)
         ).first()
         colleague = session.exec(
@@ -99,10 +103,15 @@ def test_markup_in_a_note_and_an_identity_shows_as_text_and_runs_no_script(serve
     with database(server) as session:
         caseworker = _user(session, "caseworker")
         for body in (MARKUP, MARKDOWN, SCRIPT):
-            session.add(CaseNote(case_id=cases.own.id, author_id=caseworker.id, body=body))
+            sealed = seal_note(session, case_id=cases.own.id, text=body)
+            session.add(CaseNote(case_id=cases.own.id, author_id=caseworker.id, sealed_body=sealed))
         person = session.exec(select(Person).where(Person.case_id == cases.own.id)).one()
-        original = person.other_spellings
-        person.other_spellings = f"{MARKUP} {SCRIPT} {MARKDOWN}"
+        original = person.sealed
+        identity = read_identity(session, case_id=cases.own.id)
+        cipher = case_cipher(session, case_id=cases.own.id)
+        assert identity is not None and cipher is not None
+        marked = replace(identity, other_spellings=f"{MARKUP} {SCRIPT} {MARKDOWN}")
+        person.sealed = seal_identity(cipher, marked)
         session.add(person)
     try:
         recorded = open_signed_in(new_page, server, "caseworker", f"case?code={cases.own.code}")
@@ -121,7 +130,7 @@ def test_markup_in_a_note_and_an_identity_shows_as_text_and_runs_no_script(serve
     finally:
         with database(server) as session:
             person = session.exec(select(Person).where(Person.case_id == cases.own.id)).one()
-            person.other_spellings = original
+            person.sealed = original
             session.add(person)
 
 
@@ -209,7 +218,7 @@ def full_session(server: Server, browser, cases: Cases) -> Iterator[list[str]]: 
     with database(server) as session:
         coordinator = _user(session, "coordinator")
         org_case = session.exec(
-            select(Case).where(case_scope(Actor.of(coordinator))).order_by(Case.id.desc())  # type: ignore[union-attr]
+            select(Case).where(visible_cases(Actor.of(coordinator))).order_by(Case.id.desc())  # type: ignore[union-attr]
         ).first()
         assert org_case is not None
         coordinator_case = _known(session, org_case)

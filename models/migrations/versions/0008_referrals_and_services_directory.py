@@ -1,7 +1,7 @@
 """referrals between organisations and the services directory (issue 15)
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-28 19:28:50.280709
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
