@@ -457,3 +457,27 @@ def test_a_caseworker_promoted_in_place_uses_the_new_role_only(session, matrix_w
     assert case_visible(session, actor=stale, code=cases[(True, True)].code) is None
     fresh = actor_of(worker)
     assert case_visible(session, actor=fresh, code=cases[(True, False)].code) is not None
+
+
+def test_a_stale_session_reads_no_referred_case_after_leaving_the_receiving_organisation(
+    session,
+):
+    """The referral grant checks the account as it is now, like the gate's own branch: a
+    coordinator moved out of the receiving organisation (or deactivated) reads nothing through
+    a session from before."""
+    sender, receiver, elsewhere = (make_organisation(session) for _ in range(3))
+    moved = make_user(session, role=Role.COORDINATOR, organisation=receiver)
+    gone = make_user(session, role=Role.COORDINATOR, organisation=receiver)
+    case = make_case(session, organisation=sender)
+    make_referral(session, case=case, to=receiver, scopes=frozenset(ConsentScope))
+    session.commit()
+    stale_moved, stale_gone = actor_of(moved), actor_of(gone)
+    for actor in (stale_moved, stale_gone):
+        assert case_visible(session, actor=actor, code=case.code, readable=True) is not None
+    moved.organisation_id = elsewhere.id
+    gone.active = False
+    session.commit()
+    for actor in (stale_moved, stale_gone):
+        assert case_visible(session, actor=actor, code=case.code, readable=True) is None
+        assert case_detail(session, actor=actor, code=case.code, today=TODAY) is None
+        assert case_identity(session, actor=actor, case_id=case.id) is None
