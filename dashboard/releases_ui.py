@@ -12,6 +12,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from dashboard import runtime
+from dashboard.auth import current_actor, guarded_download
 from dashboard.figures.impact import trend_figure
 from dashboard.i18n import _
 from models.access import Actor
@@ -44,9 +45,13 @@ KEY = "wp_release_"
 QUARTERS_OFFERED = 8
 
 
-def _audit(actor: Actor, view: ReleaseView, export: ReleaseFormat) -> None:
+def _audit(view: ReleaseView, export: ReleaseFormat) -> None:
+    """Record a download, unless the session ended: then nothing is recorded as done."""
+    live = current_actor()
+    if live is None:
+        return
     with session_scope(runtime.engine()) as session:
-        record_release_export(session, actor=actor, view=view, export=export)
+        record_release_export(session, actor=live, view=view, export=export)
 
 
 def _tables(view: ReleaseView, language: str) -> None:
@@ -68,11 +73,13 @@ def _downloads(actor: Actor, view: ReleaseView, language: str) -> None:
     for column, (export, text) in zip(st.columns(len(labels)), labels.items(), strict=True):
         column.download_button(
             text,
-            data=functools.partial(export_release, view, export, language=language),
+            data=guarded_download(
+                actor, functools.partial(export_release, view, export, language=language)
+            ),
             file_name=file_name(view, export),
             mime=MIME[export],
             on_click=_audit,
-            args=(actor, view, export),
+            args=(view, export),
             key=f"{KEY}download_{view.id}_{export.value}",
             icon=":material/download:",
         )
