@@ -96,12 +96,12 @@ def _inspect_archive(data: bytes) -> str:
     else:
         raise ImportRefused(N_("This file is damaged or not a spreadsheet."))
     declared = sum(entry.file_size for entry in entries)
-    if declared > MAX_UNPACKED_BYTES or declared > MAX_RATIO * max(len(data), 1):
+    if declared > MAX_UNPACKED_BYTES or (declared > 1 << 20 and declared > MAX_RATIO * len(data)):
         raise _bomb()
     unpacked = 0
     rows = 0
     for entry in entries:
-        if entry.file_size > MAX_RATIO * max(entry.compress_size, 1) and entry.file_size > _CHUNK:
+        if entry.file_size > MAX_RATIO * max(entry.compress_size, 1) and entry.file_size > 1 << 20:
             raise _bomb()
         is_sheet = entry.filename.startswith("xl/worksheets/") or entry.filename == "content.xml"
         tail = b""
