@@ -95,6 +95,14 @@ PAGES: list[PageSpec] = [
         Action.CREATE_CASE,
     ),
     PageSpec(
+        "import",
+        "import_cases.py",
+        N_("Import cases"),
+        ":material/upload_file:",
+        N_("Cases"),
+        Action.CREATE_CASE,
+    ),
+    PageSpec(
         "impact",
         "impact.py",
         N_("Impact report"),
