@@ -11,6 +11,7 @@ from models.duplicates.matching import (
     LIKELY,
     POSSIBLE,
     NameRecord,
+    blocking_keys,
     candidate_pairs,
     find_matches,
     score_pair,
@@ -37,25 +38,26 @@ def possible_duplicates_of_rows(
 ) -> dict[int, list[str]]:
     """For rows about to be imported (line, values): the organisation's cases (by code) and
     the other lines of the file that may be the same person, best first."""
-    existing = organisation_records(session, organisation_id=organisation_id)
-    incoming = [record_of(("line", line), values) for line, values in rows]
-    records = existing + incoming
-    scored: dict[int, list[tuple[float, str]]] = {}
-    for i, j in candidate_pairs(records):
-        left, right = records[i], records[j]
-        if left.key[0] != "line" and right.key[0] != "line":  # type: ignore[index]
-            continue  # two cases already in the database: the review's business
-        score, _reasons = score_pair(left, right)
-        if score < threshold:
-            continue
-        for this, other in ((left, right), (right, left)):
-            if this.key[0] == "line":  # type: ignore[index]
-                label = (
-                    f"line {other.key[1]}"  # type: ignore[index]
-                    if other.key[0] == "line"  # type: ignore[index]
-                    else str(other.key[1])  # type: ignore[index]
-                )
-                scored.setdefault(this.key[1], []).append((score, label))  # type: ignore[index]
-    return {
-        line: [label for _s, label in sorted(found, reverse=True)] for line, found in scored.items()
-    }
+    if not rows:
+        return {}
+    incoming = [record_of(line, values) for line, values in rows]
+    records = organisation_records(session, organisation_id=organisation_id) + incoming
+    index: dict[str, list[int]] = {}
+    for position, record in enumerate(records):
+        for key in blocking_keys(record):
+            index.setdefault(key, []).append(position)
+    found: dict[int, list[str]] = {}
+    first_incoming = len(records) - len(incoming)
+    for position in range(first_incoming, len(records)):
+        record = records[position]
+        others = {o for key in blocking_keys(record) for o in index[key] if o != position}
+        scored = []
+        for other in others:
+            score, _reasons = score_pair(record, records[other])
+            if score >= threshold:
+                key = records[other].key
+                label = f"line {key}" if isinstance(key, int) else str(key[1])  # type: ignore[index]
+                scored.append((score, label))
+        if scored:
+            found[record.key] = [label for _s, label in sorted(scored, reverse=True)]  # type: ignore[index]
+    return found

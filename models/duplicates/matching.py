@@ -103,25 +103,32 @@ class NameRecord:
     names: tuple[str, ...]
     birth_year: int | None = None
 
-    def token_sets(self) -> list[tuple[frozenset[str], ...]]:
-        """Per name, its tokens as sets of skeletons (empty names dropped)."""
-        found = []
-        for name in self.names:
-            tokens = tuple(token_variants(t) for t in name_tokens(name or "") if len(t) > 1)
-            if tokens:
-                found.append(tokens)
-        return found
+    def token_sets(self) -> tuple[tuple[frozenset[str], ...], ...]:
+        """Per name, its tokens as sets of skeletons (empty and repeated names dropped)."""
+        return _token_sets(self.names)
 
 
+@lru_cache(maxsize=200_000)
+def _token_sets(names: tuple[str, ...]) -> tuple[tuple[frozenset[str], ...], ...]:
+    found: list[tuple[frozenset[str], ...]] = []
+    for name in names:
+        tokens = tuple(token_variants(t) for t in name_tokens(name or "") if len(t) > 1)
+        if tokens and tokens not in found:
+            found.append(tokens)
+    return tuple(found)
+
+
+@lru_cache(maxsize=500_000)
 def _token_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if a & b:
         return 1.0
     return max(fuzz.ratio(x, y) for x in a for y in b) / 100
 
 
+@lru_cache(maxsize=200_000)
 def _name_similarity(
     a: tuple[frozenset[str], ...], b: tuple[frozenset[str], ...]
-) -> tuple[float, list[str]]:
+) -> tuple[float, tuple[str, ...]]:
     """Aligned token similarity of two names, whatever their order (greedy alignment)."""
     pairs = sorted(
         ((_token_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
@@ -139,7 +146,7 @@ def _name_similarity(
         scores.append(similarity)
         crossed = crossed or i != j
     if not scores:
-        return 0.0, []
+        return 0.0, ()
     score = 0.4 * sum(scores) / len(scores) + 0.6 * min(scores)
     if len(scores) < 2:
         score *= 0.75  # a single word is weak evidence
@@ -150,7 +157,7 @@ def _name_similarity(
         reasons.append(N_("name order differs"))
     if len(a) != len(b):
         reasons.append(N_("a name part is missing"))
-    return score, reasons
+    return score, tuple(reasons)
 
 
 def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
@@ -161,7 +168,7 @@ def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
         for b in right.token_sets():
             score, why = _name_similarity(a, b)
             if score > best:
-                best, reasons = score, why
+                best, reasons = score, list(why)
     if left.birth_year and right.birth_year:
         gap = abs(left.birth_year - right.birth_year)
         if gap >= 3:
@@ -180,22 +187,27 @@ def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
     return round(max(best, 0.0), 3), reasons
 
 
-def blocking_keys(record: NameRecord) -> set[str]:
+def blocking_keys(record: NameRecord) -> frozenset[str]:
     """Keys two records must share to be compared: for each pair of words of a name, the
     pair of their first three skeleton letters, and of their last three. A typo in one
     word leaves at least one key intact; name order does not matter.
 
     This is the one function to swap for blind-index tokens once the identity vault holds
     names encrypted (issue 11)."""
+    return _blocking_keys(record.token_sets())
+
+
+@lru_cache(maxsize=200_000)
+def _blocking_keys(token_sets: tuple[tuple[frozenset[str], ...], ...]) -> frozenset[str]:
     keys: set[str] = set()
-    for tokens in record.token_sets():
+    for tokens in token_sets:
         for i, a in enumerate(tokens):
             for b in tokens[i + 1 :]:
                 for x in a:
                     for y in b:
                         keys.add("p:" + "|".join(sorted((x[:3], y[:3]))))
                         keys.add("s:" + "|".join(sorted((x[-3:], y[-3:]))))
-    return keys
+    return frozenset(keys)
 
 
 def candidate_pairs(records: list[NameRecord]) -> set[tuple[int, int]]:
