@@ -24,6 +24,7 @@ from functools import lru_cache
 import iuliia
 from anyascii import anyascii
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from models.i18n import N_
 
@@ -39,12 +40,15 @@ SCHEMES = (
 )
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _TOKEN = re.compile(r"[^\W\d_]+")
+_APOSTROPHES = re.compile("['’ʼʹ`ʺ\"]")
+TYPO_SIMILARITY = 0.93
 # Applied in order to a lower-case Latin spelling; each line erases one difference between
 # transliteration schemes (and informal spellings).
 _FOLDS: tuple[tuple[str, str], ...] = (
     ("shch", "sh"),
     ("sch", "sh"),
     ("tch", "ch"),
+    ("tc", "c"),
     ("zh", "j"),
     ("kh", "h"),
     ("ks", "x"),
@@ -71,8 +75,9 @@ def _plain(text: str) -> str:
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
-    """The words of a name, lower case, ё as е, without punctuation or digits."""
-    return tuple(_TOKEN.findall(_plain(name)))
+    """The words of a name, lower case, ё as е, without punctuation or digits; the
+    apostrophes that transliterate soft and hard signs (Ol'ga, Ul’yana) are dropped."""
+    return tuple(_TOKEN.findall(_APOSTROPHES.sub("", _plain(name))))
 
 
 def skeleton(latin: str) -> str:
@@ -88,11 +93,13 @@ def skeleton(latin: str) -> str:
 @lru_cache(maxsize=200_000)
 def token_variants(token: str) -> frozenset[str]:
     """The skeletons of every spelling of one name token (Cyrillic or Latin)."""
+    plain = re.sub(r"[^a-z]", "", anyascii(token).lower())
     if not _CYRILLIC.search(token):
-        return frozenset({skeleton(token)})
+        return frozenset({skeleton(token), plain} - {""})
     spellings = {scheme.translate(token) for scheme in SCHEMES}
     spellings.add(anyascii(token))
-    return frozenset(skeleton(s) for s in spellings if s)
+    # The unfolded spelling too: a typo is one edit away from it, not always from a skeleton.
+    return frozenset({skeleton(s) for s in spellings if s} | {plain} - {""})
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,11 @@ def _token_sets(names: tuple[str, ...]) -> tuple[tuple[frozenset[str], ...], ...
 def _token_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if a & b:
         return 1.0
+    # One typo (a letter added, dropped, changed or two swapped) in a word of four or more.
+    if any(
+        min(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=1) <= 1 for x in a for y in b
+    ):
+        return TYPO_SIMILARITY
     return max(fuzz.ratio(x, y) for x in a for y in b) / 100
 
 
@@ -189,8 +201,9 @@ def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
 
 def blocking_keys(record: NameRecord) -> frozenset[str]:
     """Keys two records must share to be compared: for each pair of words of a name, the
-    pair of their first three skeleton letters, and of their last three. A typo in one
-    word leaves at least one key intact; name order does not matter.
+    pair of their first three letters, the pair of their last three, and each whole word
+    with the other's initial. A typo in one word leaves at least one key intact; name
+    order does not matter.
 
     This is the one function to swap for blind-index tokens once the identity vault holds
     names encrypted (issue 11)."""
@@ -207,6 +220,8 @@ def _blocking_keys(token_sets: tuple[tuple[frozenset[str], ...], ...]) -> frozen
                     for y in b:
                         keys.add("p:" + "|".join(sorted((x[:3], y[:3]))))
                         keys.add("s:" + "|".join(sorted((x[-3:], y[-3:]))))
+                        keys.add(f"w:{x}|{y[0]}")
+                        keys.add(f"w:{y}|{x[0]}")
     return frozenset(keys)
 
 
