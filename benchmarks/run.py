@@ -94,7 +94,14 @@ def main(argv: list[str] | None = None) -> int:
                 if backend == "sqlite":
                     for suffix in ("", "-wal", "-shm"):
                         Path(scratch, f"bench-{size}.db{suffix}").unlink(missing_ok=True)
+        print(f"[sqlite imports {args.import_rows:,} rows] measuring ...", file=sys.stderr)
+        imports = _child(
+            ["--worker", "imports", "--url", scratch]
+            + ["--cases", str(1000 if args.quick else args.import_rows)]
+            + (["--quick"] if args.quick else [])
+        )
     report = {
+        "imports": imports,
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "today": TODAY.isoformat(),
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
@@ -119,7 +126,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--quick", action="store_true", help="measure each thing once (a smoke run, not figures)"
     )
-    parser.add_argument("--worker", choices=["seed", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--import-rows", type=int, default=10_000, help="rows of the import benchmark"
+    )
+    parser.add_argument("--worker", choices=["seed", "measure", "imports"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     return parser
 
@@ -173,6 +183,12 @@ def _worker(args: argparse.Namespace) -> int:
     os.environ["WAYPOINT_TODAY"] = TODAY.isoformat()
     os.environ.setdefault("WAYPOINT_COOKIE_KEY", secrets.token_urlsafe(48))
     repeats = QUICK if args.quick else FULL
+    if args.worker == "imports":
+        from benchmarks.imports_bench import measure
+
+        seeds = (1,) if args.quick else (1, 2, 3)
+        print(json.dumps(measure(Path(args.url), rows=int(args.cases), seeds=seeds)))
+        return 0
     result = (
         _seed(args.url, int(args.cases)) if args.worker == "seed" else _measure(args.url, repeats)
     )
@@ -563,6 +579,10 @@ def format_table(report: dict[str, object]) -> str:
     ]
     if errors:
         lines += ["", "⚠ pages that raised an error:", *errors]
+    if report.get("imports"):
+        from benchmarks.imports_bench import format_imports
+
+        lines.append(format_imports(report["imports"]))  # type: ignore[arg-type]
     return "\n".join(lines)
 
 

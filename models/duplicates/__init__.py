@@ -10,8 +10,8 @@ from sqlmodel import Session
 from models.duplicates.matching import (
     LIKELY,
     POSSIBLE,
+    BlockIndex,
     NameRecord,
-    blocking_keys,
     candidate_pairs,
     find_matches,
     score_pair,
@@ -42,17 +42,12 @@ def possible_duplicates_of_rows(
         return {}
     incoming = [record_of(line, values) for line, values in rows]
     records = organisation_records(session, organisation_id=organisation_id) + incoming
-    index: dict[str, list[int]] = {}
-    for position, record in enumerate(records):
-        for key in blocking_keys(record):
-            index.setdefault(key, []).append(position)
+    index = BlockIndex(records)
     found: dict[int, list[str]] = {}
-    first_incoming = len(records) - len(incoming)
-    for position in range(first_incoming, len(records)):
+    for position in range(len(records) - len(incoming), len(records)):
         record = records[position]
-        others = {o for key in blocking_keys(record) for o in index[key] if o != position}
         scored = []
-        for other in others:
+        for other in index.candidates(position):
             score, _reasons = score_pair(record, records[other])
             if score >= threshold:
                 key = records[other].key

@@ -42,6 +42,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _TOKEN = re.compile(r"[^\W\d_]+")
 _APOSTROPHES = re.compile("['’ʼʹ`ʺ\"]")
 TYPO_SIMILARITY = 0.93
+_PATRONYMIC = ("vich", "vna", "ich", "ichna")
 # Applied in order to a lower-case Latin spelling; each line erases one difference between
 # transliteration schemes (and informal spellings).
 _FOLDS: tuple[tuple[str, str], ...] = (
@@ -201,9 +202,9 @@ def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
 
 def blocking_keys(record: NameRecord) -> frozenset[str]:
     """Keys two records must share to be compared: for each pair of words of a name, the
-    pair of their first three letters, the pair of their last three, and each whole word
-    with the other's initial. A typo in one word leaves at least one key intact; name
-    order does not matter.
+    pair of their first three letters, and each whole word with the other's initial. A
+    typo in one word leaves at least one key intact; name order does not matter.
+    Patronymics and word endings are left out: thousands of people share them.
 
     This is the one function to swap for blind-index tokens once the identity vault holds
     names encrypted (issue 11)."""
@@ -213,30 +214,47 @@ def blocking_keys(record: NameRecord) -> frozenset[str]:
 @lru_cache(maxsize=200_000)
 def _blocking_keys(token_sets: tuple[tuple[frozenset[str], ...], ...]) -> frozenset[str]:
     keys: set[str] = set()
-    for tokens in token_sets:
+    for all_tokens in token_sets:
+        # Patronymics are scored but never blocked on: thousands share "Ivanovich".
+        tokens = [t for t in all_tokens if not any(v.endswith(_PATRONYMIC) for v in t)]
         for i, a in enumerate(tokens):
             for b in tokens[i + 1 :]:
                 for x in a:
                     for y in b:
                         keys.add("p:" + "|".join(sorted((x[:3], y[:3]))))
-                        keys.add("s:" + "|".join(sorted((x[-3:], y[-3:]))))
                         keys.add(f"w:{x}|{y[0]}")
                         keys.add(f"w:{y}|{x[0]}")
     return frozenset(keys)
 
 
+MIN_SHARED_KEYS = 1
+
+
+class BlockIndex:
+    """Records by blocking key; two records are candidates when they share a key. This is
+    what keeps a network of 100,000 from being compared pair by pair."""
+
+    def __init__(self, records: list[NameRecord]) -> None:
+        self.records = records
+        self.keys = [blocking_keys(record) for record in records]
+        self.blocks: dict[str, list[int]] = {}
+        for position, keys in enumerate(self.keys):
+            for key in keys:
+                self.blocks.setdefault(key, []).append(position)
+
+    def candidates(self, position: int) -> list[int]:
+        """Positions of the records that share enough keys with the one at ``position``."""
+        shared: dict[int, int] = {}
+        for key in self.keys[position]:
+            for other in self.blocks[key]:
+                shared[other] = shared.get(other, 0) + 1
+        return [o for o, n in shared.items() if n >= MIN_SHARED_KEYS and o != position]
+
+
 def candidate_pairs(records: list[NameRecord]) -> set[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of records sharing a blocking key."""
-    blocks: dict[str, list[int]] = {}
-    for index, record in enumerate(records):
-        for key in blocking_keys(record):
-            blocks.setdefault(key, []).append(index)
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        for n, i in enumerate(members):
-            for j in members[n + 1 :]:
-                pairs.add((i, j))
-    return pairs
+    """Index pairs ``(i, j)``, ``i < j``, of records that blocking makes candidates."""
+    index = BlockIndex(records)
+    return {(i, j) for i in range(len(records)) for j in index.candidates(i) if i < j}
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,7 @@ _EXTRA: dict[str, dict[str, Enum]] = {
         "no": PermitType.NONE,
     },
     "extradition_status": {"нет": ExtraditionStatus.NONE, "no": ExtraditionStatus.NONE},
+    "housing_situation": {"приют": HousingSituation.SHELTER, "shelter": HousingSituation.SHELTER},
 }
 _LOOKUPS: dict[str, dict[str, Enum]] = {
     column: EnumReader(enum, _EXTRA.get(column, {})).lookup() for column, enum in ENUMS.items()
