@@ -214,10 +214,10 @@ def test_the_template_in_either_language_imports_its_example_row(session, world,
 
 
 def test_messy_headers_are_guessed_in_russian_and_english():
-    headers = ["№", "Ф.И.О.", "Категория", "Город", "Дата обращения", "Телефон", "Что-то ещё"]
+    headers = ["№ дела", "Ф.И.О.", "Категория", "Город", "Дата обращения", "Телефон", "Что-то ещё"]
     guessed = guess_mapping(headers)
     assert guessed == {
-        "№": None,
+        "№ дела": "reference",
         "Ф.И.О.": "full_name",
         "Категория": "category",
         "Город": "city",

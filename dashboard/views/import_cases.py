@@ -86,6 +86,7 @@ st.caption(_("Check which column holds what. Columns marked * are required."))
 with session_scope(runtime.engine()) as session:
     remembered = imports.remembered_mapping(session, organisation_id=organisation_id)
 guessed = imports.guess_mapping(table.headers, remembered)
+file_key = hashlib.sha256(data).hexdigest()[:12]  # a new file gets fresh mapping widgets
 options: list[str | None] = [None, *imports.COLUMNS]
 mapping: dict[str, str | None] = {}
 grid = st.columns(3)
@@ -95,7 +96,7 @@ for index, header in enumerate(table.headers):
         options,
         index=options.index(guessed.get(header)),
         format_func=column_label,
-        key=f"wp_import_map_{index}",
+        key=f"wp_import_map_{file_key}_{index}",
     )
 fingerprint = hashlib.sha256(data + json.dumps(mapping, sort_keys=True).encode()).hexdigest()
 

@@ -96,8 +96,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def normalise_header(text: str) -> str:
-    """Lower case, ё as е, anything but letters and digits as single spaces."""
-    lowered = text.lower().replace("ё", "е").replace("_", " ")
+    """Lower case, ё as е, № as номер, anything but letters and digits as single spaces."""
+    lowered = text.lower().replace("ё", "е").replace("_", " ").replace("№", " номер ")
     return " ".join(re.findall(r"[^\W_]+", lowered))
 
 
