@@ -103,6 +103,14 @@ PAGES: list[PageSpec] = [
         Action.CREATE_CASE,
     ),
     PageSpec(
+        "duplicates",
+        "duplicates.py",
+        N_("Possible duplicates"),
+        ":material/join_inner:",
+        N_("Cases"),
+        Action.ASSIGN_CASE,
+    ),
+    PageSpec(
         "impact",
         "impact.py",
         N_("Impact report"),

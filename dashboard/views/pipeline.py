@@ -73,7 +73,7 @@ destinations = sorted((d for d in by_destination if d), key=lambda d: -by_destin
 late = STAGES[3:]
 left, right = st.columns(2, gap="large")
 with left:
-    exits = {o: data.exits.get(o, 0) for o in Outcome}
+    exits = {o: data.exits.get(o, 0) for o in Outcome if o is not Outcome.DUPLICATE}
     st.plotly_chart(
         horizontal_bars(
             [label(o) for o in exits],
