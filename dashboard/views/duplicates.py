@@ -54,7 +54,7 @@ event = st.dataframe(
     frame, hide_index=True, on_select="rerun", selection_mode="single-row", key=TABLE
 )
 rows = event.selection.rows if event else []  # type: ignore[union-attr]
-if not rows:
+if not rows or rows[0] >= len(pairs):  # a decided pair leaves the list
     st.caption(_("Select a pair to decide."))
     st.stop()
 pair = pairs[rows[0]]
