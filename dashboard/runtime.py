@@ -19,6 +19,7 @@ import streamlit as st
 
 from dashboard.i18n import _
 from models.database import check_schema, current_revision, make_engine, session_scope, upgrade
+from models.releases.demo import publish_demo_releases
 from models.settings import DEMO_DATABASE_PATH, Settings, load_settings
 from models.tables import Case
 from seed_data.generator import seed
@@ -65,6 +66,7 @@ def prepare_demo_database(demo_engine: sa.Engine, config: Settings) -> None:
                 today=config.today(),
                 password=config.demo_password,
             )
+            publish_demo_releases(session, today=config.today())
 
 
 def describe_error(error: BaseException) -> str:

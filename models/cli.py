@@ -1,4 +1,4 @@
-"""The ``waypoint`` command: database upgrades, demo data and accounts."""
+"""The ``waypoint`` command: database upgrades, demo data, accounts and releases."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from models.database import (
 from models.duplicates.commandline import duplicates_csv
 from models.enums import Role
 from models.imports.commandline import run_import
+from models.releases import BudgetError, ReleaseError
+from models.releases.commands import export_command, list_command, publish_command
 from models.settings import ConfigurationError, load_settings
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
@@ -73,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     duplicates = commands.add_parser("duplicates", help="pairs of likely duplicate people")
     duplicates.add_argument("--organisation", help="organisation name (default: every one)")
     duplicates.add_argument("--format", choices=["csv"], default="csv")
+    release = commands.add_parser("release", help="quarterly releases for funders")
+    release_commands = release.add_subparsers(dest="release_command", required=True)
+    publish = release_commands.add_parser(
+        "publish", help="publish a closed quarter (its draft, or a new one)"
+    )
+    publish.add_argument("--quarter", required=True, help="e.g. 2026Q3")
+    release_commands.add_parser("list", help="every release drafted, with its status")
+    export = release_commands.add_parser("export", help="write a published release to a file")
+    export.add_argument("--quarter", required=True, help="e.g. 2026Q3")
+    export.add_argument("--format", required=True, choices=["csv", "xlsx", "html", "pdf"])
+    export.add_argument("--output", required=True, type=Path)
+    export.add_argument("--language", default="en", choices=["en", "ru"])
     return parser
 
 
@@ -136,10 +150,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             code, text = duplicates_csv(engine, organisation=args.organisation)
             print(text, end="", file=sys.stdout if code == 0 else sys.stderr)
             return code
-    except (DatabaseUnavailable, SchemaOutOfDate, ExistingCasesError) as error:
+        if args.command == "release":
+            return _release(engine, args, today=settings.today())
+    except (
+        DatabaseUnavailable,
+        SchemaOutOfDate,
+        ExistingCasesError,
+        ReleaseError,
+        BudgetError,
+    ) as error:
         print(f"waypoint: {error}", file=sys.stderr)
         return 2
     return 1
+
+
+def _release(engine, args: argparse.Namespace, *, today: dt.date) -> int:  # type: ignore[no-untyped-def]
+    if args.release_command == "publish":
+        print(publish_command(engine, quarter=args.quarter, today=today))
+    elif args.release_command == "list":
+        print("\n".join(list_command(engine)))
+    else:
+        print(
+            export_command(
+                engine,
+                quarter=args.quarter,
+                export=args.format,
+                output=args.output,
+                language=args.language,
+            )
+        )
+    return 0
 
 
 def _create_user(engine, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

@@ -148,9 +148,6 @@ class SafeTable:
         if self.grand_total is not None:
             yield self.grand_total
 
-    def cell(self, row: str, column: str) -> Published:
-        return self.cells[self.rows.index(row)][self.columns.index(column)]
-
     def column(self, column: str) -> tuple[Published, ...]:
         """The cells of one column, in row order."""
         index = self.columns.index(column)

@@ -52,6 +52,15 @@ class CaseStatus(LabelledEnum):
     CLOSED = "closed"
 
 
+class ReleaseStatus(StrEnum):
+    """Where a quarterly release stands (see ``models/releases``)."""
+
+    DRAFT = "draft"
+    DISCARDED = "discarded"  # replaced by a newer draft; its budget stays spent
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
 class Outcome(LabelledEnum):
     """Why a case left the pipeline."""
 

@@ -25,6 +25,7 @@ from models.enums import (
     HousingSituation,
     Outcome,
     PermitType,
+    ReleaseStatus,
     Role,
     Stage,
     Urgency,
@@ -349,3 +350,45 @@ class DuplicateDecision(SQLModel, table=True):
     survivor_id: int | None = Field(default=None, foreign_key="case_file.id", ondelete="SET NULL")
     decided_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     decided_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Release(SQLModel, table=True):
+    """One frozen quarterly release of the network's figures (see ``models/releases``).
+
+    Every draft is kept, discarded ones included: the yearly privacy budget is the sum of
+    the ε of every draft ever prepared. ``published_quarter`` is set when the release is
+    published and kept when it is withdrawn, so a quarter can be published only once."""
+
+    __tablename__ = "release"
+    __table_args__ = (
+        sa.CheckConstraint("epsilon > 0", name="ck_release_epsilon_positive"),
+        sa.Index("ix_release_quarter_status", "quarter", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    quarter: str = Field(max_length=7)  # "2026Q3"
+    status: ReleaseStatus = Field(
+        default=ReleaseStatus.DRAFT, sa_type=enum_type(ReleaseStatus, "release_status")
+    )
+    published_quarter: str | None = Field(default=None, max_length=7, unique=True)
+    epsilon: float
+    method: str = Field(max_length=120)
+    parameters: str = Field(max_length=TEXT_MAX)  # JSON: per-table ε, sensitivity, scale, k
+    prepared_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    published_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    prepared_at: dt.datetime = Field(default_factory=utcnow)
+    published_at: dt.datetime | None = None
+    withdrawn_at: dt.datetime | None = None
+
+
+class ReleaseCell(SQLModel, table=True):
+    """One stored noisy count of a release; never recomputed."""
+
+    __tablename__ = "release_cell"
+
+    release_id: int = Field(foreign_key="release.id", primary_key=True, ondelete="CASCADE")
+    table_key: str = Field(max_length=32, primary_key=True)
+    row_key: str = Field(max_length=80, primary_key=True)
+    column_key: str = Field(max_length=32, primary_key=True)
+    value: int

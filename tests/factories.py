@@ -1,14 +1,18 @@
-"""Plain factory functions that build test data through the ORM, one row at a time."""
+"""Plain factory functions that build test data through the ORM, one row at a time, and the
+set-up that several test modules share (the seeded world of the dashboard pages, the idle
+caseworker, the page opener)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
 from models.access import Actor
 from models.accounts import hash_password
+from models.database import make_engine
 from models.enums import (
     CaseStatus,
     Category,
@@ -31,8 +35,11 @@ from models.tables import (
     User,
     utcnow,
 )
+from seed_data.generator import seed
+from tests.oracle import TODAY, Rows
 
 PASSWORD = "correct horse battery"
+SEEDED_CASES = 300
 _counter = itertools.count(1)
 _HASH: dict[str, str] = {}
 
@@ -188,3 +195,47 @@ def make_detention(
     session.add(detention)
     session.flush()
     return detention
+
+
+def seeded(engine: sa.Engine, cases: int = SEEDED_CASES) -> None:
+    """The demo generator's world (seed 7) as of ``TODAY``, committed."""
+    with Session(engine) as session:
+        seed(session, cases=cases, seed=7, today=TODAY, password="a-long-test-password-1")
+        session.commit()
+
+
+def actor_named(session: Session, username: str) -> Actor:
+    return actor_of(session.exec(select(User).where(User.username == username)).one())
+
+
+def seeded_world(database_url: str) -> tuple[Rows, dict[str, Actor]]:
+    """A database of ``SEEDED_CASES`` seeded cases, its raw rows, and the demo coordinator
+    and caseworker: the shared set-up of the dashboard page tests."""
+    engine = make_engine(database_url)
+    seeded(engine)
+    with Session(engine) as session:
+        rows = Rows.read(session)
+        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
+    engine.dispose()
+    return rows, actors
+
+
+def idle_caseworker(database_url: str) -> Actor:
+    """A caseworker of an organisation of their own, with no case at all (committed)."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            user = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
+            session.commit()
+            return actor_of(user)
+    finally:
+        engine.dispose()
+
+
+def open_dashboard(page_test, page: str, database_url: str, actor, **options):  # type: ignore[no-untyped-def]
+    """Run dashboard ``page`` in AppTest as ``actor`` on ``TODAY``; it must not fail."""
+    at = page_test(
+        page, database_url=database_url, actor=actor, today=TODAY.isoformat(), **options
+    ).run()
+    assert not at.exception
+    return at

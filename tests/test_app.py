@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -34,15 +35,26 @@ def test_signed_out_visitor_sees_only_the_sign_in_form(page_test, sqlite_url):
     assert not at.sidebar.button  # no sign-out button, no menu
 
 
-def test_sign_in_with_the_right_password_opens_the_role_home(page_test, sqlite_url):
-    _signed_up(sqlite_url, Role.FUNDER)
+@pytest.mark.parametrize(
+    ("role", "home_title"),
+    [
+        (Role.ADMIN, "Weekly review"),
+        (Role.COORDINATOR, "Weekly review"),
+        (Role.CASEWORKER, "Cases"),
+        (Role.FUNDER, "Impact report"),
+    ],
+)
+def test_sign_in_with_the_right_password_opens_the_role_home(
+    page_test, sqlite_url, role, home_title
+):
+    _signed_up(sqlite_url, role)
     at = page_test("app", database_url=sqlite_url, actor=None).run()
-    at.text_input[0].input("the-funder")
+    at.text_input[0].input(f"the-{role}")
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
     assert not at.exception
-    assert at.session_state[state.ACTOR].username == "the-funder"
-    assert "Sign in to Waypoint" not in [t.value for t in at.title]
+    assert at.session_state[state.ACTOR].username == f"the-{role}"
+    assert [t.value for t in at.title] == [home_title]
 
 
 def test_wrong_password_says_so_and_five_failures_lock_the_account(page_test, sqlite_url):

@@ -1,6 +1,6 @@
 """The dashboard queries, checked against plain Python over the raw rows of a seeded dataset.
 
-``Rows`` reads every table with plain SELECTs; the functions below it recompute each
+``Rows`` (tests/oracle.py) reads every table with plain SELECTs and recomputes each
 dashboard number without SQL (risk levels included), so the queries are compared with an
 independent computation, on SQLite and PostgreSQL.
 """
@@ -8,162 +8,30 @@ independent computation, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models.access import Actor
 from models.dashboards import caseload_map, permits, pipeline, triage, weekly
 from models.dashboards.common import CaseFilters, organisations_in_scope
-from models.database import make_engine
 from models.enums import Category, PermitType, Role, Stage
-from models.risk import RiskLevel, rules
-from models.tables import Case, City, Detention, LegalStatus, StageChange, User
-from seed_data.generator import seed
+from models.risk import RiskLevel
+from models.tables import StageChange
 from tests.factories import (
+    actor_named,
     actor_of,
     make_case,
     make_city,
     make_detention,
     make_organisation,
     make_user,
+    seeded,
 )
-
-TODAY = dt.date(2026, 11, 23)
-SEEDED_CASES = 300
-URGENT = (RiskLevel.HIGH, RiskLevel.CRITICAL)
-
-
-# ---- the independent computation --------------------------------------------------------
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-@dataclass
-class Rows:
-    """Every row the dashboards count, read with plain SELECTs."""
-
-    cases: list
-    legal: dict
-    detentions: dict
-    changes: dict
-    cities: dict
-    users: dict
-
-    @classmethod
-    def read(cls, session: Session) -> Rows:
-        detentions: dict = defaultdict(list)
-        for row in session.execute(sa.select(Detention.__table__)):
-            detentions[row.case_id].append(row)
-        changes: dict = defaultdict(list)
-        for row in session.execute(sa.select(StageChange.__table__)):
-            changes[row.case_id].append(row)
-        return cls(
-            cases=list(session.execute(sa.select(Case.__table__))),
-            legal={r.case_id: r for r in session.execute(sa.select(LegalStatus.__table__))},
-            detentions=detentions,
-            changes=changes,
-            cities={r.id: r for r in session.execute(sa.select(City.__table__))},
-            users={r.id: r for r in session.execute(sa.select(User.__table__))},
-        )
-
-    def visible(self, actor: Actor) -> list:
-        if actor.role == Role.ADMIN:
-            return self.cases
-        if actor.role == Role.COORDINATOR:
-            return [c for c in self.cases if c.organisation_id == actor.organisation_id]
-        if actor.role == Role.CASEWORKER:
-            return [c for c in self.cases if c.caseworker_id == actor.id]
-        return []
-
-    def open_cases(self, actor: Actor) -> list:
-        return [c for c in self.visible(actor) if c.status == "open"]
-
-    def facts(self, case, today: dt.date = TODAY) -> dict[str, bool]:
-        legal = self.legal.get(case.id)
-        expires = legal.permit_expires_on if legal else None
-        wanted = bool(legal and legal.wanted)
-        extradition = legal.extradition_status if legal else None
-        held = self.detentions.get(case.id, [])
-        expired = expires is not None and expires < today
-        expiring = expires is not None and today <= expires <= today + dt.timedelta(days=30)
-        return {
-            "detained": any(
-                d.detained_on <= today and (d.released_on is None or d.released_on > today)
-                for d in held
-            ),
-            "extradition_proceedings": extradition in ("proceedings", "ordered"),
-            "wanted_without_permit": wanted
-            and (expired or legal is None or legal.permit_type in (None, "none")),
-            "wanted_permit_expiring": wanted and expiring,
-            "detained_recently": any(
-                today - dt.timedelta(days=90) <= d.detained_on <= today for d in held
-            ),
-            "extradition_requested": extradition == "requested",
-            "permit_expired": expired,
-            "permit_expiring": expiring,
-            "wanted": wanted,
-            "stale": _utc(case.updated_at)
-            < dt.datetime.combine(today - dt.timedelta(days=14), dt.time(), dt.UTC),
-            "deserter_dual_criminality": case.category == "deserter"
-            and wanted
-            and bool(legal and legal.dual_criminality),
-        }
-
-    def level(self, case, today: dt.date = TODAY) -> RiskLevel | None:
-        if case.status != "open":
-            return None
-        f = self.facts(case, today)
-        if f["detained"] or f["extradition_proceedings"] or f["wanted_without_permit"]:
-            level = RiskLevel.CRITICAL
-        elif f["wanted_permit_expiring"] or f["detained_recently"] or f["extradition_requested"]:
-            level = RiskLevel.HIGH
-        elif f["permit_expired"] or f["permit_expiring"] or f["wanted"] or f["stale"]:
-            level = RiskLevel.MEDIUM
-        else:
-            level = RiskLevel.LOW
-        if f["deserter_dual_criminality"] and level < RiskLevel.HIGH:
-            level = RiskLevel(level + 1)
-        return level
-
-    def urgency(self, case) -> int:
-        return int(self.level(case)) * 10 + (
-            5 if self.facts(case)["deserter_dual_criminality"] else 0
-        )
-
-    def most_urgent_first(self, cases: list) -> list:
-        """``cases`` in the order of the urgent and triage lists."""
-
-        def key(case):  # noqa: ANN001, ANN202
-            expires = self.legal[case.id].permit_expires_on
-            return (-self.urgency(case), expires is None, expires or TODAY, case.code)
-
-        return sorted(cases, key=key)
-
-    def reasons(self, case) -> tuple[str, ...]:
-        f = self.facts(case)
-        return tuple(rule.reason for rule in rules(TODAY) if f[rule.key])
-
-    def furthest(self, case) -> Stage:
-        positions = [Stage(c.to_stage).position for c in self.changes.get(case.id, [])]
-        return list(Stage)[max([Stage(case.stage).position, *positions])]
-
-
-def seeded(engine: sa.Engine, cases: int = SEEDED_CASES) -> None:
-    with Session(engine) as session:
-        seed(session, cases=cases, seed=7, today=TODAY, password="a-long-test-password-1")
-        session.commit()
-
-
-def actor_named(session: Session, username: str) -> Actor:
-    return actor_of(session.exec(select(User).where(User.username == username)).one())
+from tests.oracle import TODAY, URGENT, Rows, as_utc, expected_pipeline
 
 
 @pytest.fixture
@@ -270,7 +138,7 @@ def test_week_changes_count_moves_detentions_releases_and_closures(data, usernam
         Stage(change.to_stage)
         for case in mine
         for change in rows.changes.get(case.id, [])
-        if change.from_stage is not None and first <= _utc(change.changed_at).date() <= TODAY
+        if change.from_stage is not None and first <= as_utc(change.changed_at).date() <= TODAY
     )
     held = [d for case in mine for d in rows.detentions.get(case.id, [])]
     closures = Counter(c.outcome for c in mine if c.closed_on and first <= c.closed_on <= TODAY)
@@ -439,27 +307,6 @@ def test_permit_page_lists_the_permits_that_end_soonest_first(data, within):
 
 
 # ---- pipeline ---------------------------------------------------------------------------
-
-
-def expected_pipeline(rows: Rows, cases: list) -> tuple[dict, dict, Counter]:
-    funnel = dict.fromkeys(Stage, 0)
-    for case in cases:
-        for stage in list(Stage)[: rows.furthest(case).position + 1]:
-            funnel[stage] += 1
-    stays: dict = defaultdict(list)
-    for case in cases:
-        history = rows.changes.get(case.id, [])
-        for entering in history:
-            for leaving in history:
-                if (
-                    leaving.from_stage == entering.to_stage
-                    and leaving.changed_at >= entering.changed_at
-                ):
-                    seconds = _utc(leaving.changed_at) - _utc(entering.changed_at)
-                    stays[Stage(entering.to_stage)].append(int(seconds.total_seconds() // 86400))
-    medians = {stage: statistics.median(stays[stage]) if stays[stage] else None for stage in Stage}
-    exits = Counter(c.outcome for c in cases if c.status == "closed")
-    return funnel, medians, exits
 
 
 @pytest.mark.parametrize("username", ["coordinator", "caseworker", "admin"])
@@ -659,24 +506,3 @@ def test_detention_counts_on_the_day_it_started_and_not_after_release(session):
     assert tiles[weekly.Tile.DETAINED].last_week == 0
     changes = weekly.week_changes(session, actor=actor_of(coordinator), today=TODAY)
     assert (changes.detentions, changes.releases) == (2, 1)
-
-
-def seeded_world(database_url: str) -> tuple[Rows, dict[str, Actor]]:
-    """A database of ``SEEDED_CASES`` seeded cases, its raw rows, and the demo coordinator
-    and caseworker: the shared set-up of the dashboard page tests."""
-    engine = make_engine(database_url)
-    seeded(engine)
-    with Session(engine) as session:
-        rows = Rows.read(session)
-        actors = {name: actor_named(session, name) for name in ("coordinator", "caseworker")}
-    engine.dispose()
-    return rows, actors
-
-
-def open_dashboard(page_test, page: str, database_url: str, actor, **options):  # type: ignore[no-untyped-def]
-    """Run dashboard ``page`` in AppTest as ``actor`` on ``TODAY``; it must not fail."""
-    at = page_test(
-        page, database_url=database_url, actor=actor, today=TODAY.isoformat(), **options
-    ).run()
-    assert not at.exception
-    return at

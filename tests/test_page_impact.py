@@ -1,4 +1,5 @@
-"""The impact report page, run with AppTest against a seeded database."""
+"""The impact report page of a coordinator (live, their own organisation), run with AppTest
+against a seeded database; the funder's and admin's releases are in test_page_releases."""
 
 from __future__ import annotations
 
@@ -41,10 +42,10 @@ def _all_text(at) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(str(p) for p in parts)
 
 
-def test_the_funder_sees_every_table_with_its_chart_and_the_suppressed_numbers(
+def test_the_coordinator_sees_every_table_with_its_chart_and_the_suppressed_numbers(
     seeded, database_url, page_test
 ):
-    actor = _actor(seeded, "funder")
+    actor = _actor(seeded, "coordinator")
     at = page_test("impact.py", database_url=database_url, actor=actor, today=TODAY.isoformat())
     at.run()
     assert not at.exception
@@ -57,7 +58,7 @@ def test_the_funder_sees_every_table_with_its_chart_and_the_suppressed_numbers(
         assert shown.value.equals(expected.set_index(expected.columns[0]))
     assert "<10" in at.table[0].value.to_csv()
     assert not at.dataframe  # st.dataframe would bring an unaudited CSV download
-    assert any("The whole network" in c.value for c in at.caption)
+    assert any("Your organisation only" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 3
 
 
@@ -76,7 +77,7 @@ def test_no_case_code_or_name_reaches_the_page(seeded, database_url, page_test):
 
 
 def test_charts_draw_no_hidden_count(seeded, database_url, page_test):
-    actor = _actor(seeded, "funder")
+    actor = _actor(seeded, "coordinator")
     at = page_test("impact.py", database_url=database_url, actor=actor, today=TODAY.isoformat())
     at.run()
     report = impact_report(seeded, actor=actor, today=TODAY)
@@ -107,7 +108,7 @@ def test_the_page_speaks_russian(seeded, database_url, page_test):
     at = page_test(
         "impact.py",
         database_url=database_url,
-        actor=_actor(seeded, "funder"),
+        actor=_actor(seeded, "coordinator"),
         language="ru",
         today=TODAY.isoformat(),
     )
@@ -135,7 +136,7 @@ def test_a_threshold_below_five_stops_the_page(seeded, database_url, page_test, 
     at = page_test(
         "impact.py",
         database_url=database_url,
-        actor=_actor(seeded, "funder"),
+        actor=_actor(seeded, "coordinator"),
         today=TODAY.isoformat(),
     )
     at.run()

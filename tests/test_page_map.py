@@ -10,11 +10,17 @@ import pytest
 from sqlmodel import Session
 
 from models.database import make_engine
-from models.enums import Role, Stage
+from models.enums import Stage
 from models.risk import RiskLevel
 from models.tables import Organisation
-from tests.factories import actor_of, make_case, make_city, make_organisation, make_user
-from tests.test_dashboards_queries import TODAY, URGENT, Rows, actor_named, seeded
+from tests.factories import (
+    actor_named,
+    idle_caseworker,
+    make_case,
+    make_city,
+    seeded,
+)
+from tests.oracle import TODAY, URGENT, Rows
 
 EARLY = dt.date(2021, 5, 1)  # before the seeded history: no clash of intake numbers
 
@@ -135,12 +141,6 @@ def test_filters_by_stage_and_level_narrow_the_bubbles(page_test, database_url, 
 
 
 def test_a_caseworker_without_cases_sees_an_empty_map_message(page_test, database_url, world):
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        idle = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
-        session.commit()
-        actor = actor_of(idle)
-    engine.dispose()
-    at = open_page(page_test, database_url, actor)
+    at = open_page(page_test, database_url, idle_caseworker(database_url))
     assert not at.get("plotly_chart")
     assert at.info[0].value == "No open case matches these filters."

@@ -6,18 +6,15 @@ import datetime as dt
 import json
 
 import pytest
-from sqlmodel import Session
 
 from dashboard.links import case_url
-from models.database import make_engine
-from models.enums import PermitType, Role
-from tests.factories import actor_of, make_organisation, make_user
-from tests.test_dashboards_queries import (
-    TODAY,
-    Rows,
+from models.enums import PermitType
+from tests.factories import (
+    idle_caseworker,
     open_dashboard,
     seeded_world,
 )
+from tests.oracle import TODAY, Rows
 
 
 @pytest.fixture
@@ -101,12 +98,6 @@ def test_filter_window_and_sort_change_the_table(page_test, database_url, world)
 
 
 def test_a_caseworker_without_cases_sees_zeros(page_test, database_url, world):
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        idle = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
-        session.commit()
-        actor = actor_of(idle)
-    engine.dispose()
-    at = open_page(page_test, database_url, actor)
+    at = open_page(page_test, database_url, idle_caseworker(database_url))
     assert {m.value for m in at.metric} == {"0"}
     assert at.info[0].value == "No open case matches these filters."

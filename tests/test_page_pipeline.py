@@ -6,17 +6,14 @@ import json
 from collections import Counter
 
 import pytest
-from sqlmodel import Session
 
-from models.database import make_engine
-from models.enums import Category, Outcome, Role, Stage
-from tests.factories import actor_of, make_organisation, make_user
-from tests.test_dashboards_queries import (
-    Rows,
-    expected_pipeline,
+from models.enums import Category, Outcome, Stage
+from tests.factories import (
+    idle_caseworker,
     open_dashboard,
     seeded_world,
 )
+from tests.oracle import Rows, expected_pipeline
 
 
 @pytest.fixture
@@ -108,12 +105,6 @@ def test_filtering_by_category_narrows_every_chart(page_test, database_url, worl
 
 
 def test_a_caseworker_without_cases_is_told_there_is_nothing(page_test, database_url, world):
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        idle = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
-        session.commit()
-        actor = actor_of(idle)
-    engine.dispose()
-    at = open_page(page_test, database_url, actor)
+    at = open_page(page_test, database_url, idle_caseworker(database_url))
     assert not at.get("plotly_chart")
     assert at.info[0].value == "No case matches these filters."

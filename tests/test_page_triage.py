@@ -6,18 +6,16 @@ import json
 from collections import Counter
 
 import pytest
-from sqlmodel import Session
 
 from dashboard.links import case_url
-from models.database import make_engine
-from models.enums import Category, Role
+from models.enums import Category
 from models.risk import RiskLevel
-from tests.factories import actor_of, make_organisation, make_user
-from tests.test_dashboards_queries import (
-    Rows,
+from tests.factories import (
+    idle_caseworker,
     open_dashboard,
     seeded_world,
 )
+from tests.oracle import Rows
 
 LEVEL_LABELS = {
     RiskLevel.CRITICAL: "Critical risk",
@@ -86,13 +84,7 @@ def test_filtering_by_category_and_level_narrows_every_number(page_test, databas
 
 
 def test_a_caseworker_without_cases_sees_zero_and_no_table(page_test, database_url, world):
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        idle = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
-        session.commit()
-        actor = actor_of(idle)
-    engine.dispose()
-    at = open_page(page_test, database_url, actor)
+    at = open_page(page_test, database_url, idle_caseworker(database_url))
     assert {m.value for m in at.metric} == {"0"}
     assert not at.get("plotly_chart")
     assert at.info[0].value == "No open case matches these filters."

@@ -15,13 +15,15 @@ from models.dashboards.weekly import Tile
 from models.database import make_engine
 from models.enums import Role
 from models.risk import RiskLevel
-from tests.factories import actor_of, make_organisation, make_user
-from tests.test_dashboards_queries import (
-    TODAY,
-    URGENT,
+from tests.factories import (
+    actor_of,
+    idle_caseworker,
+    make_organisation,
+    make_user,
     open_dashboard,
     seeded_world,
 )
+from tests.oracle import TODAY, URGENT
 
 TILE_LABELS = {
     Tile.OPEN: "Open cases",
@@ -118,13 +120,7 @@ def test_an_empty_database_shows_zeros_and_says_there_is_nothing_urgent(page_tes
 
 
 def test_a_caseworker_without_cases_sees_empty_tiles(page_test, database_url, world):
-    engine = make_engine(database_url)
-    with Session(engine) as session:
-        idle = make_user(session, role=Role.CASEWORKER, organisation=make_organisation(session))
-        session.commit()
-        actor = actor_of(idle)
-    engine.dispose()
-    at = open_page(page_test, database_url, actor)
+    at = open_page(page_test, database_url, idle_caseworker(database_url))
     assert {m.value for m in at.metric} == {"0"}
 
 

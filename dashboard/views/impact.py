@@ -1,5 +1,6 @@
-"""Impact report: suppressed aggregates only, for funders (whole network) and coordinators
-(their own organisation, to see what funders will see). No filters: nothing to difference."""
+"""Impact report. Funders see the network's published quarterly releases only, never a live
+computation; admins also prepare and publish them. A coordinator sees their own
+organisation's report, live and suppressed (it is their own data)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from dashboard.auth import signed_in_actor
 from dashboard.cache import scoped_query
 from dashboard.figures.impact import report_figure
 from dashboard.i18n import _, current_language
+from dashboard.releases_ui import show_admin, show_published
 from models.access import Actor
 from models.database import session_scope
 from models.disclosure import DisclosureError
+from models.enums import Role
 from models.exports import HtmlSection, html_report, to_csv, to_excel
 from models.funder import (
     SHEET_NAMES,
@@ -32,6 +35,7 @@ from models.funder import (
     record_export,
     report_frame,
 )
+from models.releases import Quarter
 
 KEY_PREFIX = "wp_impact_"
 
@@ -55,6 +59,11 @@ actor = signed_in_actor()
 language = current_language()
 today = runtime.settings().today()
 st.title(_("Impact report"))
+if actor.role in (Role.FUNDER, Role.ADMIN):
+    show_published(actor, language)
+    if actor.role is Role.ADMIN:
+        show_admin(actor, language, today_quarter=Quarter.of(today))
+    st.stop()
 
 try:
     k = configured_k()

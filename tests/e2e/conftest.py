@@ -29,6 +29,7 @@ import pytest
 from sqlmodel import Session, select
 
 from models.database import make_engine, upgrade
+from models.releases.demo import publish_demo_releases
 from seed_data.generator import seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,6 +134,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     upgrade(engine)
     with Session(engine) as session:
         seed(session, cases=E2E_CASES, seed=11, today=E2E_TODAY, password=DEMO_PASSWORD)
+        publish_demo_releases(session, today=E2E_TODAY)
         session.commit()
     engine.dispose()
 
@@ -293,6 +295,17 @@ def main_text(page) -> str:  # type: ignore[no-untyped-def]
     return str(page.get_by_test_id("stMain").inner_text())
 
 
+def titles_in_view(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The page titles (h1) of the main area that are visible inside the window."""
+    height = page.viewport_size["height"]
+    titles = []
+    for heading in page.get_by_test_id("stMain").locator("h1").all():
+        box = heading.bounding_box() if heading.is_visible() else None
+        if box and box["y"] < height and box["y"] + box["height"] > 0:
+            titles.append(heading.inner_text().strip())
+    return titles
+
+
 SCREENSHOTS = ROOT / "screenshots"
 
 
@@ -332,6 +345,7 @@ class Visit:
     requests: list[str]
     screenshot: Path
     errors: list[str]
+    headings: list[str]  # the page titles (h1) in view when the screenshot was taken
 
 
 def _start_address(server: Server, username: str) -> str:
@@ -353,6 +367,7 @@ def _visit(page, username: str, name: str, requests: list[str], start: int) -> V
     wait_ready(page)
     page.wait_for_timeout(1000)  # charts, maps and images finish loading
     wait_ready(page)
+    headings = titles_in_view(page)
     shot = screenshot(page, f"{username}-{name}")
     if os.environ.get("WAYPOINT_E2E_FULL_SCREENSHOTS"):
         screenshot_full(page, f"full/{username}-{name}")
@@ -362,7 +377,7 @@ def _visit(page, username: str, name: str, requests: list[str], start: int) -> V
             '[data-testid="stException"], [data-testid="stAlertContentError"]'
         ).all()
     ]
-    return Visit(username, name, page.url, requests[start:], shot, errors)
+    return Visit(username, name, page.url, requests[start:], shot, errors, headings)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""The funder in a real browser: only the impact report, no case code, name or city on the
-page or in any download, no other page reachable, and no request to any other host."""
+"""The funder in a real browser: only the published quarterly releases, no case code, name or
+city on the page or in any download, no other page reachable, and no request to any other
+host."""
 
 from __future__ import annotations
 
@@ -79,11 +80,16 @@ def test_the_funder_sees_the_report_and_nothing_that_points_to_a_person(server, 
     page = recorded.page
     assert nav_labels(page) == FUNDER_MENU
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
-    # No download but the three audited ones: no table or chart toolbar export.
+    # No download but the four audited ones: no table or chart toolbar export.
     assert page.get_by_role("button", name=re.compile("Download", re.I)).count() == 0
     text = _page_text(page)
-    assert "People supported, by category and quarter of intake" in text
-    assert "<10" in text
+    # The releases page: the latest published quarter, its stored tables and its note.
+    assert "Network release for 2026 Q3" in text
+    assert "New cases in the quarter, by category" in text
+    assert "19 times out of 20" in text
+    assert "Totals by quarter, from the published releases" in text
+    # Nothing of the live report reaches a funder.
+    assert "People supported, by category and quarter of intake" not in text
     _assert_clean(text, server)
     screenshot(page, "impact-funder")
     assert recorded.foreign_requests(server.host) == []
@@ -96,17 +102,18 @@ def test_every_download_is_clean_audited_and_the_html_report_fetches_nothing(
     page = recorded.page
     before = _exports(server)
     files: dict[str, bytes] = {}
-    for label in ("CSV", "Excel", "HTML report (prints to PDF)"):
+    for label in ("CSV", "Excel", "HTML report", "PDF"):
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name=label, exact=True).click()
         path = tmp_path / download.value.suggested_filename
         download.value.save_as(path)
         files[path.suffix] = path.read_bytes()
         wait_ready(page)
-    assert set(files) == {".csv", ".xlsx", ".html"}
+    assert set(files) == {".csv", ".xlsx", ".html", ".pdf"}
+    assert files[".pdf"].startswith(b"%PDF") and b"/URI" not in files[".pdf"]
 
     csv_text = files[".csv"].decode("utf-8-sig")
-    assert "<10" in csv_text
+    assert "2026Q3" in csv_text
     _assert_clean(csv_text, server)
     workbook = openpyxl.load_workbook(io.BytesIO(files[".xlsx"]))
     cells = [
@@ -116,25 +123,23 @@ def test_every_download_is_clean_audited_and_the_html_report_fetches_nothing(
         for c in row
         if c.value is not None
     ]
-    assert len(workbook.sheetnames) == 6
+    assert len(workbook.sheetnames) == 7  # six tables and the methodology
     _assert_clean("\n".join(cells), server)
     document = files[".html"].decode("utf-8")
-    scripts = re.findall(r"<script\b.*?</script>", document, flags=re.DOTALL)
-    bundle = max(scripts, key=len)  # plotly.js itself, embedded once
-    _assert_clean(document.replace(bundle, ""), server)
-    assert not CODE.search(bundle)
+    assert "<script" not in document  # tables and text only
+    _assert_clean(document, server)
 
     deadline = time.monotonic() + 20
-    while _exports(server) < before + 3 and time.monotonic() < deadline:
+    while _exports(server) < before + 4 and time.monotonic() < deadline:
         time.sleep(0.3)
-    assert _exports(server) == before + 3
+    assert _exports(server) == before + 4
     assert recorded.foreign_requests(server.host) == []
 
-    # Opened on its own, the report draws its charts and asks no server for anything (the
-    # harness fails the test on any request the page makes to another host).
+    # Opened on its own, the report asks no server for anything (the harness fails the test
+    # on any request the page makes to another host).
     viewer = new_page()
     viewer.page.set_content(document)
-    viewer.page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+    viewer.page.get_by_text("Methodology").first.wait_for(timeout=30_000)
     assert [u for u in viewer.requests if not u.startswith(("data:", "blob:"))] == []
     viewer.page.emulate_media(media="print")
     assert viewer.page.pdf(format="A4")[:4] == b"%PDF"

@@ -24,18 +24,38 @@ def test_no_page_of_a_role_asks_any_host_but_the_dashboard(server, tour, usernam
     assert visits[0].requests, "the first page made no request: nothing was recorded"
 
 
-def test_the_tour_covers_every_page_of_every_role(tour):
-    from dashboard.navigation import pages_for
-    from models.access import Actor
-    from models.enums import Role
+DASHBOARDS = ["weekly", "triage", "map", "permits", "pipeline"]
+# Where each tour starts, then each page of the role's menu, in menu order: written out by hand.
+EXPECTED_TOUR = {
+    "visitor": ["sign-in"],
+    "admin": [
+        "case-with-code",
+        *DASHBOARDS,
+        "cases",
+        "case",
+        "new-case",
+        "impact",
+        "audit",
+        "admin",
+        "account",
+    ],
+    "coordinator": [
+        "case-with-code",
+        *DASHBOARDS,
+        "cases",
+        "case",
+        "new-case",
+        "impact",
+        "audit",
+        "account",
+    ],
+    "caseworker": ["case-with-code", *DASHBOARDS, "cases", "case", "account"],
+    "caseworker2": ["case-with-code", *DASHBOARDS, "cases", "case", "account"],
+    "funder": ["home", "impact", "account"],
+}
 
-    roles = {
-        "admin": Role.ADMIN,
-        "coordinator": Role.COORDINATOR,
-        "caseworker": Role.CASEWORKER,
-        "caseworker2": Role.CASEWORKER,
-        "funder": Role.FUNDER,
-    }
-    for username, role in roles.items():
-        expected = {spec.url_path for spec in pages_for(Actor(0, username, role, 1))}
-        assert expected <= {visit.name for visit in tour[username]}, username
+
+def test_the_tour_covers_every_page_of_every_role(tour):
+    assert {username: [visit.name for visit in visits] for username, visits in tour.items()} == (
+        EXPECTED_TOUR
+    )

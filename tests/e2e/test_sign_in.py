@@ -5,19 +5,23 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from models.access import Actor
 from models.accounts import create_user
 from models.enums import Role
 from models.settings import LOCKOUT_DURATION, LOCKOUT_THRESHOLD
 from models.tables import User
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
+    E2E_TODAY,
     database,
     go_to,
+    main_text,
     nav_labels,
     screenshot,
     sign_in,
     wait_ready,
 )
+from tests.oracle import TODAY, Rows
 
 EXPECTED_MENUS = {
     "admin": [
@@ -87,14 +91,34 @@ def test_demo_user_signs_in_and_sees_only_their_pages(server, new_page, username
     assert recorded.foreign_requests(server.host) == []
 
 
+def _most_urgent_case_of(server, username: str) -> tuple[str, str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """The code, risk level and reasons of the most urgent open case that ``username`` may
+    see, recomputed from the database's raw rows (tests/oracle.py), not by the dashboard."""
+    with database(server) as session:
+        actor = Actor.of(session.exec(select(User).where(User.username == username)).one())
+        rows = Rows.read(session)
+    case = rows.most_urgent_first(rows.open_cases(actor))[0]
+    level = rows.level(case, today=E2E_TODAY)
+    assert level is not None
+    return case.code, level.label, rows.reasons(case, today=E2E_TODAY)
+
+
 def test_a_case_link_opened_signed_out_leads_to_that_case_after_sign_in(server, new_page):
+    assert E2E_TODAY == TODAY  # the oracle's day is the server's
+    code, level, reasons = _most_urgent_case_of(server, "coordinator")
+    assert reasons  # the most urgent case has a reason to show
     page = new_page().page
-    page.goto(f"{server.url}/case?code=WP-25-0001")
+    page.goto(f"{server.url}/case?code={code}")
     wait_ready(page)
     assert page.get_by_role("textbox", name="Password", exact=True).is_visible()
     sign_in(page, "coordinator")
-    assert page.url == f"{server.url}/case?code=WP-25-0001"
-    assert "Case" in nav_labels(page)
+    assert page.url == f"{server.url}/case?code={code}"
+    shown = main_text(page).splitlines()
+    assert "Case not found." not in shown
+    main = page.get_by_test_id("stMain")
+    assert main.locator("h2").all_inner_texts()[:1] == [code]
+    assert main.locator("h3").all_inner_texts()[:1] == [level]
+    assert [line for line in shown if line.startswith("• ")] == [f"• {r}" for r in reasons]
 
 
 def test_signing_out_returns_to_the_sign_in_form_and_back_does_not_undo_it(server, new_page):
