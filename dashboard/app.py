@@ -18,6 +18,7 @@ runtime.configure_logging()
 try:
     settings = runtime.settings()
     runtime.engine()
+    runtime.refresh_stored_risk()
 except (ConfigurationError, SchemaOutOfDate, DatabaseUnavailable) as error:
     st.error(_("Waypoint cannot start: {reason}", reason=str(error)))
     st.stop()

@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -27,6 +28,8 @@ from models.enums import AuditAction
 from models.i18n import Language
 from models.settings import IDLE_TIMEOUT
 from models.tables import User
+
+T = TypeVar("T")
 
 
 def clock() -> float:
@@ -94,24 +97,70 @@ def sign_out(reason: AuditAction = AuditAction.SIGN_OUT) -> None:
         st.session_state[state.SIGNED_OUT_REASON] = "idle"
 
 
-def current_actor() -> Actor | None:
-    """The signed-in user, or ``None``. Applies the idle timeout and re-reads the account."""
-    actor: Actor | None = st.session_state.get(state.ACTOR)
-    if actor is None or not st.session_state.get(state.AUTH_STATUS):
-        return None
-    last_seen = st.session_state.get(state.LAST_SEEN, 0.0)
+class SessionEnded(RuntimeError):
+    """The account was deactivated or the session went idle: the action is not performed."""
+
+
+def _alive(actor: Actor, last_seen: float) -> Actor | None:
+    """The one check behind every page run, callback, download and form submit: the session
+    has not been idle past ``IDLE_TIMEOUT`` since ``last_seen``, and the account still exists
+    and is active, read from the database now. Returns the account as it is now (role and
+    organisation included), or ``None``. Uses no session state, so a download generated in
+    another thread can call it."""
     if clock() - last_seen > IDLE_TIMEOUT.total_seconds():
-        sign_out(AuditAction.SESSION_EXPIRED)
         return None
     with session_scope(runtime.engine()) as session:
         user = session.get(User, actor.id)
         if user is None or not user.active:
-            _sign_out_state()
             return None
-        actor = Actor.of(user)
-    st.session_state[state.ACTOR] = actor
+        return Actor.of(user)
+
+
+def current_actor() -> Actor | None:
+    """The signed-in user, or ``None`` (signed out now when the session went idle or the
+    account was deactivated). Call it first in every callback and before every write: it
+    is the helper the entry script runs at the top of each run, and a callback runs before
+    that. A ``None`` means: do nothing, and audit nothing as done."""
+    actor: Actor | None = st.session_state.get(state.ACTOR)
+    if actor is None or not st.session_state.get(state.AUTH_STATUS):
+        return None
+    last_seen = float(st.session_state.get(state.LAST_SEEN, 0.0))
+    fresh = _alive(actor, last_seen)
+    if fresh is None:
+        if clock() - last_seen > IDLE_TIMEOUT.total_seconds():
+            sign_out(AuditAction.SESSION_EXPIRED)
+        else:
+            _sign_out_state()
+        return None
+    st.session_state[state.ACTOR] = fresh
     st.session_state[state.LAST_SEEN] = clock()
-    return actor
+    return fresh
+
+
+def guarded_download(actor: Actor, build: Callable[[], T]) -> Callable[[], T]:
+    """``build`` as the deferred data of a download button, checked when the user clicks:
+    Streamlit calls it in another thread, outside the session, so the check is made against
+    the time this page was drawn (a session idle since then has expired) and the account in
+    the database. A dead session raises ``SessionEnded``: no file is made or delivered, and
+    the rerun that follows signs the user out. Audit the download in an ``on_click`` that
+    calls ``current_actor`` first."""
+    drawn_at = float(st.session_state.get(state.LAST_SEEN, clock()))
+
+    def checked() -> T:
+        if _alive(actor, drawn_at) is None:
+            raise SessionEnded("the session ended before the download")
+        return build()
+
+    return checked
+
+
+def sign_in_failed_message() -> str:
+    """What every failed sign-in is told, whatever the reason."""
+    return _(
+        "Sign-in failed. Check the username and password and try again in a moment. If it "
+        "keeps failing, the account may be locked for a while after too many attempts: ask "
+        "an administrator."
+    )
 
 
 def login_page() -> None:
@@ -140,20 +189,9 @@ def login_page() -> None:
         st.session_state.pop(state.SIGN_IN_OUTCOME, None)
         st.rerun()
     elif outcome is not None and st.session_state.get(state.AUTH_STATUS) is False:
-        kind, locked_until = outcome
-        if kind is SignInOutcome.LOCKED and locked_until is not None:
-            minutes = max(
-                1, int((locked_until - dt.datetime.now(dt.UTC)).total_seconds() // 60) + 1
-            )
-            st.error(
-                _(
-                    "This account is locked after too many failed sign-ins. Try again in "
-                    "{minutes} minutes, or ask an administrator to unlock it.",
-                    minutes=minutes,
-                )
-            )
-        else:
-            st.error(_("The username or password is not correct."))
+        # One message for a wrong password, an unknown user, a slowed-down or locked account:
+        # the answer never tells which accounts exist. Admins see locks on their page.
+        st.error(sign_in_failed_message())
     if runtime.settings().demo_mode:
         st.caption(
             _(

@@ -10,6 +10,7 @@ reach another. Identity fields and notes must never be cached (st.cache_data can
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -24,6 +25,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 TTL_SECONDS = 600
+# The data stamp is read at most once per this many seconds per engine, not once per query:
+# a page run asks for it once for each cached query it calls. A write on this server clears
+# it at once (``clear()``); a write on another server shows within this delay.
+STAMP_SECONDS = 1.0
+_stamps: dict[str, tuple[float, tuple[str, int]]] = {}
+_clock = time.monotonic
 # By query name: a page script that declares a cached query runs on every interaction, and
 # must not register a new entry each time.
 _cached: dict[str, Callable[..., object]] = {}
@@ -52,12 +59,25 @@ def scoped_query(
     @functools.wraps(query)
     def call(*, actor: Actor, **kwargs: object) -> R:
         engine = runtime.engine()
-        return cached(engine, name, data_stamp(engine), actor, **kwargs)
+        return cached(engine, name, current_stamp(engine), actor, **kwargs)
 
     return call
 
 
+def current_stamp(engine: sa.Engine) -> tuple[str, int]:
+    """The data stamp of ``engine``, read again when the last read is ``STAMP_SECONDS`` old."""
+    now = _clock()
+    key = str(engine.url)
+    remembered = _stamps.get(key)
+    if remembered is not None and now - remembered[0] < STAMP_SECONDS:
+        return remembered[1]
+    stamp = data_stamp(engine)
+    _stamps[key] = (now, stamp)
+    return stamp
+
+
 def clear() -> None:
     """Forget every cached query result on this server; call after every write."""
+    _stamps.clear()
     for cached in _cached.values():
         cached.clear()  # type: ignore[attr-defined]

@@ -19,11 +19,14 @@ def demo_banner() -> None:
     )
 
 
-def _remember_language(actor: Actor) -> None:
+def _remember_language() -> None:
+    live = auth.current_actor()
+    if live is None:
+        return
     language = Language(st.session_state["wp_sidebar_language"])
     st.session_state[state.LANGUAGE] = language
     with session_scope(runtime.engine()) as session:
-        set_language(session, actor=actor, language=language)
+        set_language(session, actor=live, language=language)
 
 
 def sidebar(actor: Actor) -> None:
@@ -39,7 +42,6 @@ def sidebar(actor: Actor) -> None:
             format_func=lambda code: LANGUAGE_NAMES[Language(code)],
             key="wp_sidebar_language",
             on_change=_remember_language,
-            args=(actor,),
         )
         if st.button(_("Sign out"), icon=":material/logout:", key="wp_sign_out"):
             auth.sign_out()

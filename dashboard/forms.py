@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from dashboard import cache, runtime
+from dashboard import auth, cache, runtime
 from dashboard.i18n import _, label
 from models.accounts import ValidationError
 from models.cases import CaseNotFound, StaleCase
@@ -148,10 +148,14 @@ def save(
     success: str | Callable[[T], str],
     reset: Callable[[], None] | None = None,
 ) -> None:
-    """Run ``write`` in one transaction. On success: clear the dashboards' cache, flash
+    """Run ``write`` in one transaction, after ``auth.current_actor`` has checked that the
+    account is active and the session alive (else: nothing is written, and the rerun shows
+    the sign-in form). On success: clear the dashboards' cache, flash
     ``success`` and rerun. Bad input: errors under the fields, nothing written. A stale
     version: flash the refusal with the current values and rerun, so the form shows them.
     ``reset`` runs after a success or a refusal, before the rerun (to drop the held version)."""
+    if auth.current_actor() is None:
+        st.rerun()
     try:
         with session_scope(runtime.engine()) as session:
             result = write(session)

@@ -2,10 +2,9 @@
 
 Two separate questions, as in Primero's permission model:
 - ``permits(actor, action)`` answers whether a role may perform an action at all;
-- ``case_scope(actor)`` is the SQL condition that limits every case query to the cases the
-  user may see (caseworker: assigned to them; coordinator: their organisation; admin: all;
-  funder: none).
-Everything else in ``models/`` goes through these two; pages never filter by hand.
+- ``visible_cases(actor)`` is the one SQL condition that limits every case query, read or
+  write, to the cases the user may see; ``case_visible`` fetches one case through it.
+Everything else in ``models/`` goes through these; pages never filter by hand.
 Deny by default: an action absent from a role's set is refused.
 """
 
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.enums import Role
 from models.tables import Case, User
@@ -127,25 +126,71 @@ def scope_of(actor: Actor) -> Scope:
     return policy.scope if policy else Scope.NONE
 
 
-def case_scope(actor: Actor) -> sa.ColumnElement[bool]:
-    """The condition on ``case_file`` rows that ``actor`` may see."""
+def _account_now(actor: Actor) -> list[sa.ColumnElement[bool]]:
+    """The actor's account as it is in the database now: still there, active, same role."""
+    return [col(User.id) == actor.id, col(User.role) == actor.role, col(User.active)]
+
+
+def _current_organisation(actor: Actor) -> sa.ScalarSelect[int | None]:
+    """The organisation the actor's account belongs to *now*, read from the database: NULL
+    when the account is gone, inactive, or no longer has the actor's role."""
+    return sa.select(col(User.organisation_id)).where(*_account_now(actor)).scalar_subquery()
+
+
+def visible_cases(actor: Actor) -> sa.ColumnElement[bool]:
+    """The visibility gate: the condition on ``case_file`` rows that ``actor`` may see.
+
+    Every read and write of a case goes through this condition (directly, or through
+    ``case_visible``); there is no other copy of the rule.
+
+    - admin: every case;
+    - coordinator: the cases of their organisation;
+    - caseworker: the cases assigned to them **and** belonging to their organisation, so a
+      stale assignment (left over from an organisation move, say) opens nothing;
+    - funder, or anyone without a known scope: none.
+
+    The organisation (for an admin, the account) is checked twice: against the ``Actor`` (what the session believes) and
+    against the account's organisation in the database now, so an ``Actor`` held by a
+    session from before an organisation move, a role change or a deactivation sees nothing
+    of the old organisation. The database read is one uncorrelated subquery, evaluated once
+    per statement.
+
+    To widen what a role sees (cases referred from another organisation, for instance), add
+    an ``or_`` branch here, so that every page and write picks it up at once.
+    """
     scope = scope_of(actor)
     if scope is Scope.ALL:
-        return sa.true()
-    if scope is Scope.ORGANISATION and actor.organisation_id is not None:
-        return Case.organisation_id == actor.organisation_id  # type: ignore[return-value]
-    if scope is Scope.ASSIGNED:
-        return Case.caseworker_id == actor.id  # type: ignore[return-value]
-    return sa.false()
+        return sa.exists(sa.select(col(User.id)).where(*_account_now(actor)))
+    if actor.organisation_id is None or scope not in (Scope.ORGANISATION, Scope.ASSIGNED):
+        return sa.false()
+    own_organisation = sa.and_(
+        col(Case.organisation_id) == actor.organisation_id,
+        _current_organisation(actor) == actor.organisation_id,
+    )
+    if scope is Scope.ORGANISATION:
+        return own_organisation
+    return sa.and_(own_organisation, col(Case.caseworker_id) == actor.id)
 
 
-def visible_case(session: Session, *, actor: Actor, code: str) -> Case | None:
-    """The case with ``code`` if ``actor`` may read it; ``None`` when it does not exist *or*
-    is out of scope, so that a page cannot tell the two apart."""
+# The earlier name of the gate, kept so that code written against it reads the same rule.
+case_scope = visible_cases
+
+
+def case_visible(
+    session: Session, *, actor: Actor, case_id: int | None = None, code: str | None = None
+) -> Case | None:
+    """The case with ``case_id`` (or ``code``, compared in upper case) if ``actor`` may read it
+    through ``visible_cases``; ``None`` when it does not exist *or* is out of scope, so that
+    a caller cannot tell the two apart."""
     if not permits(actor, Action.READ_CASE):
         return None
-    statement = select(Case).where(Case.code == code.strip().upper(), case_scope(actor))
-    return session.exec(statement).first()
+    if case_id is not None:
+        condition = col(Case.id) == case_id
+    elif code and code.strip():
+        condition = col(Case.code) == code.strip().upper()
+    else:
+        return None
+    return session.exec(select(Case).where(condition, visible_cases(actor))).first()
 
 
 def may_assign_to(actor: Actor, *, case: Case, caseworker: User) -> bool:

@@ -7,6 +7,8 @@ so that lockouts survive a restart and are shared by every app server.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -14,16 +16,19 @@ from pathlib import Path
 
 import bcrypt
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from zxcvbn import zxcvbn
 
 from models.access import Action, Actor, require
 from models.audit import record
-from models.enums import AuditAction, Role
+from models.enums import AuditAction, CaseStatus, Role
 from models.i18n import N_, Language
-from models.settings import LOCKOUT_DURATION, LOCKOUT_THRESHOLD
-from models.tables import Organisation, User, utcnow
+from models.settings import LOCKOUT_DURATION, LOCKOUT_THRESHOLD, SIGN_IN_DELAY_MAX
+from models.tables import Case, Organisation, User, utcnow
 
 PASSWORD_MIN_CHARS = 12
+PASSWORD_LONG_CHARS = 16  # shorter passwords need zxcvbn's top score
+PASSWORD_MIN_SCORE = 3
 PASSWORD_MAX_BYTES = 72  # bcrypt refuses longer input
 COMMON_PASSWORDS_PATH = Path(__file__).with_name("common_passwords.txt")
 BCRYPT_ROUNDS = 12
@@ -50,8 +55,24 @@ def common_passwords() -> frozenset[str]:
     )
 
 
-def validate_password(password: str, *, username: str = "", field: str = "password") -> None:
-    """Raise ``ValidationError`` unless ``password`` is acceptable for an account."""
+def validate_password(
+    password: str,
+    *,
+    username: str = "",
+    user_inputs: Sequence[str] = (),
+    field: str = "password",
+) -> str:
+    """The password as it will be set (surrounding spaces stripped, as at sign-in), or
+    ``ValidationError`` unless it is acceptable for an account.
+
+    Refused: shorter than 12 characters or longer than bcrypt's 72 bytes; on the list of
+    common passwords; three or fewer distinct characters; containing the username; or
+    guessable by zxcvbn, which is told the username, display name and organisation
+    (``user_inputs``). zxcvbn must score it at least 3 (about 10^8 guesses), and 4 (10^10)
+    when it is shorter than 16 characters: a short password has no length to spare, and
+    zxcvbn scores word+year+symbols such as ``Summer2024!!`` a 3.
+    """
+    password = password.strip()
     if len(password) < PASSWORD_MIN_CHARS:
         raise ValidationError(
             field, N_("Use at least {count} characters."), count=PASSWORD_MIN_CHARS
@@ -63,14 +84,41 @@ def validate_password(password: str, *, username: str = "", field: str = "passwo
             count=PASSWORD_MAX_BYTES,
         )
     lowered = password.lower()
+    inputs = _known_to_a_guesser(username, *user_inputs)
+    needed = PASSWORD_MIN_SCORE if len(password) >= PASSWORD_LONG_CHARS else 4
     if (
         lowered in common_passwords()
         or len(set(lowered)) <= 3
         or (username and username.lower() in lowered)
+        or zxcvbn(password, user_inputs=inputs)["score"] < needed
     ):
         raise ValidationError(
             field, N_("This password is too common or too easy to guess. Choose another.")
         )
+    return password
+
+
+DISPLAY_NAME_MAX = 120
+_MARKUP = re.compile(r"[<>]|&#?\w+;")
+_FORMULA_START = tuple("=+-@\t\r")
+
+
+def plain_name(field: str, name: str) -> None:
+    """Refuse a name (of a person or an organisation) that holds markup or starts like a
+    spreadsheet formula. The second wall: figures and tables escape every string anyway."""
+    if name.startswith(_FORMULA_START) or _MARKUP.search(name):
+        raise ValidationError(field, N_("Use letters, digits and ordinary punctuation."))
+
+
+def _known_to_a_guesser(*texts: str) -> list[str]:
+    """Each text whole, run together, and word by word: zxcvbn matches its user inputs as
+    whole tokens, and ``GulnaraAbenova`` should count as known when the name is."""
+    known: set[str] = set()
+    for text in texts:
+        words = text.split()
+        if words:
+            known.update({text.strip(), "".join(words), *words})
+    return sorted(known)
 
 
 def hash_password(password: str) -> str:
@@ -93,9 +141,13 @@ _DUMMY_HASH = bcrypt.hashpw(b"\x00 no such user \x00", bcrypt.gensalt(BCRYPT_ROU
 
 
 class SignInOutcome(StrEnum):
+    """What happened, for the audit and the tests. Users are told one thing for every
+    outcome but ``OK``, so that nobody learns which accounts exist or are locked."""
+
     OK = "ok"
     INVALID = "invalid"
     LOCKED = "locked"
+    TOO_SOON = "too_soon"
 
 
 @dataclass(frozen=True)
@@ -109,13 +161,72 @@ def _actor_for_audit(user: User) -> Actor:
     return Actor.of(user)
 
 
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
+def slowdown(failures: int) -> dt.timedelta:
+    """How long after the ``failures``-th failure in a row the next attempt must wait:
+    1, 2, 4, 8... seconds, at most ``SIGN_IN_DELAY_MAX``."""
+    if failures <= 0:
+        return dt.timedelta(0)
+    return min(dt.timedelta(seconds=2 ** min(failures - 1, 16)), SIGN_IN_DELAY_MAX)
+
+
+def count_failure(session: Session, *, user: User, now: dt.datetime, detail: str) -> bool:
+    """Count one failed password check of ``user`` (at sign-in, or of the current password
+    on My account): audit it, slow the next attempt down, and lock the account at the
+    threshold. Returns whether the account is now locked. The caller commits."""
+    user.failed_logins += 1
+    actor = _actor_for_audit(user)
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.SIGN_IN_FAILED,
+        entity="user",
+        entity_id=user.id,
+        detail=detail,
+    )
+    user.sign_in_not_before = now + slowdown(user.failed_logins)
+    locked = user.failed_logins >= LOCKOUT_THRESHOLD
+    if locked:
+        user.locked_until = now + LOCKOUT_DURATION
+        user.failed_logins = 0
+        user.sign_in_not_before = None
+        record(
+            session,
+            actor=actor,
+            action=AuditAction.ACCOUNT_LOCKED,
+            entity="user",
+            entity_id=user.id,
+            detail=f"{LOCKOUT_THRESHOLD} failed password checks",
+        )
+    session.add(user)
+    return locked
+
+
+def _password_matches(password: str, password_hash: str) -> bool:
+    """The password as set (surrounding spaces stripped), or, for an account whose password
+    was set before spaces were stripped, exactly as typed."""
+    stripped = password.strip()
+    if check_password(stripped, password_hash):
+        return True
+    return stripped != password and check_password(password, password_hash)
+
+
 def sign_in(
     session: Session, *, username: str, password: str, now: dt.datetime | None = None
 ) -> SignInResult:
-    """Check a sign-in attempt, update the failure count and lock, and audit it.
+    """Check a sign-in attempt, update the failure count, slowdown and lock, and audit it.
 
-    Five failures in a row lock the account for fifteen minutes. An unknown user and a
-    wrong password give the same answer. The caller commits ``session``.
+    After each failure the next attempt must wait (``slowdown``); an earlier attempt is
+    refused without checking the password and counts for nothing. Five failures in a row
+    lock the account for fifteen minutes. Every path checks one bcrypt hash, so the time
+    taken does not tell an unknown user from a locked or slowed-down one; the dashboard
+    shows one message for every outcome but ``OK``. The caller commits ``session``.
     """
     now = now or utcnow()
     name = username.strip().lower()
@@ -131,44 +242,31 @@ def sign_in(
             detail="inactive account" if user else "unknown username",
         )
         return SignInResult(SignInOutcome.INVALID)
-    if user.locked_until is not None and user.locked_until > now:
+    locked_until = _aware(user.locked_until)
+    not_before = _aware(user.sign_in_not_before)
+    if (locked_until is not None and locked_until > now) or (
+        not_before is not None and not_before > now
+    ):
+        check_password(password, _DUMMY_HASH)
+        locked = locked_until is not None and locked_until > now
         record(
             session,
             actor=_actor_for_audit(user),
             action=AuditAction.SIGN_IN_FAILED,
             entity="user",
             entity_id=user.id,
-            detail="account locked",
+            detail="account locked" if locked else "too soon after a failure",
         )
-        return SignInResult(SignInOutcome.LOCKED, user, user.locked_until)
-    if not check_password(password, user.password_hash):
-        user.failed_logins += 1
-        actor = _actor_for_audit(user)
-        record(
-            session,
-            actor=actor,
-            action=AuditAction.SIGN_IN_FAILED,
-            entity="user",
-            entity_id=user.id,
-            detail="wrong password",
-        )
-        if user.failed_logins >= LOCKOUT_THRESHOLD:
-            user.locked_until = now + LOCKOUT_DURATION
-            user.failed_logins = 0
-            session.add(user)
-            record(
-                session,
-                actor=actor,
-                action=AuditAction.ACCOUNT_LOCKED,
-                entity="user",
-                entity_id=user.id,
-                detail=f"{LOCKOUT_THRESHOLD} failed sign-ins",
-            )
+        if locked:
+            return SignInResult(SignInOutcome.LOCKED, user, locked_until)
+        return SignInResult(SignInOutcome.TOO_SOON, user)
+    if not _password_matches(password, user.password_hash):
+        if count_failure(session, user=user, now=now, detail="wrong password"):
             return SignInResult(SignInOutcome.LOCKED, user, user.locked_until)
-        session.add(user)
         return SignInResult(SignInOutcome.INVALID, user)
     user.failed_logins = 0
     user.locked_until = None
+    user.sign_in_not_before = None
     user.last_sign_in_at = now
     session.add(user)
     record(
@@ -212,16 +310,20 @@ def create_user(
     if actor is not None:
         require(actor, Action.MANAGE_USERS)
     name = validate_username(username)
-    display = display_name.strip()
-    if not display or len(display) > 120:
+    display = " ".join(display_name.split())
+    if not display or len(display) > DISPLAY_NAME_MAX:
         raise ValidationError("display_name", N_("Enter a name of 1 to 120 characters."))
-    validate_password(password, username=name)
-    if user_by_username(session, name) is not None:
-        raise ValidationError("username", N_("This username is already taken."))
+    plain_name("display_name", display)
     if role != Role.ADMIN and role != Role.FUNDER and organisation_id is None:
         raise ValidationError("organisation", N_("Choose the organisation this person works for."))
-    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+    organisation = session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation_id is not None and organisation is None:
         raise ValidationError("organisation", N_("This organisation does not exist."))
+    password = validate_password(
+        password, username=name, user_inputs=(display, organisation.name if organisation else "")
+    )
+    if user_by_username(session, name) is not None:
+        raise ValidationError("username", N_("This username is already taken."))
     user = User(
         username=name,
         display_name=display,
@@ -244,24 +346,63 @@ def create_user(
     return user
 
 
+class PasswordChange(StrEnum):
+    CHANGED = "changed"
+    WRONG_CURRENT = "wrong_current"  # counted towards the lock
+    LOCKED = "locked"  # that failure locked the account: end the session
+
+
+def _user_inputs(session: Session, user: User) -> tuple[str, str]:
+    """What zxcvbn should treat as known to a guesser: the display name and organisation."""
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    return user.display_name, organisation.name if organisation else ""
+
+
 def change_own_password(
-    session: Session, *, actor: Actor, current_password: str, new_password: str
-) -> None:
-    """Change the signed-in user's password after checking the current one."""
+    session: Session,
+    *,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+    now: dt.datetime | None = None,
+) -> PasswordChange:
+    """Change the signed-in user's password after checking the current one.
+
+    A wrong current password is a failed password check like a failed sign-in: counted,
+    audited, slowing and at the threshold locking the account. It is reported in the
+    result, not raised, so that the caller's transaction commits the count. Bad new
+    passwords raise ``ValidationError`` with nothing written."""
+    now = now or utcnow()
     user = session.get(User, actor.id)
-    if user is None or not check_password(current_password, user.password_hash):
+    if user is None:
         raise ValidationError("current_password", N_("The current password is not correct."))
-    if current_password == new_password:
+    not_before = _aware(user.sign_in_not_before)
+    if not_before is not None and not_before > now:
+        # Guessing faster than sign-in allows is refused unchecked, as at sign-in.
+        check_password(current_password, _DUMMY_HASH)
+        return PasswordChange.WRONG_CURRENT
+    if not _password_matches(current_password, user.password_hash):
+        locked = count_failure(session, user=user, now=now, detail="wrong current password")
+        return PasswordChange.LOCKED if locked else PasswordChange.WRONG_CURRENT
+    new_password = validate_password(
+        new_password,
+        username=user.username,
+        user_inputs=_user_inputs(session, user),
+        field="new_password",
+    )
+    if _password_matches(new_password, user.password_hash):
         raise ValidationError(
             "new_password", N_("Choose a password different from the current one.")
         )
-    validate_password(new_password, username=user.username, field="new_password")
     user.password_hash = hash_password(new_password)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = now
+    user.failed_logins = 0
+    user.sign_in_not_before = None
     session.add(user)
     record(
         session, actor=actor, action=AuditAction.PASSWORD_CHANGED, entity="user", entity_id=user.id
     )
+    return PasswordChange.CHANGED
 
 
 def reset_password(session: Session, *, actor: Actor, user_id: int, new_password: str) -> None:
@@ -270,11 +411,17 @@ def reset_password(session: Session, *, actor: Actor, user_id: int, new_password
     user = session.get(User, user_id)
     if user is None:
         raise ValidationError("user", N_("This account does not exist."))
-    validate_password(new_password, username=user.username, field="new_password")
+    new_password = validate_password(
+        new_password,
+        username=user.username,
+        user_inputs=_user_inputs(session, user),
+        field="new_password",
+    )
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
+    user.sign_in_not_before = None
     session.add(user)
     record(
         session, actor=actor, action=AuditAction.PASSWORD_RESET, entity="user", entity_id=user.id
@@ -288,6 +435,7 @@ def unlock(session: Session, *, actor: Actor, user_id: int) -> None:
         raise ValidationError("user", N_("This account does not exist."))
     user.failed_logins = 0
     user.locked_until = None
+    user.sign_in_not_before = None
     session.add(user)
     record(
         session, actor=actor, action=AuditAction.ACCOUNT_UNLOCKED, entity="user", entity_id=user.id
@@ -333,9 +481,12 @@ def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) ->
 
 def change_role(
     session: Session, *, actor: Actor, user_id: int, role: Role, organisation_id: int | None
-) -> None:
-    """Give an account another role (and organisation). Cases assigned to a caseworker who
-    stops being one stay assigned until a coordinator reassigns them."""
+) -> int:
+    """Give an account another role (and organisation); returns how many open cases were
+    unassigned. Cases assigned to a caseworker who stops being one stay assigned until a
+    coordinator reassigns them. A move to another organisation unassigns every open case
+    assigned to the account, in this same transaction, audited as ORGANISATION_MOVED with
+    the count only (the visibility gate already hides those cases from the moved account)."""
     user = _managed_user(session, actor, user_id)
     if user.id == actor.id and role != Role.ADMIN:
         raise ValidationError("role", N_("You cannot remove your own administrator role."))
@@ -348,6 +499,7 @@ def change_role(
         for name, value in (("role", role), ("organisation_id", organisation_id))
         if getattr(user, name) != value
     ]
+    moved = "organisation_id" in changed
     user.role = role
     user.organisation_id = organisation_id
     session.add(user)
@@ -359,6 +511,31 @@ def change_role(
         entity_id=user.id,
         fields=changed,
     )
+    if not moved:
+        return 0
+    unassigned = _unassign_open_cases(session, user_id=user_id)
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.ORGANISATION_MOVED,
+        entity="user",
+        entity_id=user.id,
+        fields=("organisation_id",),
+        detail=f"{unassigned} open cases unassigned",
+    )
+    return unassigned
+
+
+def _unassign_open_cases(session: Session, *, user_id: int) -> int:
+    """Take every open case off ``user_id``, bumping each case's version so that a form
+    opened before the move is refused as stale rather than saved over the change."""
+    result = session.execute(
+        sa.update(Case)
+        .where(col(Case.caseworker_id) == user_id, col(Case.status) == CaseStatus.OPEN)
+        .values(caseworker_id=None, version=col(Case.version) + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
 
 
 def create_organisation(session: Session, *, actor: Actor, name: str) -> Organisation:
@@ -367,8 +544,7 @@ def create_organisation(session: Session, *, actor: Actor, name: str) -> Organis
     clean = " ".join(name.split())
     if not clean or len(clean) > 200:
         raise ValidationError("name", N_("Enter a name of 1 to 200 characters."))
-    if clean[0] in "=+-@" or "<" in clean:
-        raise ValidationError("name", N_("Use letters, digits and ordinary punctuation."))
+    plain_name("name", clean)
     taken = session.exec(
         select(Organisation).where(sa.func.lower(Organisation.name) == clean.lower())
     ).first()

@@ -1,7 +1,8 @@
 """The audit page's queries: admins read every row, coordinators their organisation's rows.
 
-An organisation's rows are those written by its members and those about its cases (an admin
-opening one of its cases, for instance).
+A row about a case belongs to the case's organisation, whoever wrote it (an admin opening
+one of its cases, for instance). A row about no case belongs to the organisation its author
+was a member of when writing it. A coordinator reads exactly their organisation's rows.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from models.access import Action, Actor, Scope, require, scope_of
+from models.access import Action, Actor, Scope, require, scope_of, visible_cases
 from models.audit import record
 from models.enums import AuditAction
 from models.tables import AuditEvent, Case
@@ -37,10 +38,14 @@ def _visible_rows(actor: Actor) -> sa.ColumnElement[bool]:
     if scope is Scope.ALL:
         return sa.true()
     if scope is Scope.ORGANISATION and actor.organisation_id is not None:
-        org_cases = sa.select(Case.id).where(Case.organisation_id == actor.organisation_id)
+        # Through the one visibility gate: for a coordinator, their organisation's cases.
+        org_cases = sa.select(Case.id).where(visible_cases(actor))
         return sa.or_(
-            AuditEvent.organisation_id == actor.organisation_id,  # type: ignore[arg-type]
-            AuditEvent.case_id.in_(org_cases),  # type: ignore[union-attr]
+            col(AuditEvent.case_id).in_(org_cases),
+            sa.and_(
+                col(AuditEvent.case_id).is_(None),
+                col(AuditEvent.organisation_id) == actor.organisation_id,
+            ),
         )
     return sa.false()
 

@@ -1,6 +1,6 @@
 """Read-side queries of the casework pages: the case list, one case, and its audit trail.
 
-All of them are limited by ``case_scope(actor)``; a case out of scope reads as missing. The
+All of them are limited by the visibility gate, ``access.visible_cases(actor)``; a case out of scope reads as missing. The
 list never carries a name: a name can be *searched* (roles with ``READ_IDENTITY``), but rows
 show codes only. Identity is read by its own function, only where the policy permits.
 """
@@ -15,8 +15,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models import risk
-from models.access import Action, Actor, case_scope, permits
-from models.enums import CaseStatus, Role, Stage
+from models.access import Action, Actor, case_visible, permits, visible_cases
+from models.accounts import ValidationError
+from models.audit import record
+from models.enums import AuditAction, CaseStatus, Role, Stage
+from models.i18n import N_
+from models.stored import risk_columns
 from models.tables import (
     AuditEvent,
     Case,
@@ -33,6 +37,11 @@ from models.tables import (
 )
 
 PAGE_SIZE = 50
+# A search is a code or a name: longer text only costs the database (a 100,000-character
+# search ran 23 s and failed inside SQLite), so it is refused with a message.
+SEARCH_MAX_CHARS = 200
+SEARCH_MAX_WORDS = 10
+CODE_MAX_CHARS = 32  # longer than any case code, old or new
 NAME_COLUMNS = ("full_name", "name_cyrillic", "name_latin", "other_spellings")
 
 
@@ -71,6 +80,24 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def validate_search(text: str) -> str:
+    """``text`` with its spaces tidied, or ``ValidationError`` when it is longer than
+    ``SEARCH_MAX_CHARS`` characters or ``SEARCH_MAX_WORDS`` words."""
+    tidy = " ".join(text.split())
+    if len(tidy) > SEARCH_MAX_CHARS:
+        raise ValidationError(
+            "search",
+            N_("Search for at most {count} characters (this has {length})."),
+            count=SEARCH_MAX_CHARS,
+            length=len(tidy),
+        )
+    if len(tidy.split()) > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            "search", N_("Search for at most {count} words."), count=SEARCH_MAX_WORDS
+        )
+    return tidy
+
+
 def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
     """The code contains ``text``; or, for roles that read identities, every word of ``text``
     appears in one of the person's spellings (Cyrillic, Latin, other), in any order."""
@@ -93,14 +120,16 @@ def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
     return sa.or_(by_code, by_name)
 
 
-def _conditions(actor: Actor, filters: CaseFilters, today: dt.date) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [case_scope(actor)]
+def _conditions(
+    actor: Actor, filters: CaseFilters, today: dt.date, level: sa.ColumnElement[int]
+) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [visible_cases(actor)]
     if filters.status is not None:
         conditions.append(Case.status == filters.status)  # type: ignore[arg-type]
     if filters.stage is not None:
         conditions.append(Case.stage == filters.stage)  # type: ignore[arg-type]
     if filters.risk_level is not None:
-        conditions.append(risk.level_expression(today) == int(filters.risk_level))
+        conditions.append(level == int(filters.risk_level))
     if filters.city_id is not None:
         conditions.append(Case.city_id == filters.city_id)  # type: ignore[arg-type]
     if filters.caseworker_id is not None:
@@ -136,14 +165,21 @@ def case_list(
     page_size: int = PAGE_SIZE,
 ) -> CasePage:
     """One page of the cases ``actor`` may see, most at risk first, then soonest permit
-    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name)."""
+    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name). Raises
+    ``ValidationError`` for an over-long search (``validate_search``)."""
+    validate_search(filters.search)
     if not permits(actor, Action.READ_CASE):
         return CasePage(pd.DataFrame(columns=LIST_COLUMNS), 0, 1, page_size)
-    conditions = _conditions(actor, filters, today)
-    count = risk.with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*conditions)
-    total = int(session.execute(count).scalar_one())
+    # The stored level when it is computed for ``today`` (models/stored): an indexed column
+    # instead of the rules evaluated for every case in scope.
+    columns = risk_columns(session, today)
+    conditions = _conditions(actor, filters, today, columns.level)
+    count = sa.select(sa.func.count()).select_from(Case)
+    if filters.expiring_within_days is not None or not columns.stored:
+        count = risk.with_legal_status(count)
+    total = int(session.execute(count.where(*conditions)).scalar_one())
     page = max(1, min(page, max(1, -(-total // page_size))))
-    level = risk.level_expression(today).label("risk_level")
+    level = columns.level.label("risk_level")
     statement = (
         risk.with_legal_status(
             sa.select(
@@ -162,7 +198,7 @@ def case_list(
         .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
         .where(*conditions)
         .order_by(
-            sa.func.coalesce(level, -1).desc(),
+            sa.func.coalesce(columns.level, -1).desc(),
             LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
             LegalStatus.permit_expires_on,
             Case.code,
@@ -186,7 +222,7 @@ def list_choices(session: Session, *, actor: Actor) -> tuple[list[Choice], list[
     cities = session.exec(select(City).order_by(City.name_en)).all()
     caseworkers = session.execute(
         sa.select(User.id, User.display_name)
-        .where(User.id.in_(sa.select(Case.caseworker_id).where(case_scope(actor))))  # type: ignore[union-attr]
+        .where(User.id.in_(sa.select(Case.caseworker_id).where(visible_cases(actor))))  # type: ignore[union-attr]
         .order_by(User.display_name)
     ).all()
     return (
@@ -221,17 +257,40 @@ class CaseDetail:
 
 def find_case(session: Session, *, actor: Actor, code: str) -> Case | None:
     """The case with ``code`` if ``actor`` may see it; ``None`` whether missing or hidden."""
-    if not permits(actor, Action.READ_CASE) or not code:
+    if len(code) > CODE_MAX_CHARS:
         return None
-    statement = select(Case).where(Case.code == code.strip().upper(), case_scope(actor))
-    return session.exec(statement).first()
+    return case_visible(session, actor=actor, code=code)
+
+
+def _record_denied_lookup(session: Session, *, actor: Actor, code: str) -> None:
+    """Make probing visible: a lookup of a case that exists but is out of ``actor``'s scope
+    writes an ACCESS_DENIED row about that case (no code, no name), which admins see. The
+    user is answered exactly as for a missing case."""
+    if not code or not code.strip() or len(code) > CODE_MAX_CHARS:
+        return
+    hidden = session.execute(
+        sa.select(Case.id).where(Case.code == code.strip().upper())
+    ).scalar_one_or_none()
+    if hidden is None:
+        return
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.ACCESS_DENIED,
+        entity="case",
+        entity_id=hidden,
+        case_id=hidden,
+        detail="case out of scope",
+    )
 
 
 def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) -> CaseDetail | None:
     """The case page's contents, or ``None`` when the case does not exist *or* is out of
-    ``actor``'s scope (the page answers "not found" to both)."""
+    ``actor``'s scope (the page answers "not found" to both; the second is audited as
+    ACCESS_DENIED, committed by the caller's session)."""
     case = find_case(session, actor=actor, code=code)
     if case is None or case.id is None:
+        _record_denied_lookup(session, actor=actor, code=code)
         return None
     session.refresh(case)
     risk_row = session.execute(
@@ -312,10 +371,7 @@ def case_identity(session: Session, *, actor: Actor, case_id: int) -> Person | N
     """The person behind a case, only for roles with ``READ_IDENTITY`` and in scope."""
     if not permits(actor, Action.READ_IDENTITY):
         return None
-    visible = session.execute(
-        sa.select(Case.id).where(Case.id == case_id, case_scope(actor))
-    ).first()
-    if visible is None:
+    if case_visible(session, actor=actor, case_id=case_id) is None:
         return None
     return session.exec(select(Person).where(Person.case_id == case_id)).first()
 
@@ -325,10 +381,7 @@ AUDIT_TRAIL_COLUMNS = ["at", "username", "action", "entity", "fields"]
 
 def case_audit_trail(session: Session, *, actor: Actor, case_id: int) -> pd.DataFrame:
     """The audit rows of one case the actor may see, newest first (names and fields only)."""
-    visible = session.execute(
-        sa.select(Case.id).where(Case.id == case_id, case_scope(actor))
-    ).first()
-    if visible is None or not permits(actor, Action.READ_CASE):
+    if case_visible(session, actor=actor, case_id=case_id) is None:
         return pd.DataFrame(columns=AUDIT_TRAIL_COLUMNS)
     rows = session.execute(
         sa.select(

@@ -22,24 +22,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from models import case_codes
 from models.access import (
     Action,
     Actor,
     Scope,
-    case_scope,
+    case_visible,
     may_assign_to,
-    permits,
     require,
     scope_of,
+    visible_cases,
 )
 from models.accounts import ValidationError
 from models.audit import record
@@ -59,6 +59,7 @@ from models.enums import (
     Urgency,
 )
 from models.i18n import N_
+from models.stored import store_case
 from models.tables import (
     NAME_MAX,
     TEXT_MAX,
@@ -151,9 +152,7 @@ def _enum(field: str, enum: type[EnumT], value: object) -> EnumT:
 
 
 def _visible(session: Session, *, actor: Actor, case_id: int) -> Case:
-    if not permits(actor, Action.READ_CASE):
-        raise CaseNotFound(case_id)
-    case = session.exec(select(Case).where(Case.id == case_id, case_scope(actor))).first()
+    case = case_visible(session, actor=actor, case_id=case_id)
     if case is None:
         raise CaseNotFound(case_id)
     return case
@@ -170,7 +169,7 @@ def _bump(
     """Claim the case for this write: bump version and ``updated_at`` if it is still at
     ``expected`` (any version when ``None``) and in the actor's scope. Otherwise raise
     ``CaseNotFound``, or ``StaleCase`` with ``current()``, read after the refusal."""
-    conditions = [Case.id == case_id, case_scope(actor)]
+    conditions = [Case.id == case_id, visible_cases(actor)]
     if expected is not None:
         conditions.append(Case.version == expected)
     result = session.execute(
@@ -259,6 +258,7 @@ def update_legal_status(
     status.updated_at = utcnow()
     session.add(status)
     _audit_update(session, actor, case_id, "legal_status", changed)
+    store_case(session, case_id=case_id)
     return changed
 
 
@@ -324,6 +324,7 @@ def record_detention(
         case_id=case_id,
         fields=("detained_on", "place"),
     )
+    store_case(session, case_id=case_id)
     return detention
 
 
@@ -355,6 +356,7 @@ def record_release(
     detention.outcome = outcome
     session.add(detention)
     _audit_update(session, actor, case_id, "detention", ["outcome", "released_on"])
+    store_case(session, case_id=case_id)
 
 
 # Needs -----------------------------------------------------------------------------------
@@ -409,6 +411,7 @@ def _update_need(
         row.updated_on = today
     session.add(row)
     _audit_update(session, actor, case_id, table.__tablename__, changed)
+    store_case(session, case_id=case_id)
     return changed
 
 
@@ -489,12 +492,40 @@ def move_stage(
         current=lambda: _stage_values(session, case_id),
     )
     case = _reload(session, case_id)
+    now = utcnow()
     session.add(
-        StageChange(case_id=case_id, from_stage=case.stage, to_stage=target, changed_by_id=actor.id)
+        StageChange(
+            case_id=case_id,
+            from_stage=case.stage,
+            to_stage=target,
+            changed_at=now,
+            changed_by_id=actor.id,
+            stay_days=_stay_days(session, case, now),
+        )
     )
     case.stage = target  # type: ignore[assignment]
+    case.stage_entered_at = now
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["stage"])
+    store_case(session, case_id=case_id)
+
+
+def _stay_days(session: Session, case: Case, now: dt.datetime) -> int | None:
+    """Whole days the case has spent in its current stage, from the stored time it entered
+    it (or, for a case stored without it, its latest move into the stage)."""
+    entered = (
+        case.stage_entered_at
+        or session.execute(
+            sa.select(sa.func.max(StageChange.changed_at)).where(
+                StageChange.case_id == case.id, StageChange.to_stage == case.stage
+            )
+        ).scalar_one_or_none()
+    )
+    if entered is None:
+        return None
+    if entered.tzinfo is None:
+        entered = entered.replace(tzinfo=dt.UTC)
+    return int((now - entered).total_seconds() // 86400)
 
 
 def close_case(
@@ -531,6 +562,7 @@ def close_case(
     case.closed_on = today
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["closed_on", "outcome", "status"])
+    store_case(session, case_id=case_id)
 
 
 # Assignment and notes --------------------------------------------------------------------
@@ -563,6 +595,7 @@ def assign_caseworker(
     case.caseworker_id = caseworker.id
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["caseworker_id"])
+    store_case(session, case_id=case_id)
 
 
 def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> CaseNote:
@@ -582,6 +615,7 @@ def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> Case
         case_id=case_id,
         fields=("body",),
     )
+    store_case(session, case_id=case_id)
     return note
 
 
@@ -645,32 +679,33 @@ def _validate_intake(
     return {**names, "contact": contact, "category": category, "organisation_id": organisation_id}
 
 
-def case_code(year: int, seq: int) -> str:
-    """``WP-YY-NNNN``: the pseudonymous code of the ``seq``-th case taken in during ``year``."""
-    return f"WP-{year % 100:02d}-{seq:04d}"
+def _free_code(session: Session, year: int) -> str:
+    """A random code that no case of the network holds yet."""
+    for _attempt in range(CODE_ATTEMPTS):
+        code = case_codes.new_code(year)
+        taken = session.execute(sa.select(Case.id).where(Case.code == code)).first()
+        if taken is None:
+            return code
+    raise RuntimeError("could not allocate a case code")
 
 
-def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) -> tuple[int, int]:
-    """Insert the case with the next sequence number of ``year``, computed by the INSERT itself
-    so that SQLite's write lock covers it; PostgreSQL may still collide, and then retries."""
+def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) -> int:
+    """Insert the case with a fresh random code. ``intake_seq`` is an internal counter, never
+    shown: computed by the INSERT itself so that SQLite's write lock covers it; on PostgreSQL
+    a concurrent intake may collide on it (or, rarely, on the code), and then it retries."""
     next_seq = (
         sa.select(sa.func.coalesce(sa.func.max(Case.intake_seq), 0) + 1)
         .where(Case.intake_year == year)
         .scalar_subquery()
     )
 
-    def insert() -> tuple[int, int]:
+    def insert() -> int:
         row = session.execute(
             sa.insert(Case)
-            .values(
-                code=f"tmp-{uuid.uuid4().hex[:12]}", intake_year=year, intake_seq=next_seq, **values
-            )
-            .returning(Case.id, Case.intake_seq)
+            .values(code=_free_code(session, year), intake_year=year, intake_seq=next_seq, **values)
+            .returning(Case.id)
         ).one()
-        session.execute(
-            sa.update(Case).where(Case.id == row[0]).values(code=case_code(year, row[1]))
-        )
-        return int(row[0]), int(row[1])
+        return int(row[0])
 
     if session.get_bind().dialect.name == "sqlite":
         # One writer at a time, and pysqlite's SAVEPOINT would commit early: no retry needed.
@@ -685,12 +720,12 @@ def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) 
 
 
 def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date) -> Case:
-    """Take in a new case: the case with its next ``WP-YY-NNNN`` code, the person, the legal
+    """Take in a new case: the case with a fresh random code, the person, the legal
     status and the first stage change, with one audit row."""
     require(actor, Action.CREATE_CASE)
     clean = _validate_intake(session, actor, data, today)
     now = utcnow()
-    case_id, _seq = _insert_case_row(
+    case_id = _insert_case_row(
         session,
         year=data.opened_on.year,
         values={
@@ -703,6 +738,7 @@ def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date)
             "opened_on": data.opened_on,
             "created_at": now,
             "updated_at": now,
+            "stage_entered_at": now,
             "version": 1,
         },
     )
@@ -743,4 +779,5 @@ def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date)
         case_id=case_id,
         fields=("category", "city_id", "organisation_id", "person", "legal_status", "stage"),
     )
+    store_case(session, case_id=case_id)
     return _reload(session, case_id)

@@ -30,6 +30,7 @@ from models.imports.commandline import run_import
 from models.releases import BudgetError, ReleaseError
 from models.releases.commands import export_command, list_command, publish_command
 from models.settings import ConfigurationError, load_settings
+from models.stored import refresh
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
 
@@ -56,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="seed even though the database already holds cases (demo databases only)",
     )
+
+    refreshing = commands.add_parser(
+        "refresh", help="move the stored risk levels to today (run daily from cron)"
+    )
+    refreshing.add_argument("--today", type=dt.date.fromisoformat, help="day to compute for")
 
     organisation = commands.add_parser("create-organisation", help="add an organisation")
     organisation.add_argument("name")
@@ -127,6 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"Seeded {report.cases} cases in {elapsed:.1f} s "
                 f"({report.cases / max(elapsed, 1e-9):,.0f} cases/s) into {describe(engine)}"
             )
+            return 0
+        if args.command == "refresh":
+            day = args.today or settings.today()
+            with session_scope(engine) as session:
+                recomputed = refresh(session, today=day)
+            print(f"Stored risk levels are for {day}: {recomputed} cases recomputed")
             return 0
         if args.command == "create-organisation":
             with session_scope(engine) as session:

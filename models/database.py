@@ -6,6 +6,7 @@ with a ``postgresql+psycopg://`` URL.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,14 +39,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Make the SQLite file at ``path`` readable by this account only: its folder created
+    0700 when missing, the file created 0600 before SQLite opens it (SQLite gives its -wal
+    and -shm files the same mode), and an existing file (or journal) narrowed to 0600."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        path.parent.chmod(PRIVATE_FOLDER)  # mkdir's mode is narrowed by the umask only
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if companion.exists() and companion.stat().st_mode & 0o077:
+            companion.chmod(PRIVATE_FILE)
+
+
 def make_engine(url: str) -> sa.Engine:
-    """An engine for ``url``; for SQLite, creates the parent folder of the file.
+    """An engine for ``url``; for SQLite, creates the parent folder of the file (0700) and the
+    file itself (0600), see ``private_sqlite_file``.
 
     ``hide_parameters``: a database error never quotes the values it was given (names)."""
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(path))
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
         )

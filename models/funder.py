@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from models.access import Action, Actor, case_scope, require
+from models.access import Action, Actor, require, visible_cases
 from models.audit import record
 from models.disclosure import (
     K_DEFAULT,
@@ -166,8 +166,8 @@ def report_scope(actor: Actor) -> tuple[ReportScope, sa.ColumnElement[bool]]:
     if actor.role is Role.FUNDER:
         return ReportScope.NETWORK, counted
     if actor.role is Role.ADMIN:
-        return ReportScope.NETWORK, sa.and_(case_scope(actor), counted)
-    return ReportScope.ORGANISATION, sa.and_(case_scope(actor), counted)
+        return ReportScope.NETWORK, sa.and_(visible_cases(actor), counted)
+    return ReportScope.ORGANISATION, sa.and_(visible_cases(actor), counted)
 
 
 # Quarters -------------------------------------------------------------------------------

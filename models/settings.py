@@ -25,6 +25,9 @@ MIN_SECRET_LENGTH = 32
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_DURATION = dt.timedelta(minutes=15)
+# After the n-th failed sign-in in a row, the next attempt waits 2^(n-1) seconds (at most the
+# maximum); an attempt made earlier is refused without checking the password.
+SIGN_IN_DELAY_MAX = dt.timedelta(seconds=60)
 
 
 class ConfigurationError(RuntimeError):

@@ -75,6 +75,8 @@ class User(SQLModel, table=True):
     active: bool = True
     failed_logins: int = 0
     locked_until: dt.datetime | None = None
+    # After a failed sign-in, attempts before this time are refused unchecked (the slowdown).
+    sign_in_not_before: dt.datetime | None = None
     last_sign_in_at: dt.datetime | None = None
     password_changed_at: dt.datetime | None = None
     language: Language = Field(
@@ -114,6 +116,10 @@ class Case(SQLModel, table=True):
         sa.Index("ix_case_org_status_stage", "organisation_id", "status", "stage"),
         sa.Index("ix_case_caseworker_status", "caseworker_id", "status"),
         sa.Index("ix_case_status_city", "status", "city_id"),
+        # The stored risk (models/stored/): lists filter and sort by it.
+        sa.Index("ix_case_status_risk", "status", "risk_urgency"),
+        sa.Index("ix_case_org_status_risk", "organisation_id", "status", "risk_urgency"),
+        sa.Index("ix_case_risk_changes_on", "risk_changes_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,6 +143,24 @@ class Case(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow, index=True)
     version: int = 1
+    # Derived, stored so that lists of 100,000 cases need not compute them (models/stored/):
+    # the risk level (models/risk.py, NULL when closed) as of the date in ``risk_refresh``,
+    # its sort key, the rule keys that matched, and the first day on which it may change
+    # by time alone; when the case entered its current stage.
+    risk_level: int | None = None
+    risk_urgency: int | None = None
+    risk_reasons: str | None = Field(default=None, max_length=300)
+    risk_changes_on: dt.date | None = None
+    stage_entered_at: dt.datetime | None = None
+
+
+class RiskRefresh(SQLModel, table=True):
+    """One row: the day the stored risk levels of ``case_file`` are computed for."""
+
+    __tablename__ = "risk_refresh"
+
+    id: int = Field(default=1, primary_key=True)
+    as_of: dt.date
 
 
 class Person(SQLModel, table=True):
@@ -257,10 +281,8 @@ class StageChange(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_stage_change_case_at", "case_id", "changed_at"),
         sa.Index("ix_stage_change_to_at", "to_stage", "changed_at"),
-        # Covers the time-in-stage self-join of the pipeline page (entering -> leaving).
-        sa.Index(
-            "ix_stage_change_case_covering", "case_id", "from_stage", "changed_at", "to_stage"
-        ),
+        # Covers the pipeline's time in stage: the stored stays of the cases in scope.
+        sa.Index("ix_stage_change_case_stay", "case_id", "from_stage", "stay_days"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -271,6 +293,8 @@ class StageChange(SQLModel, table=True):
     to_stage: Stage = Field(sa_type=enum_type(Stage, "stage_change_to_stage"))
     changed_at: dt.datetime = Field(default_factory=utcnow)
     changed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # Whole days the case spent in ``from_stage``, stored when the move is written.
+    stay_days: int | None = None
 
 
 class CaseNote(SQLModel, table=True):

@@ -35,6 +35,7 @@ from sqlmodel import Session, select
 
 from models.accounts import hash_password
 from models.audit import record
+from models.case_codes import new_code
 from models.enums import (
     AsylumStatus,
     AuditAction,
@@ -52,6 +53,7 @@ from models.enums import (
     Urgency,
 )
 from models.i18n import Language
+from models.stored import store_all
 from models.tables import (
     Case,
     CaseNote,
@@ -378,11 +380,11 @@ CASE_COLUMNS = _columns(
     Case.__table__,  # type: ignore[attr-defined]
     "id", "code", "intake_year", "intake_seq", "category", "city_id", "organisation_id",
     "caseworker_id", "stage", "destination_country", "status", "outcome", "opened_on",
-    "closed_on", "created_at", "updated_at", "version",
+    "closed_on", "created_at", "updated_at", "version", "stage_entered_at",
 )  # fmt: skip
 STAGE_CHANGE_COLUMNS = _columns(
     StageChange.__table__,  # type: ignore[attr-defined]
-    "case_id", "from_stage", "to_stage", "changed_at", "changed_by_id",
+    "case_id", "from_stage", "to_stage", "changed_at", "changed_by_id", "stay_days",
 )  # fmt: skip
 PERSON_COLUMNS = _columns(
     Person.__table__,  # type: ignore[attr-defined]
@@ -551,7 +553,7 @@ def seed(
         for city in cities
     }
     start = today - dt.timedelta(days=HISTORY_DAYS)
-    # Intake dates first, sorted, so that codes run in order within each year.
+    # Intake dates first, sorted, so that the internal intake counter runs in date order.
     opened = sorted(
         start + dt.timedelta(days=int(HISTORY_DAYS * rng.random() ** 0.9)) for _ in range(cases)
     )
@@ -580,6 +582,17 @@ def seed(
     )
     pick_city = _Choice(city_weights)
 
+    # Codes from their own generator, so that the rest of a seed's data does not change.
+    code_rng = random.Random(f"waypoint case codes {seed}")
+    taken_codes: set[str] = set(session.exec(select(Case.code)).all()) if existing else set()
+
+    def fresh_code(year: int) -> str:
+        code = new_code(year, code_rng)
+        while code in taken_codes:
+            code = new_code(year, code_rng)
+        taken_codes.add(code)
+        return code
+
     def batches() -> Iterator[Rows]:
         for number, opened_on in enumerate(opened):
             sequence[opened_on.year] += 1
@@ -587,6 +600,7 @@ def seed(
                 case_id=next_case_id + number,
                 number=number,
                 opened_on=opened_on,
+                code=fresh_code(opened_on.year),
                 seq=sequence[opened_on.year],
                 city_id=pick_city(rng),  # type: ignore[arg-type]
             )
@@ -600,6 +614,7 @@ def seed(
         writer.finish()
     finally:
         writer.close()
+    store_all(session, today=today)
     record(
         session,
         actor=None,
@@ -728,7 +743,7 @@ class _CaseMaker:
         return taken
 
     def case(
-        self, *, case_id: int, number: int, opened_on: dt.date, seq: int, city_id: int
+        self, *, case_id: int, number: int, opened_on: dt.date, code: str, seq: int, city_id: int
     ) -> None:
         rng = self.rng
         category = self.category(rng)
@@ -756,7 +771,7 @@ class _CaseMaker:
         self.rows[CASE_COLUMNS[0]].append(
             (
                 case_id,
-                f"WP-{opened_on.year % 100:02d}-{seq:04d}",
+                code,
                 opened_on.year,
                 seq,
                 category,
@@ -772,9 +787,11 @@ class _CaseMaker:
                 moment(history[0][2]),
                 moment(last_activity),
                 1,
+                moment(history[-1][2]),
             )
         )
         changes = self.rows[STAGE_CHANGE_COLUMNS[0]]
+        entered: dt.datetime | None = None
         for from_stage, to_stage, at in history:
             changes.append(
                 (
@@ -783,8 +800,10 @@ class _CaseMaker:
                     STAGE_VALUES[to_stage],
                     moment(at),
                     self.creator_id,
+                    None if entered is None else (at - entered).days,
                 )
             )
+            entered = at
         name = synthetic_person(rng)
         self.rows[PERSON_COLUMNS[0]].append(
             (

@@ -24,6 +24,7 @@ from models.enums import (
     Role,
     Stage,
 )
+from models.stored import store_case
 from models.tables import (
     Case,
     City,
@@ -173,7 +174,8 @@ def make_case(
             changed_at=dt.datetime.combine(opened_on, dt.time(9), dt.UTC),
         )
     )
-    session.flush()
+    # As the app does after every write: the case's stored risk follows its facts.
+    store_case(session, case_id=case.id)
     return case
 
 
@@ -193,7 +195,7 @@ def make_detention(
         outcome=DetentionOutcome.RELEASED if released_on else DetentionOutcome.PENDING,
     )
     session.add(detention)
-    session.flush()
+    store_case(session, case_id=case.id)  # type: ignore[arg-type]
     return detention
 
 

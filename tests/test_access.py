@@ -4,6 +4,7 @@ the issue's wording, independently of ``models.access.POLICIES``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -13,14 +14,17 @@ from models.access import (
     Action,
     Actor,
     PermissionDenied,
-    case_scope,
+    case_visible,
     may_assign_to,
     permits,
     require,
-    visible_case,
+    visible_cases,
 )
-from models.enums import Role
-from models.tables import Case
+from models.accounts import change_role, set_active
+from models.case_queries import case_audit_trail, case_detail, case_identity, case_list
+from models.cases import CaseNotFound, add_note
+from models.enums import AuditAction, CaseStatus, Outcome, Role
+from models.tables import AuditEvent, Case
 from tests.factories import actor_of, make_case, make_organisation, make_user
 
 A = Action
@@ -59,7 +63,8 @@ def expected_visible(role: Role, own_org: bool, assigned: bool) -> bool:
     return {
         Role.ADMIN: True,
         Role.COORDINATOR: own_org,
-        Role.CASEWORKER: assigned,
+        # Assigned *and* of their own organisation: a stale assignment opens nothing.
+        Role.CASEWORKER: assigned and own_org,
         Role.FUNDER: False,
     }[role]
 
@@ -107,10 +112,10 @@ def test_who_sees_which_case(session, matrix_world, role, own_org, assigned):
     case = cases[(own_org, assigned)]
     # For roles other than caseworker, "assigned" means assigned to the demo caseworker.
     expected = expected_visible(role, own_org, assigned)
-    found = visible_case(session, actor=actor, code=case.code)
-    assert (found is not None) is expected
+    assert (case_visible(session, actor=actor, code=case.code) is not None) is expected
+    assert (case_visible(session, actor=actor, case_id=case.id) is not None) is expected
     in_scope = session.execute(
-        sa.select(Case.id).where(Case.id == case.id, case_scope(actor))
+        sa.select(Case.id).where(Case.id == case.id, visible_cases(actor))
     ).first()
     assert (in_scope is not None) is expected
 
@@ -118,8 +123,8 @@ def test_who_sees_which_case(session, matrix_world, role, own_org, assigned):
 def test_an_unknown_code_and_a_hidden_case_answer_alike(session, matrix_world):
     users, cases = matrix_world
     actor = actor_of(users[Role.COORDINATOR])
-    assert visible_case(session, actor=actor, code="WP-99-9999") is None
-    assert visible_case(session, actor=actor, code=cases[(False, False)].code) is None
+    assert case_visible(session, actor=actor, code="WP-99-9999") is None
+    assert case_visible(session, actor=actor, code=cases[(False, False)].code) is None
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -144,3 +149,179 @@ def test_an_inactive_caseworker_cannot_be_assigned(session, matrix_world):
     assert not may_assign_to(
         actor_of(users[Role.COORDINATOR]), case=cases[(True, False)], caseworker=worker
     )
+
+
+# Organisation moves ------------------------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _admin(session):
+    return actor_of(make_user(session, role=Role.ADMIN))
+
+
+def _reads(session, actor, case) -> dict[str, bool]:
+    """Every read and write path a page uses, asked about one case: True where it let in."""
+    assert case.id is not None
+    writes = True
+    try:
+        with session.begin_nested():
+            add_note(session, actor=actor, case_id=case.id, body="after the move")
+    except CaseNotFound:
+        writes = False
+    listed = case_list(session, actor=actor, filters=q_filters(), today=TODAY)
+    return {
+        "lookup": case_visible(session, actor=actor, code=case.code) is not None,
+        "page": case_detail(session, actor=actor, code=case.code, today=TODAY) is not None,
+        "identity": case_identity(session, actor=actor, case_id=case.id) is not None,
+        "trail": not case_audit_trail(session, actor=actor, case_id=case.id).empty,
+        "list": case.code in set(listed.rows["code"]),
+        "note": writes,
+    }
+
+
+def q_filters():
+    from models.case_queries import CaseFilters
+
+    return CaseFilters(status=None)
+
+
+NONE_LET_IN = dict.fromkeys(["lookup", "page", "identity", "trail", "list", "note"], False)
+
+
+@pytest.mark.parametrize("stale_actor", [True, False], ids=["stale session", "fresh session"])
+def test_a_caseworker_moved_to_another_organisation_opens_nothing_of_the_old_one(
+    session, stale_actor
+):
+    old, new = make_organisation(session), make_organisation(session)
+    worker = make_user(session, role=Role.CASEWORKER, organisation=old)
+    open_case = make_case(session, organisation=old, caseworker=worker)
+    closed_case = make_case(session, organisation=old, caseworker=worker, outcome=Outcome.WITHDREW)
+    session.commit()
+    before = actor_of(worker)
+    assert _reads(session, before, open_case)["identity"]  # the path works before the move
+    session.rollback()
+
+    change_role(
+        session,
+        actor=_admin(session),
+        user_id=worker.id,
+        role=Role.CASEWORKER,
+        organisation_id=new.id,
+    )
+    session.commit()
+    session.refresh(worker)
+    actor = before if stale_actor else actor_of(worker)
+    for case in (open_case, closed_case):
+        assert _reads(session, actor, case) == NONE_LET_IN
+
+
+def test_an_organisation_move_unassigns_open_cases_and_audits_the_count(session):
+    old, new = make_organisation(session), make_organisation(session)
+    worker = make_user(session, role=Role.CASEWORKER, organisation=old)
+    opened = [make_case(session, organisation=old, caseworker=worker) for _ in range(3)]
+    closed = make_case(session, organisation=old, caseworker=worker, outcome=Outcome.WITHDREW)
+    someone_elses = make_case(session, organisation=old)
+    session.commit()
+    admin = _admin(session)
+
+    unassigned = change_role(
+        session, actor=admin, user_id=worker.id, role=Role.CASEWORKER, organisation_id=new.id
+    )
+    session.commit()
+
+    assert unassigned == 3
+    for case in opened:
+        session.refresh(case)
+        assert case.caseworker_id is None
+        assert case.version == 2  # a form opened before the move is refused as stale
+    session.refresh(closed)
+    assert closed.status == CaseStatus.CLOSED and closed.caseworker_id == worker.id
+    session.refresh(someone_elses)
+    assert someone_elses.version == 1
+    moved = (
+        session.exec(
+            sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ORGANISATION_MOVED)
+        )
+        .scalars()
+        .all()
+    )
+    assert [(e.username, e.entity_id, e.detail, e.case_id) for e in moved] == [
+        (admin.username, str(worker.id), "3 open cases unassigned", None)
+    ]
+
+
+def test_a_role_change_without_a_move_unassigns_nothing(session):
+    org = make_organisation(session)
+    worker = make_user(session, role=Role.CASEWORKER, organisation=org)
+    case = make_case(session, organisation=org, caseworker=worker)
+    session.commit()
+    assert (
+        change_role(
+            session,
+            actor=_admin(session),
+            user_id=worker.id,
+            role=Role.CASEWORKER,
+            organisation_id=org.id,
+        )
+        == 0
+    )
+    session.commit()
+    session.refresh(case)
+    assert case.caseworker_id == worker.id
+    assert (
+        session.exec(
+            sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ORGANISATION_MOVED)
+        ).first()
+        is None
+    )
+
+
+@pytest.mark.parametrize("stale_actor", [True, False], ids=["stale session", "fresh session"])
+def test_a_coordinator_moved_to_another_organisation_sees_only_the_new_one(session, stale_actor):
+    old, new = make_organisation(session), make_organisation(session)
+    coordinator = make_user(session, role=Role.COORDINATOR, organisation=old)
+    old_case, new_case = make_case(session, organisation=old), make_case(session, organisation=new)
+    session.commit()
+    before = actor_of(coordinator)
+    change_role(
+        session,
+        actor=_admin(session),
+        user_id=coordinator.id,
+        role=Role.COORDINATOR,
+        organisation_id=new.id,
+    )
+    session.commit()
+    session.refresh(coordinator)
+    actor = before if stale_actor else actor_of(coordinator)
+    assert _reads(session, actor, old_case) == NONE_LET_IN
+    # A stale session sees nothing at all until it re-reads the account; a fresh one, the new.
+    assert (case_visible(session, actor=actor, code=new_case.code) is not None) is (not stale_actor)
+
+
+def test_a_deactivated_account_holding_a_session_sees_nothing(session, matrix_world):
+    users, cases = matrix_world
+    worker = users[Role.CASEWORKER]
+    actor = actor_of(worker)
+    set_active(session, actor=_admin(session), user_id=worker.id, active=False)
+    session.commit()
+    assert _reads(session, actor, cases[(True, True)]) == NONE_LET_IN
+
+
+def test_a_caseworker_promoted_in_place_uses_the_new_role_only(session, matrix_world):
+    users, cases = matrix_world
+    worker = users[Role.CASEWORKER]
+    stale = actor_of(worker)
+    change_role(
+        session,
+        actor=_admin(session),
+        user_id=worker.id,
+        role=Role.COORDINATOR,
+        organisation_id=worker.organisation_id,
+    )
+    session.commit()
+    session.refresh(worker)
+    # The old caseworker actor no longer matches the account's role: nothing.
+    assert case_visible(session, actor=stale, code=cases[(True, True)].code) is None
+    fresh = actor_of(worker)
+    assert case_visible(session, actor=fresh, code=cases[(True, False)].code) is not None

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from models.access import Actor
 from models.accounts import (
+    PasswordChange,
     SignInOutcome,
     ValidationError,
     change_own_password,
@@ -24,6 +25,11 @@ from models.tables import AuditEvent, User
 from tests.factories import PASSWORD, actor_of, make_organisation, make_user
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def later(attempt: int) -> dt.datetime:
+    """The time of the ``attempt``-th sign-in of a series that waits out every slowdown."""
+    return NOW + dt.timedelta(minutes=attempt)
 
 
 def _actions(session: Session) -> list[AuditAction]:
@@ -84,14 +90,17 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(session):
 def test_five_failures_lock_the_account_for_fifteen_minutes(session):
     make_user(session, organisation=make_organisation(session), username="anna")
     outcomes = [
-        sign_in(session, username="anna", password=f"wrong {i}", now=NOW).outcome for i in range(5)
+        sign_in(session, username="anna", password=f"wrong {i}", now=later(i)).outcome
+        for i in range(5)
     ]
     assert outcomes == [SignInOutcome.INVALID] * 4 + [SignInOutcome.LOCKED]
     during = sign_in(
-        session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=14)
+        session, username="anna", password=PASSWORD, now=later(4) + dt.timedelta(minutes=14)
     )
     assert during.outcome is SignInOutcome.LOCKED
-    after = sign_in(session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=16))
+    after = sign_in(
+        session, username="anna", password=PASSWORD, now=later(4) + dt.timedelta(minutes=16)
+    )
     assert after.outcome is SignInOutcome.OK
     assert _actions(session).count(AuditAction.ACCOUNT_LOCKED) == 1
 
@@ -101,7 +110,7 @@ def test_lock_survives_a_restart(database_url):
     with Session(first) as session:
         make_user(session, organisation=make_organisation(session), username="anna")
         for i in range(5):
-            sign_in(session, username="anna", password=f"wrong {i}", now=NOW)
+            sign_in(session, username="anna", password=f"wrong {i}", now=later(i))
         session.commit()
     first.dispose()
     restarted = make_engine(database_url)  # a new process would build a new engine
@@ -110,7 +119,7 @@ def test_lock_survives_a_restart(database_url):
             session, username="anna", password=PASSWORD, now=NOW + dt.timedelta(minutes=1)
         )
         assert result.outcome is SignInOutcome.LOCKED
-        assert result.locked_until == NOW + dt.timedelta(minutes=15)
+        assert result.locked_until == later(4) + dt.timedelta(minutes=15)
     restarted.dispose()
 
 
@@ -124,7 +133,7 @@ def test_admin_unlock_and_reset_lift_the_lock(session):
     admin = actor_of(make_user(session, role=Role.ADMIN, organisation=org))
     user = make_user(session, organisation=org, username="anna")
     for i in range(5):
-        sign_in(session, username="anna", password=f"wrong {i}", now=NOW)
+        sign_in(session, username="anna", password=f"wrong {i}", now=later(i))
     unlock(session, actor=admin, user_id=user.id)
     assert sign_in(session, username="anna", password=PASSWORD, now=NOW).outcome is SignInOutcome.OK
     reset_password(session, actor=admin, user_id=user.id, new_password="a fresh long secret")
@@ -147,13 +156,18 @@ def test_only_admins_reset_passwords(session):
 def test_user_changes_own_password_only_with_the_current_one(session):
     user = make_user(session, organisation=make_organisation(session), username="anna")
     actor = actor_of(user)
-    with pytest.raises(ValidationError) as refused:
+    assert (
         change_own_password(
             session, actor=actor, current_password="wrong", new_password="a fresh long secret"
         )
-    assert "current_password" in refused.value.messages
-    change_own_password(
-        session, actor=actor, current_password=PASSWORD, new_password="a fresh long secret"
+        is PasswordChange.WRONG_CURRENT
+    )
+    user.sign_in_not_before = None  # the user waited out the slowdown
+    assert (
+        change_own_password(
+            session, actor=actor, current_password=PASSWORD, new_password="a fresh long secret"
+        )
+        is PasswordChange.CHANGED
     )
     assert (
         sign_in(session, username="anna", password="a fresh long secret").outcome
@@ -218,3 +232,119 @@ def test_actor_is_built_from_the_account(session):
     user = make_user(session, role=Role.COORDINATOR, organisation=make_organisation(session))
     assert Actor.of(user) == Actor(user.id, user.username, Role.COORDINATOR, user.organisation_id)
     assert isinstance(session.get(User, user.id), User)
+
+
+# The review's findings (issue 16) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password", ["Password123!", "P@ssw0rd1234", "Summer2024!!", "abcdabcdabcd", "July2025July"]
+)
+def test_passwords_the_common_list_let_through_are_refused(password):
+    with pytest.raises(ValidationError):
+        validate_password(password)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["mauve tram seventeen", "Kx9#mP2vLq8z", "autumn 2026 rain", "Rasberry-Tulip-41"],
+)
+def test_strong_passwords_short_and_long_are_accepted(password):
+    assert validate_password(password) == password
+
+
+def test_the_display_name_and_organisation_count_as_known_to_a_guesser(session):
+    # Strong for a stranger; made of the person's name and organisation, it is not.
+    for password in ("GulnaraAbenova12", "AbenovaKazakhAid"):
+        validate_password(password)
+        with pytest.raises(ValidationError):
+            validate_password(
+                password, username="gabenova", user_inputs=("Gulnara Abenova", "Kazakh Aid")
+            )
+    org = make_organisation(session, name="Kazakh Aid")
+    with pytest.raises(ValidationError):
+        create_user(
+            session,
+            actor=None,
+            username="gabenova",
+            display_name="Gulnara Abenova",
+            role=Role.CASEWORKER,
+            organisation_id=org.id,
+            password="AbenovaKazakhAid",
+        )
+
+
+def test_surrounding_spaces_are_stripped_when_set_and_at_sign_in(session):
+    org = make_organisation(session)
+    create_user(
+        session,
+        actor=None,
+        username="anna",
+        display_name="Anna",
+        role=Role.CASEWORKER,
+        organisation_id=org.id,
+        password="  mauve tram seventeen ",
+    )
+    for attempt, typed in enumerate(["mauve tram seventeen", " mauve tram seventeen  "]):
+        result = sign_in(session, username="anna", password=typed, now=later(attempt))
+        assert result.outcome is SignInOutcome.OK
+    # Too short once stripped: refused, as sign-in would never see the spaces.
+    with pytest.raises(ValidationError):
+        validate_password("   short-one   ")
+
+
+def test_an_account_set_before_stripping_still_signs_in_with_its_spaces(session):
+    make_user(
+        session, organisation=make_organisation(session), username="anna", password=" old pass "
+    )
+    assert sign_in(session, username="anna", password=" old pass ").outcome is SignInOutcome.OK
+
+
+def test_failed_sign_ins_slow_the_next_attempt_progressively(session):
+    user = make_user(session, organisation=make_organisation(session), username="anna")
+    waits = []
+    moment = NOW
+    for i in range(4):
+        assert sign_in(session, username="anna", password=f"wrong {i}", now=moment).outcome is (
+            SignInOutcome.INVALID
+        )
+        waits.append(user.sign_in_not_before - moment)
+        # Too soon: refused unchecked, even with the right password, and not counted.
+        early = moment + waits[-1] - dt.timedelta(milliseconds=1)
+        assert sign_in(session, username="anna", password=PASSWORD, now=early).outcome is (
+            SignInOutcome.TOO_SOON
+        )
+        assert user.failed_logins == i + 1
+        moment += waits[-1]
+    assert waits == [dt.timedelta(seconds=s) for s in (1, 2, 4, 8)]
+    assert sign_in(session, username="anna", password=PASSWORD, now=moment).outcome is (
+        SignInOutcome.OK
+    )
+    assert user.failed_logins == 0 and user.sign_in_not_before is None
+
+
+def test_wrong_current_passwords_on_my_account_count_towards_the_lock(session):
+    user = make_user(session, organisation=make_organisation(session), username="anna")
+    actor = actor_of(user)
+    outcomes = []
+    for i in range(5):
+        user.sign_in_not_before = None  # each attempt after the slowdown
+        outcomes.append(
+            change_own_password(
+                session,
+                actor=actor,
+                current_password=f"guess {i}",
+                new_password="a fresh long secret",
+                now=later(i),
+            )
+        )
+    session.commit()
+    assert outcomes == [PasswordChange.WRONG_CURRENT] * 4 + [PasswordChange.LOCKED]
+    assert user.locked_until is not None
+    assert _actions(session).count(AuditAction.SIGN_IN_FAILED) == 5
+    assert AuditAction.ACCOUNT_LOCKED in _actions(session)
+    assert AuditAction.PASSWORD_CHANGED not in _actions(session)
+    # And a sign-in during the lock is refused.
+    assert sign_in(session, username="anna", password=PASSWORD, now=later(5)).outcome is (
+        SignInOutcome.LOCKED
+    )

@@ -97,3 +97,32 @@ def test_organisation_in_cyrillic_is_created_and_can_be_deactivated(session, wor
     session.commit()
     stored = session.exec(select(Organisation).where(Organisation.id == org.id)).one()
     assert (stored.name, stored.active) == ("Открытая дверь", False)
+
+
+@pytest.mark.parametrize(
+    "display_name",
+    [
+        '<span style="fill:url(http://host/x.svg)">Anna</span>',
+        "Anna <b>",
+        "&lt;b&gt;Anna",
+        "=HYPERLINK(1)",
+    ],
+)
+def test_markup_in_a_display_name_is_refused(session, world, display_name):
+    with pytest.raises(ValidationError) as refused:
+        accounts.create_user(
+            session,
+            actor=world["admin"],
+            username="anna",
+            display_name=display_name,
+            role=Role.CASEWORKER,
+            organisation_id=world["org"].id,
+            password="mauve tram seventeen",
+        )
+    assert "display_name" in refused.value.messages
+
+
+@pytest.mark.parametrize("name", ["Aid &amp; Co", "Help>Now", '<a href="http://x">Aid</a>'])
+def test_markup_in_an_organisation_name_is_refused(session, world, name):
+    with pytest.raises(ValidationError):
+        accounts.create_organisation(session, actor=world["admin"], name=name)

@@ -19,7 +19,8 @@ from tests.factories import actor_of, make_case, make_organisation, make_user
 @pytest.fixture
 def world(session):
     org, other = make_organisation(session), make_organisation(session)
-    admin = actor_of(make_user(session, role=Role.ADMIN))
+    # The admin belongs to an organisation, as a network's hub often does.
+    admin = actor_of(make_user(session, role=Role.ADMIN, organisation=org))
     coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
     member = actor_of(make_user(session, role=Role.CASEWORKER, organisation=org))
     outsider = actor_of(make_user(session, role=Role.CASEWORKER, organisation=other))
@@ -32,6 +33,7 @@ def world(session):
         (outsider, AuditAction.SIGN_IN, None),
         (admin, AuditAction.VIEW_CASE, own_case.id),
         (admin, AuditAction.VIEW_CASE, other_case.id),
+        (member, AuditAction.ACCESS_DENIED, other_case.id),
     ]
     for actor, action, case_id in rows:
         record(
@@ -48,6 +50,7 @@ def world(session):
         "member": member,
         "org": org,
         "own_case": own_case,
+        "other_case": other_case,
         "rows": rows,
     }
 
@@ -56,17 +59,36 @@ def expected_for_org(world) -> int:
     return sum(
         1
         for actor, _a, case_id in world["rows"]
-        if actor.organisation_id == world["org"].id or case_id == world["own_case"].id
+        # About one of its cases; or about no case, by one of its members.
+        if case_id == world["own_case"].id
+        or (case_id is None and actor.organisation_id == world["org"].id)
     )
 
 
 def test_admin_reads_every_row(session, world):
-    assert len(audit_events(session, actor=world["admin"], filters=AuditFilters())) == 6
+    assert len(audit_events(session, actor=world["admin"], filters=AuditFilters())) == 7
 
 
 def test_coordinator_reads_the_rows_of_their_organisation(session, world):
     frame = audit_events(session, actor=world["coordinator"], filters=AuditFilters())
     assert len(frame) == expected_for_org(world) == 3
+    assert set(frame["case"].dropna()) == {world["own_case"].code}
+
+
+def test_an_admin_opening_another_organisations_case_does_not_show_it_to_the_admins_org(
+    session, world
+):
+    """The row is the case's organisation's, not the admin's: its code never reaches the
+    coordinator of the admin's own organisation, on the page or in the CSV export."""
+    other_code = world["other_case"].code
+    shown = audit_events(session, actor=world["coordinator"], filters=AuditFilters())
+    exported = export_audit_events(session, actor=world["coordinator"], filters=AuditFilters())
+    for frame in (shown, exported):
+        assert other_code not in set(frame["case"].dropna())
+    probe = audit_events(
+        session, actor=world["coordinator"], filters=AuditFilters(case_code=other_code)
+    )
+    assert probe.empty
 
 
 def test_caseworkers_may_not_read_the_audit(session, world):
@@ -81,7 +103,7 @@ def test_filters_by_action_user_case_and_day(session, world):
     frame = audit_events(
         session, actor=admin, filters=AuditFilters(username=world["member"].username)
     )
-    assert len(frame) == 2
+    assert len(frame) == 3
     frame = audit_events(
         session, actor=admin, filters=AuditFilters(case_code=world["own_case"].code.lower())
     )

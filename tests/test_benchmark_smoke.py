@@ -16,7 +16,7 @@ from dashboard.navigation import PAGES
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_benchmark_measures_every_coordinator_page_at_1000_cases(tmp_path: Path) -> None:
+def test_the_benchmark_measures_every_page_of_each_role_at_1000_cases(tmp_path: Path) -> None:
     output = tmp_path / "bench.json"
     done = subprocess.run(
         [
@@ -25,6 +25,8 @@ def test_the_benchmark_measures_every_coordinator_page_at_1000_cases(tmp_path: P
             "--cases",
             "1000",
             "--quick",
+            "--users",
+            "2",
             "--output",
             str(output),
         ],
@@ -49,3 +51,13 @@ def test_the_benchmark_measures_every_coordinator_page_at_1000_cases(tmp_path: P
         assert page["errors"] == [], key
         assert page["cold_s"] > 0 and page["warm_s"] > 0
     assert "| sqlite | 1,000 |" in done.stdout
+    # Every role's pages and case-list filters, and the load benchmark, were measured.
+    assert set(result["roles"]) == {"coordinator", "admin", "caseworker"}
+    for role, measured in result["roles"].items():
+        assert dashboards <= set(measured["pages"]), role
+        assert all(page["errors"] == [] for page in measured["pages"].values()), role
+        assert {"critical only", "name search"} <= set(measured["case_list_filters"]), role
+        assert measured["naive_s"] > 0, role
+    assert "admin" in result["roles"]["admin"]["pages"]  # the admin's own page
+    (load,) = result["load"]
+    assert load["users"] == 2 and load["pages"] > 0

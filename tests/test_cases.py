@@ -4,12 +4,13 @@ bumped version, a fresh ``updated_at`` and an audit row naming the fields, never
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from models import cases
+from models import case_codes, cases
 from models.access import PermissionDenied
 from models.accounts import ValidationError
 from models.enums import (
@@ -348,14 +349,17 @@ def intake(**changes):
     return cases.Intake(**{**values, **changes})
 
 
-def test_new_cases_get_the_next_code_of_their_intake_year(session, world):
+def test_new_cases_get_a_random_checked_code_of_their_intake_year(session, world):
     coordinator = actor_of(world["coordinator"])
     first = cases.create_case(session, actor=coordinator, data=intake(), today=TODAY)
     second = cases.create_case(session, actor=coordinator, data=intake(), today=TODAY)
     session.commit()
-    seqs = session.exec(select(Case.intake_seq).where(Case.intake_year == 2026)).all()
-    assert first.code == f"WP-26-{first.intake_seq:04d}"
-    assert second.intake_seq == max(seqs) == first.intake_seq + 1
+    for case in (first, second):
+        assert re.fullmatch(r"WP-26-[23456789ABCDEFGHJKMNPQRSTVWXY]{6}", case.code)
+        assert case_codes.is_valid(case.code)
+    # Nothing in the code counts cases: it is not the sequence, in any base.
+    assert first.code != second.code
+    assert str(first.intake_seq) not in first.code[6:]
     person = session.exec(select(Person).where(Person.case_id == second.id)).one()
     assert person.full_name == "Иван Петров"
     assert session.get(LegalStatus, second.id) is not None
@@ -404,3 +408,14 @@ def test_an_admin_takes_in_for_any_organisation_a_coordinator_only_for_their_own
             today=TODAY,
         )
     assert "organisation" in error.value.messages
+
+
+def test_a_code_already_taken_anywhere_in_the_network_is_drawn_again(session, world, monkeypatch):
+    coordinator = actor_of(world["coordinator"])
+    first = cases.create_case(session, actor=coordinator, data=intake(), today=TODAY)
+    session.commit()
+    drawn = iter([first.code, first.code, "WP-26-FRESH2"])
+    monkeypatch.setattr(case_codes, "new_code", lambda year: next(drawn))
+    second = cases.create_case(session, actor=coordinator, data=intake(), today=TODAY)
+    session.commit()
+    assert second.code == "WP-26-FRESH2"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
@@ -93,3 +95,20 @@ def test_unreachable_database_is_reported_plainly(capsys):
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     assert main(["--database-url", url, "db", "current"]) == 2
     assert "Cannot reach the database" in capsys.readouterr().err
+
+
+def test_refresh_moves_the_stored_risk_to_the_given_day(database_url, capsys):
+    assert (
+        main(["--database-url", database_url, "seed", "--cases", "60", "--today", "2026-11-23"])
+        == 0
+    )
+    assert main(["--database-url", database_url, "refresh", "--today", "2027-01-10"]) == 0
+    assert "Stored risk levels are for 2027-01-10" in capsys.readouterr().out
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT as_of FROM risk_refresh")).scalar_one() in (
+            "2027-01-10",
+            dt.date(2027, 1, 10),
+        )
+    assert main(["--database-url", database_url, "refresh", "--today", "2027-01-10"]) == 0
+    assert ": 0 cases recomputed" in capsys.readouterr().out

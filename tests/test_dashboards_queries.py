@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.access import Actor
+from models.cases import move_stage, next_stage
 from models.dashboards import caseload_map, permits, pipeline, triage, weekly
 from models.dashboards.common import CaseFilters, organisations_in_scope
 from models.enums import Category, PermitType, Role, Stage
 from models.risk import RiskLevel
+from models.stored import refresh
 from models.tables import StageChange
 from tests.factories import (
     actor_named,
@@ -457,6 +459,7 @@ def test_a_stage_history_with_gaps_still_counts_the_skipped_stages(session):
             from_stage=Stage.INTAKE,
             to_stage=Stage.DOCUMENTS,
             changed_at=dt.datetime(2026, 1, 15, 9, tzinfo=dt.UTC),
+            stay_days=10,  # as move_stage stores it: the days since the stage was entered
         )
     )
     session.add(
@@ -465,6 +468,7 @@ def test_a_stage_history_with_gaps_still_counts_the_skipped_stages(session):
             from_stage=Stage.DOCUMENTS,
             to_stage=Stage.VISA_GRANTED,
             changed_at=dt.datetime(2026, 3, 16, 9, tzinfo=dt.UTC),
+            stay_days=60,
         )
     )
     # A case whose history was lost: only its current stage tells how far it got.
@@ -506,3 +510,59 @@ def test_detention_counts_on_the_day_it_started_and_not_after_release(session):
     assert tiles[weekly.Tile.DETAINED].last_week == 0
     changes = weekly.week_changes(session, actor=actor_of(coordinator), today=TODAY)
     assert (changes.detentions, changes.releases) == (2, 1)
+
+
+# ---- stored values (risk level, stays) --------------------------------------------------
+
+
+@pytest.mark.parametrize("refreshed", [True, False], ids=["refreshed", "not-refreshed"])
+@pytest.mark.parametrize("username", ["coordinator", "admin"])
+def test_a_later_day_counts_the_levels_of_that_day(data, username, refreshed):
+    """After ``refresh`` the dashboards read the stored levels of the new day; without it they
+    compute the rules for the day asked. Either way the counts are those of that day."""
+    session, rows = data
+    later = TODAY + dt.timedelta(days=20)
+    if refreshed:
+        refresh(session, today=later)
+        session.commit()
+    actor = actor_named(session, username)
+    expected: dict = defaultdict(lambda: [0, 0])
+    for case in rows.open_cases(actor):
+        user = rows.users.get(case.caseworker_id)
+        counts = expected[user.display_name if user else None]
+        counts[0] += rows.level(case, later) in URGENT
+        counts[1] += rows.level(case, later) == RiskLevel.CRITICAL
+    found = weekly.caseloads(session, actor=actor, today=later)
+    assert {r.caseworker: [r.urgent, r.critical] for r in found} == expected
+    summary = triage.summary(session, actor=actor, today=later, filters=CaseFilters())
+    by_level = Counter(rows.level(c, later) for c in rows.open_cases(actor))
+    found_by_level: Counter = Counter()
+    for (level, _category), n in summary.by_level_and_category.items():
+        found_by_level[level] += n
+    assert found_by_level == by_level
+    assert by_level != Counter(rows.level(c) for c in rows.open_cases(actor))  # the day matters
+
+
+def test_moves_written_by_the_app_keep_the_pipeline_equal_to_the_history(data):
+    session, rows = data
+    admin = actor_named(session, "admin")
+    moved = 0
+    for case in rows.open_cases(admin)[:40]:
+        following = next_stage(Stage(case.stage))
+        if following is None:
+            continue
+        move_stage(
+            session,
+            actor=admin,
+            case_id=case.id,
+            expected_version=case.version,
+            to_stage=following,
+        )
+        moved += 1
+    session.commit()
+    assert moved > 20
+    rows = Rows.read(session)
+    found = pipeline.pipeline(session, actor=admin, today=TODAY, filters=CaseFilters())
+    funnel, medians, exits = expected_pipeline(rows, rows.visible(admin))
+    assert found.funnel() == funnel
+    assert found.median_days() == medians

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from models import cases
+from models import case_codes, cases
 from models.database import make_engine
 from models.enums import (
     AuditAction,
@@ -20,7 +20,15 @@ from models.enums import (
     Role,
     Stage,
 )
-from models.tables import AuditEvent, Case, CaseNote, Detention, HousingNeed, LegalStatus
+from models.tables import (
+    AuditEvent,
+    Case,
+    CaseNote,
+    Detention,
+    HousingNeed,
+    LegalStatus,
+    Organisation,
+)
 from tests.factories import actor_of, make_case, make_organisation, make_user
 
 TODAY = "2026-11-23"
@@ -92,6 +100,48 @@ def test_a_hidden_case_answers_exactly_like_a_missing_one(page_test, world, how)
     at = open_case(page_test, world, world["caseworker"], code)
     assert [e.value for e in at.error] == ["Case not found."]
     assert not at.header and not at.dataframe
+
+
+def test_a_lookup_of_a_hidden_case_is_audited_for_admins_and_a_missing_one_is_not(page_test, world):
+    hidden = world["hidden"]
+    open_case(page_test, world, world["caseworker"], hidden.code.lower())
+    open_case(page_test, world, world["caseworker"], "WP-99-9999")
+    with db(world) as session:
+        denied = session.exec(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.ACCESS_DENIED)
+        ).all()
+    assert [(e.username, e.case_id, e.entity_id) for e in denied] == [
+        (world["caseworker"].username, hidden.id, str(hidden.id))
+    ]
+    # Nothing identifying: no code, no name, no field values.
+    assert hidden.code not in f"{denied[0].detail} {denied[0].fields}"
+    admin_view = audit_events_of(world, world["admin"])
+    assert AuditAction.ACCESS_DENIED in set(admin_view["action"])
+
+
+def audit_events_of(world, actor):
+    from models.audit_queries import AuditFilters, audit_events
+
+    with db(world) as session:
+        return audit_events(session, actor=actor, filters=AuditFilters())
+
+
+def test_a_mistyped_new_code_is_caught_and_a_right_one_opens(page_test, world):
+    with db(world) as session:
+        new = make_case(
+            session,
+            organisation=session.get(Organisation, world["case"].organisation_id),
+            code=case_codes.new_code(2026),
+        )
+        session.commit()
+    at = open_case(page_test, world, world["coordinator"], new.code)
+    assert new.code in [h.value for h in at.header]
+    swapped = new.code[:-2] + new.code[-1] + new.code[-2]
+    wrong = next(new.code[:-1] + symbol for symbol in case_codes.ALPHABET if symbol != new.code[-1])
+    for typo in {swapped, wrong} - {new.code}:
+        at = open_case(page_test, world, world["coordinator"], typo)
+        assert [e.value for e in at.error] == [case_codes.TYPO_MESSAGE]
+        assert not at.header
 
 
 def test_typing_a_hidden_code_in_the_box_is_also_not_found(page_test, world):

@@ -82,3 +82,29 @@ def test_no_name_appears_in_the_list(page_test, world):
         "case_list.py", database_url=world["url"], actor=world["coordinator"], today=TODAY
     ).run()
     assert "Тестовый" not in at.dataframe[0].value.to_string()
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        ("Иван " * 20_000, "Search for at most 200 characters (this has 99999)."),
+        (" ".join(["ab"] * 11), "Search for at most 10 words."),
+    ],
+    ids=["100,000 characters", "11 words"],
+)
+def test_an_over_long_search_is_refused_with_a_message(page_test, world, search, message):
+    at = page_test("case_list.py", database_url=world["url"], actor=world["coordinator"])
+    at.session_state["wp_cases_search"] = search  # as a client that ignores the box's limit
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [message]
+    assert not at.dataframe
+
+
+def test_a_search_of_ten_words_and_two_hundred_characters_runs(page_test, world):
+    search = " ".join(["Человек"] * 9) + " " + "x" * (200 - 72)
+    assert len(search) == 200
+    at = page_test("case_list.py", database_url=world["url"], actor=world["coordinator"])
+    at.session_state["wp_cases_search"] = search
+    at.run()
+    assert not at.exception and not at.error

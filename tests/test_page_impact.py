@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlmodel import Session, select
 
+from models.case_codes import CODE_DISPLAY
 from models.enums import Role
 from models.funder import impact_report, report_frame
 from models.tables import Case, Person, User
@@ -17,7 +18,7 @@ from seed_data.generator import seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
 
 TODAY = dt.date(2026, 11, 23)
-CODE = re.compile(r"WP-\d\d-\d+")
+CODE = re.compile(CODE_DISPLAY)  # any case code, of the earlier or the new form
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from models import case_codes
 from models.database import make_engine
 from models.enums import AuditAction, Category, Role, Stage
 from models.tables import AuditEvent, Case, LegalStatus, Person, StageChange
@@ -72,15 +73,15 @@ def test_coordinator_opens_a_case_with_a_fresh_code(page_test, world):
         wanted=True,
     )
     assert not at.exception
-    assert "Case WP-26-0001 opened." in [s.value for s in at.success]
     with Session(world["engine"]) as session:
         case = session.exec(select(Case)).one()
         person = session.exec(select(Person)).one()
         status = session.get(LegalStatus, case.id)
         stage = session.exec(select(StageChange)).one()
         audit = session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).one()
-    assert (case.code, case.category, case.caseworker_id) == (
-        "WP-26-0001",
+    assert f"Case {case.code} opened." in [s.value for s in at.success]
+    assert case_codes.is_valid(case.code) and case.code.startswith("WP-26-")
+    assert (case.category, case.caseworker_id) == (
         Category.DESERTER,
         world["caseworker"].id,
     )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pandas as pd
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dashboard.links import case_url
+from models.dashboards import weekly
 from models.dashboards.weekly import Tile
 from models.database import make_engine
 from models.enums import Role
 from models.risk import RiskLevel
+from models.tables import User
 from tests.factories import (
     actor_of,
     idle_caseworker,
@@ -129,3 +131,43 @@ def test_the_page_speaks_russian(page_test, database_url, world):
     at = open_page(page_test, database_url, actors["coordinator"], language="ru")
     assert at.title[0].value == "Недельный обзор"
     assert "Открытые дела" in [m.label for m in at.metric]
+
+
+LIMIT = 5  # the seeded world has fewer caseworkers than a network: fewer bars to show it
+
+
+def test_the_admins_caseload_chart_keeps_the_largest_caseloads_and_sums_the_rest(
+    page_test, database_url, world, monkeypatch
+):
+    monkeypatch.setattr(weekly, "CHART_CASEWORKERS", LIMIT)
+    rows, _actors = world
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        admin = actor_of(session.exec(select(User).where(User.username == "admin")).one())
+    engine.dispose()
+    at = open_page(page_test, database_url, admin)
+    per_caseworker: Counter = Counter()
+    for case in rows.open_cases(admin):
+        user = rows.users.get(case.caseworker_id)
+        per_caseworker[user.display_name if user else "Not assigned"] += 1
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    critical, high, other = figure["data"]
+    bars = {
+        name: c + h + o
+        for name, c, h, o in zip(critical["y"], critical["x"], high["x"], other["x"], strict=True)
+    }
+    assigned = [n for n in per_caseworker if n != "Not assigned"]
+    assert len(assigned) > LIMIT  # the network has more caseworkers than bars
+    assert len(bars) <= LIMIT + 2
+    assert sum(bars.values()) == sum(per_caseworker.values())
+    loads = sorted((per_caseworker[n] for n in assigned), reverse=True)
+    shown = [bars[n] for n in bars if n in assigned]
+    assert len(shown) == LIMIT
+    assert all(bars[n] == per_caseworker[n] for n in bars if n in per_caseworker)
+    assert sorted(shown, reverse=True) == loads[:LIMIT]
+    rest = f"{len(assigned) - LIMIT} other caseworkers"
+    assert bars[rest] == sum(loads[LIMIT:])
+    numbers = at.dataframe[1].value  # the table still lists every caseworker
+    assert dict(zip(numbers["Caseworker"], numbers["Open cases"], strict=True)) == dict(
+        per_caseworker
+    )

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from dashboard.figures.style import LEVEL_COLOURS, SERIES, styled
+from dashboard.figures.style import LEVEL_COLOURS, SERIES, plain, plain_all, styled
 from models.funder import ReportTable, TableKey, number_or_none
 from models.risk import RiskLevel
 
@@ -32,13 +32,13 @@ def trend_figure(
     for index, (name, values) in enumerate(series.items()):
         figure.add_trace(
             go.Scatter(
-                x=list(quarters),
+                x=plain_all(quarters),
                 y=list(values),
-                name=name,
+                name=plain(name),
                 mode="lines+markers",
                 connectgaps=False,
                 line={"color": SERIES[index % len(SERIES)], "width": 2},
-                hovertemplate="%{x}: %{y}<extra>" + name.replace("<", "&lt;") + "</extra>",
+                hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>",
             )
         )
     styled(figure, title=title, y_title=y_title)
@@ -58,7 +58,7 @@ def bar_figure(
     figure = go.Figure(
         go.Bar(
             x=list(values),
-            y=list(labels),
+            y=plain_all(labels),
             orientation="h",
             marker={"color": list(colours) if colours else SERIES[0]},
             hovertemplate="%{y}: %{x}<extra></extra>",
@@ -77,9 +77,9 @@ def grouped_bar_figure(
     for index, (name, values) in enumerate(series.items()):
         figure.add_trace(
             go.Bar(
-                x=list(groups),
+                x=plain_all(groups),
                 y=list(values),
-                name=name,
+                name=plain(name),
                 marker={"color": SERIES[index % len(SERIES)]},
             )
         )

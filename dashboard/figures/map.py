@@ -12,7 +12,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from dashboard.figures.style import URGENCY_SCALE, styled
+from dashboard.figures.memo import remembered
+from dashboard.figures.style import URGENCY_SCALE, plain, styled
 
 BOUNDARIES = Path(__file__).resolve().parents[2] / "seed_data" / "boundaries.geojson"
 HOME_COUNTRY = "KZ"
@@ -80,6 +81,7 @@ def _outline_trace(shapes: list[Outline], *, fill: str, line: str, name: str) ->
     )
 
 
+@remembered
 def caseload_map(
     cities: list[CityBubble],
     *,
@@ -116,13 +118,13 @@ def caseload_map(
             x=[c.lon for c in cities],
             y=[c.lat for c in cities],
             mode="markers+text",
-            text=[c.name if c in ranked else "" for c in cities],
+            text=[plain(c.name) if c in ranked else "" for c in cities],
             textposition="middle right",
             textfont={"size": 12, "color": "#262730"},
             name="cities",
             showlegend=False,
             customdata=[
-                [c.name, c.open_cases, c.urgent, round(100 * c.urgent / c.open_cases)]
+                [plain(c.name), c.open_cases, c.urgent, round(100 * c.urgent / c.open_cases)]
                 for c in cities
             ],
             hovertemplate=hover + "<extra></extra>",
@@ -138,7 +140,7 @@ def caseload_map(
                 "opacity": 0.85,
                 "line": {"color": "#333333", "width": 0.8},
                 "colorbar": {
-                    "title": {"text": colour_title},
+                    "title": {"text": plain(colour_title)},
                     "tickformat": ".0%",
                     "thickness": 12,
                     "len": 0.8,

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from dashboard.figures.style import BLUE, ORANGE, SKY_BLUE, VERMILLION, YELLOW, styled
+from dashboard.figures.memo import remembered
+from dashboard.figures.style import (
+    BLUE,
+    ORANGE,
+    SKY_BLUE,
+    VERMILLION,
+    YELLOW,
+    plain,
+    plain_all,
+    styled,
+)
 from models.dashboards.permits import Band
 
 BAND_COLOURS = {
@@ -31,6 +41,7 @@ class PermitBar:
     hover: str  # already translated
 
 
+@remembered
 def timeline(
     bars: list[PermitBar],
     *,
@@ -48,13 +59,13 @@ def timeline(
         if not chosen:
             continue
         figure.add_bar(
-            y=[bar.code for bar in chosen],
+            y=plain_all(bar.code for bar in chosen),
             base=[bar.starts_on.isoformat() for bar in chosen],
             x=[(bar.expires_on - bar.starts_on).days * DAY_MS + DAY_MS for bar in chosen],
             orientation="h",
-            name=band_names[band],
+            name=plain(band_names[band]),
             marker={"color": BAND_COLOURS[band], "line": {"color": "#444444", "width": 0.4}},
-            customdata=[[bar.hover] for bar in chosen],
+            customdata=[[plain(bar.hover)] for bar in chosen],
             hovertemplate="%{customdata[0]}<extra></extra>",
         )
     for days, opacity in ((30, 0.16), (60, 0.10), (90, 0.06)):
@@ -71,7 +82,7 @@ def timeline(
         x=today.isoformat(),
         y=1,
         yref="paper",
-        text=today_label,
+        text=plain(today_label),
         showarrow=False,
         yanchor="bottom",
         xanchor="left",
@@ -93,6 +104,7 @@ def timeline(
     return styled(figure, title=title, x_title=x_title, height=max(300, 110 + 22 * len(bars)))
 
 
+@remembered
 def weekly_expiries(
     week_starts: list[dt.date], counts: list[int], *, title: str, x_title: str, y_title: str
 ) -> go.Figure:

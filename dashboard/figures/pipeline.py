@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.figures.style import BLUE, SERIES, SKY_BLUE, styled
+from dashboard.figures.memo import remembered
+from dashboard.figures.style import BLUE, SERIES, SKY_BLUE, plain, plain_all, styled
 
 
+@remembered
 def funnel(stages: list[str], counts: list[int], *, title: str) -> go.Figure:
     """How many cases reached each stage, with the share of the stage before."""
     figure = go.Figure(
         go.Funnel(
-            y=stages,
+            y=plain_all(stages),
             x=counts,
             textinfo="value+percent previous",
             marker={"color": BLUE},
@@ -22,13 +24,14 @@ def funnel(stages: list[str], counts: list[int], *, title: str) -> go.Figure:
     return styled(figure, title=title, height=380)
 
 
+@remembered
 def horizontal_bars(
     labels: list[str], values: list[float], *, title: str, x_title: str, colour: str = SKY_BLUE
 ) -> go.Figure:
     """Plain horizontal bars with their values printed (days per stage, exits by outcome)."""
     figure = go.Figure(
         go.Bar(
-            y=labels,
+            y=plain_all(labels),
             x=values,
             orientation="h",
             marker_color=colour,
@@ -42,6 +45,7 @@ def horizontal_bars(
     return styled(figure, title=title, x_title=x_title, height=max(260, 80 + 34 * len(labels)))
 
 
+@remembered
 def reached_by_group(
     columns: list[str],
     groups: dict[str, list[int]],
@@ -55,16 +59,17 @@ def reached_by_group(
     figure = go.Figure()
     for index, (name, counts) in enumerate(groups.items()):
         figure.add_bar(
-            x=columns,
+            x=plain_all(columns),
             y=counts,
-            name=name,
+            name=plain(name),
             marker_color=SERIES[index % len(SERIES)],
-            hovertemplate="%{x}: %{y}<extra>" + name + "</extra>",
+            hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>",
         )
     figure.update_layout(barmode="group")
     return styled(figure, title=title, x_title=x_title, y_title=y_title, height=380)
 
 
+@remembered
 def cohort_heatmap(
     months: list[str],
     stages: list[str],
@@ -79,8 +84,8 @@ def cohort_heatmap(
     figure = go.Figure(
         go.Heatmap(
             z=shares,
-            x=stages,
-            y=months,
+            x=plain_all(stages),
+            y=plain_all(months),
             zmin=0,
             zmax=1,
             colorscale=[[0, "#FFFFFF"], [1, BLUE]],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.figures.style import BLUE, LEVEL_COLOURS, styled
+from dashboard.figures.memo import remembered
+from dashboard.figures.style import BLUE, LEVEL_COLOURS, plain, plain_all, styled
 from models.risk import RiskLevel
 
 
+@remembered
 def levels_by_category(
     categories: list[str],
     counts: dict[RiskLevel, list[int]],
@@ -20,23 +22,24 @@ def levels_by_category(
     figure = go.Figure()
     for level in sorted(RiskLevel, reverse=True):
         figure.add_bar(
-            y=categories,
+            y=plain_all(categories),
             x=counts[level],
-            name=level_names[level],
+            name=plain(level_names[level]),
             orientation="h",
             marker={"color": LEVEL_COLOURS[level], "line": {"color": "#555555", "width": 0.5}},
-            hovertemplate="%{y}: %{x}<extra>" + level_names[level] + "</extra>",
+            hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
         )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed", automargin=True)
     return styled(figure, title=title, x_title=x_title, height=max(260, 90 + 36 * len(categories)))
 
 
+@remembered
 def reasons_chart(reasons: list[str], counts: list[int], *, title: str, x_title: str) -> go.Figure:
     """Horizontal bars: how many open cases each rule applies to."""
     figure = go.Figure(
         go.Bar(
-            y=reasons,
+            y=plain_all(reasons),
             x=counts,
             orientation="h",
             marker_color=BLUE,

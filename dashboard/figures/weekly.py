@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.figures.style import ORANGE, SKY_BLUE, VERMILLION, styled
+from dashboard.figures.memo import remembered
+from dashboard.figures.style import ORANGE, SKY_BLUE, VERMILLION, plain, plain_all, styled
 
 
+@remembered
 def caseload_chart(
     caseworkers: list[str],
     *,
@@ -20,16 +22,17 @@ def caseload_chart(
     """Horizontal stacked bars, one per caseworker: critical, high and other open cases.
     ``names`` are the legend entries of the three parts, in that order."""
     figure = go.Figure()
+    labels = plain_all(caseworkers)
     for values, name, colour in zip(
         (critical, high, other), names, (VERMILLION, ORANGE, SKY_BLUE), strict=True
     ):
         figure.add_bar(
-            y=caseworkers,
+            y=labels,
             x=values,
-            name=name,
+            name=plain(name),
             orientation="h",
             marker_color=colour,
-            hovertemplate="%{y}: %{x}<extra>" + name + "</extra>",
+            hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
         )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed", automargin=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import runtime
-from dashboard.auth import signed_in_actor
+from dashboard.auth import current_actor, sign_out, signed_in_actor
 from dashboard.i18n import _, label
-from models.accounts import ValidationError, change_own_password
+from models.accounts import PasswordChange, ValidationError, change_own_password
 from models.database import session_scope
 from models.tables import Organisation, User
 
@@ -37,17 +37,25 @@ with st.form("wp_change_password", clear_on_submit=True):
     repeat = st.text_input(_("Repeat the new password"), type="password")
     submitted = st.form_submit_button(_("Change password"))
 
-if submitted:
+if submitted and current_actor() is None:
+    st.rerun()
+elif submitted:
     if new != repeat:
         st.error(_("The two new passwords differ."))
     else:
         try:
             with session_scope(runtime.engine()) as session:
-                change_own_password(
+                outcome = change_own_password(
                     session, actor=actor, current_password=current, new_password=new
                 )
         except ValidationError as error:
             for field, message in error.messages.items():
                 st.error(_(message, **error.params[field]))
         else:
-            st.success(_("Your password has been changed."))
+            if outcome is PasswordChange.LOCKED:
+                sign_out()
+                st.rerun()
+            elif outcome is PasswordChange.WRONG_CURRENT:
+                st.error(_("The current password is not correct."))
+            else:
+                st.success(_("Your password has been changed."))

@@ -158,7 +158,15 @@ if chosen is not None and chosen.id is not None:
                     organisation_id=new_organisation,
                 ),
                 errors=role_errors,
-                success=_("Role changed."),
+                success=lambda unassigned: (
+                    _("Role changed.")
+                    if not unassigned
+                    else _(
+                        "Role changed. {count} open cases were unassigned from this account; "
+                        "its former organisation should reassign them.",
+                        count=unassigned,
+                    )
+                ),
             )
     with st.form(f"wp_admin_reset_{chosen.id}", clear_on_submit=True):
         reset_errors = FieldErrors()

@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import runtime
-from dashboard.auth import signed_in_actor
+from dashboard.auth import current_actor, guarded_download, signed_in_actor
 from dashboard.i18n import _, label
 from models.access import Action, permits
 from models.audit_queries import AuditFilters, audit_events, export_audit_events
+from models.case_queries import CODE_MAX_CHARS
 from models.database import session_scope
 from models.enums import AuditAction
 from models.exports import to_csv
@@ -31,9 +32,9 @@ def filters_form() -> AuditFilters:
         until = st.date_input(_("To"), value=None, key=UNTIL, format="YYYY-MM-DD")
     with second:
         action = st.selectbox(_("Action"), [None, *AuditAction], key=ACTION, format_func=label)
-        username = st.text_input(_("Username"), key=USERNAME)
+        username = st.text_input(_("Username"), key=USERNAME, max_chars=64)
     with third:
-        case_code = st.text_input(_("Case code"), key=CASE_CODE)
+        case_code = st.text_input(_("Case code"), key=CASE_CODE, max_chars=CODE_MAX_CHARS)
     return AuditFilters(
         since=since, until=until, action=action, username=username, case_code=case_code
     )
@@ -67,15 +68,17 @@ st.caption(_("The newest {count} matching rows.", count=len(rows)))
 st.dataframe(readable(rows), hide_index=True, width="stretch")
 
 if permits(actor, Action.EXPORT):
-    if st.button(_("Prepare a CSV export"), key=PREPARE):
+    if st.button(_("Prepare a CSV export"), key=PREPARE) and current_actor() is not None:
         with session_scope(runtime.engine()) as session:
             exported = export_audit_events(session, actor=actor, filters=filters)
         st.session_state[EXPORT] = to_csv(readable(exported))
-    data = st.session_state.get(EXPORT)
-    if data is not None:
+    prepared: bytes | None = st.session_state.get(EXPORT)
+    if prepared is not None:
         st.download_button(
             _("Download the CSV file"),
-            data=data,
+            # Made on click, and only for a live session: a static file would stay
+            # downloadable by its address after the account is deactivated.
+            data=guarded_download(actor, lambda: prepared),
             file_name="audit-trail.csv",
             mime="text/csv",
             key="wp_audit_download",

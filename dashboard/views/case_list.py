@@ -16,7 +16,14 @@ from dashboard.forms import choice_select, optional_enum_select
 from dashboard.i18n import _, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Action, permits
-from models.case_queries import PAGE_SIZE, CaseFilters, case_list, list_choices
+from models.accounts import ValidationError
+from models.case_queries import (
+    PAGE_SIZE,
+    SEARCH_MAX_CHARS,
+    CaseFilters,
+    case_list,
+    list_choices,
+)
 from models.database import session_scope
 from models.enums import CaseStatus, Category, Stage
 from models.risk import RiskLevel
@@ -37,7 +44,7 @@ def filters_form(cities: list[tuple[int, str]], caseworkers: list[tuple[int, str
         if permits(actor, Action.READ_IDENTITY)
         else _("Case code.")
     )
-    search = st.text_input(_("Search"), key=SEARCH, help=search_help)
+    search = st.text_input(_("Search"), key=SEARCH, help=search_help, max_chars=SEARCH_MAX_CHARS)
     first, second, third = st.columns(3)
     with first:
         status = optional_enum_select(_("Status"), CaseStatus, value=CaseStatus.OPEN, key=STATUS)
@@ -101,10 +108,19 @@ filters = filters_form(
     [(c.id, c.name) for c in city_choices], [(c.id, c.name) for c in caseworker_choices]
 )
 page_number = int(st.session_state.get(PAGE, 1) or 1)
-with session_scope(runtime.engine()) as session:
-    result = case_list(
-        session, actor=actor, filters=filters, today=today, page=page_number, page_size=PAGE_SIZE
-    )
+try:
+    with session_scope(runtime.engine()) as session:
+        result = case_list(
+            session,
+            actor=actor,
+            filters=filters,
+            today=today,
+            page=page_number,
+            page_size=PAGE_SIZE,
+        )
+except ValidationError as refused:
+    st.error(_(refused.messages["search"], **refused.params["search"]))
+    st.stop()
 st.caption(_("{total} cases match.", total=result.total))
 if result.total:
     st.dataframe(

@@ -26,7 +26,14 @@ from dashboard.i18n import _, label
 from models import cases
 from models.access import Action, Actor, permits
 from models.audit import record
-from models.case_queries import CaseDetail, case_audit_trail, case_detail, case_identity
+from models.case_codes import code_problem
+from models.case_queries import (
+    CODE_MAX_CHARS,
+    CaseDetail,
+    case_audit_trail,
+    case_detail,
+    case_identity,
+)
 from models.database import session_scope
 from models.enums import (
     AsylumStatus,
@@ -55,7 +62,13 @@ def requested_code() -> str:
     """The code from the address, or typed into the box (which then updates the address)."""
     from_url = str(st.query_params.get("code", "")).strip().upper()
     typed = (
-        st.text_input(_("Case code"), value=from_url, key=CODE_INPUT, placeholder="WP-24-0137")
+        st.text_input(
+            _("Case code"),
+            value=from_url[:CODE_MAX_CHARS],
+            key=CODE_INPUT,
+            placeholder="WP-24-0137",
+            max_chars=CODE_MAX_CHARS,
+        )
         .strip()
         .upper()
     )
@@ -629,6 +642,10 @@ if not code:
     st.info(_("Enter a case code, for example WP-24-0137, or open a case from the case list."))
     st.stop()
 
+typo = code_problem(code)
+if typo is not None:
+    st.error(_(typo))
+    st.stop()
 with session_scope(runtime.engine()) as session:
     found = case_detail(session, actor=actor, code=code, today=today)
 if found is None:

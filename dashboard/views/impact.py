@@ -11,7 +11,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from dashboard import runtime
-from dashboard.auth import signed_in_actor
+from dashboard.auth import current_actor, guarded_download, signed_in_actor
 from dashboard.cache import scoped_query
 from dashboard.figures.impact import report_figure
 from dashboard.i18n import _, current_language
@@ -50,9 +50,13 @@ def _report(
         )
 
 
-def _audit(actor: Actor, report: ImpactReport, export: ExportFormat) -> None:
+def _audit(report: ImpactReport, export: ExportFormat) -> None:
+    """Record a download, unless the session ended: then nothing is recorded as done."""
+    live = current_actor()
+    if live is None:
+        return
     with session_scope(runtime.engine()) as session:
-        record_export(session, actor=actor, report=report, export=export)
+        record_export(session, actor=live, report=report, export=export)
 
 
 actor = signed_in_actor()
@@ -134,11 +138,11 @@ downloads = [
 for column, (export, button_label, data, mime) in zip(columns, downloads, strict=True):
     column.download_button(
         button_label,
-        data=data,
+        data=guarded_download(actor, data),
         file_name=f"impact-report.{export.value}",
         mime=mime,
         on_click=_audit,
-        args=(actor, report, export),
+        args=(report, export),
         key=f"{KEY_PREFIX}download_{export.value}",
         icon=":material/download:",
     )

@@ -19,7 +19,7 @@ from dashboard.dashboard_widgets import (
 )
 from dashboard.figures.weekly import caseload_chart
 from dashboard.i18n import _, label
-from models.dashboards.weekly import Tile, week_start
+from models.dashboards.weekly import Tile, caseload_chart_rows, week_start
 from models.enums import Stage
 
 TILE_TEXT = {
@@ -107,14 +107,22 @@ with left:
     loads = queries.caseloads(actor=actor, today=today)
     if loads:
         names = [row.caseworker or _("Not assigned") for row in loads]
+        chart = caseload_chart_rows(loads)
+        bars = [(row.caseworker or "", row) for row in chart.largest]
+        if chart.unassigned:
+            bars.append((_("Not assigned"), chart.unassigned))
+        if chart.rest:
+            bars.append((_("{count} other caseworkers", count=chart.rest_caseworkers), chart.rest))
         st.plotly_chart(
             caseload_chart(
-                names,
-                critical=[row.critical for row in loads],
-                high=[row.urgent - row.critical for row in loads],
-                other=[row.open_cases - row.urgent for row in loads],
+                [name for name, _row in bars],
+                critical=[row.critical for _name, row in bars],
+                high=[row.urgent - row.critical for _name, row in bars],
+                other=[row.open_cases - row.urgent for _name, row in bars],
                 names=(_("Critical risk"), _("High risk"), _("Other open cases")),
-                title=_("Open cases per caseworker"),
+                title=_("Open cases per caseworker (the largest caseloads)")
+                if chart.rest
+                else _("Open cases per caseworker"),
                 x_title=_("Open cases"),
             ),
             key="weekly_caseload_chart",

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from models.access import Actor
 from models.dashboards.common import CaseFilters, conditions, count_if
-from models.risk import RiskLevel, level_expression, with_legal_status
+from models.risk import RiskLevel, with_legal_status
+from models.stored import risk_columns
 from models.tables import Case, City
 
 
@@ -39,15 +40,16 @@ def cases_per_city(
 ) -> list[CityCount]:
     """Open cases (after ``filters``) per city, with how many are at high or critical risk;
     the largest first. Cities with no open cases are left out."""
+    risk = risk_columns(session, today)
     per_city = (
         with_legal_status(
             sa.select(
                 Case.city_id,
                 sa.func.count().label("open_cases"),
-                count_if(level_expression(today) >= int(RiskLevel.HIGH)).label("urgent"),
+                count_if(risk.level >= int(RiskLevel.HIGH)).label("urgent"),
             ).select_from(Case)
         )
-        .where(*conditions(actor, filters, today))
+        .where(*conditions(actor, filters, today, risk=risk))
         .group_by(Case.city_id)
         .subquery()
     )

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.access import Action, Actor, case_scope, permits
+from models.access import Action, Actor, permits, visible_cases
 from models.enums import CaseStatus, Category, PermitType, Stage
 from models.risk import RiskLevel, level_expression, urgency_expression, with_legal_status
+from models.stored import RiskColumns
 from models.tables import Case, LegalStatus, Organisation
 
 URGENT_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
@@ -31,14 +32,20 @@ def visible(actor: Actor) -> sa.ColumnElement[bool]:
     """The cases ``actor`` may count on a dashboard: none without the right to see them."""
     if not permits(actor, Action.VIEW_DASHBOARDS):
         return sa.false()
-    return case_scope(actor)
+    return visible_cases(actor)
 
 
 def conditions(
-    actor: Actor, filters: CaseFilters, today: dt.date, *, open_only: bool = True
+    actor: Actor,
+    filters: CaseFilters,
+    today: dt.date,
+    *,
+    open_only: bool = True,
+    risk: RiskColumns | None = None,
 ) -> list[sa.ColumnElement[bool]]:
     """The WHERE conditions of a dashboard query over ``case_file`` outer-joined to
-    ``legal_status``: the actor's scope, open cases (unless ``open_only`` is off), filters."""
+    ``legal_status``: the actor's scope, open cases (unless ``open_only`` is off), filters.
+    ``risk``: the level to filter on (``models.stored.risk_columns``); the rules by default."""
     where = [visible(actor)]
     if open_only:
         where.append(Case.status == CaseStatus.OPEN)  # type: ignore[arg-type]
@@ -51,7 +58,8 @@ def conditions(
     if filters.permit_types:
         where.append(LegalStatus.permit_type.in_(filters.permit_types))  # type: ignore[attr-defined]
     if filters.levels:
-        where.append(level_expression(today).in_([int(level) for level in filters.levels]))
+        level = risk.level if risk is not None else level_expression(today)
+        where.append(level.in_([int(level) for level in filters.levels]))
     return where
 
 
@@ -83,7 +91,12 @@ def organisations_in_scope(session: Session, *, actor: Actor) -> list[tuple[int,
 
 
 def most_urgent_page(
-    where: list[sa.ColumnElement[bool]], today: dt.date, *, limit: int, offset: int
+    where: list[sa.ColumnElement[bool]],
+    today: dt.date,
+    *,
+    limit: int,
+    offset: int,
+    risk: RiskColumns | None = None,
 ) -> tuple[sa.Subquery, sa.ColumnElement[int]]:
     """One page of case ids matching ``where``, most urgent first (then the permit that runs
     out soonest, then the code), with the total number of matches in each row. Selecting only
@@ -94,7 +107,7 @@ def most_urgent_page(
         with_legal_status(
             sa.select(
                 Case.id.label("case_id"),  # type: ignore[union-attr]
-                urgency_expression(today).label("urgency"),
+                (risk.urgency if risk is not None else urgency_expression(today)).label("urgency"),
                 expires.is_(None).label("no_permit"),  # type: ignore[union-attr]
                 expires.label("expires"),  # type: ignore[union-attr]
                 Case.code.label("code"),  # type: ignore[attr-defined]

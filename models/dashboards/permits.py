@@ -12,7 +12,8 @@ from sqlmodel import Session
 from models.access import Actor
 from models.dashboards.common import CaseFilters, conditions, count_if
 from models.enums import PermitType
-from models.risk import RiskLevel, level_expression, with_legal_status
+from models.risk import RiskLevel, with_legal_status
+from models.stored import risk_columns
 from models.tables import Case, LegalStatus, User
 
 WEEKS_AHEAD = 26
@@ -112,7 +113,7 @@ def expiry_summary(
                 sa.select(*[column.label(name) for name, column in columns.items()]).select_from(
                     Case
                 )
-            ).where(*conditions(actor, filters, today))
+            ).where(*conditions(actor, filters, today, risk=risk_columns(session, today)))
         )
         .one()
         ._mapping
@@ -137,9 +138,10 @@ def permits_page(
 ) -> PermitPage:
     """One page of open cases that have a permit end date (expired ones included), ending at
     most ``within_days`` from today, sorted by ``sort``; with the total count."""
-    level = level_expression(today)
+    risk = risk_columns(session, today)
+    level = risk.level
     expires = LegalStatus.permit_expires_on
-    where = [*conditions(actor, filters, today), *_within(within_days, today)]
+    where = [*conditions(actor, filters, today, risk=risk), *_within(within_days, today)]
     order = {
         PermitSort.EXPIRY: [expires, Case.code],
         PermitSort.EXPIRY_LATEST: [expires.desc(), Case.code],  # type: ignore[union-attr]

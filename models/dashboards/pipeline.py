@@ -1,8 +1,10 @@
 """The resettlement pipeline: how far cases got, how long each stage takes, how cases left.
 
-"Reached a stage" means the case's furthest stage is at or beyond it. The furthest stage is
-the later of the current stage and the furthest stage in the history, so a history with gaps
-(a move from documents straight to visa granted) still counts the skipped stages as passed.
+"Reached a stage" means the case's furthest stage is at or beyond it. Cases only move
+forward, so the furthest stage is ``case_file.stage``; a history with gaps (a move from
+documents straight to visa granted) still counts the skipped stages as passed. The time in a
+stage is stored on the move that ends the stay (``stage_change.stay_days``, written by
+``models.cases.move_stage`` and the seed), so no query pairs up the history.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from models.access import Actor
@@ -65,11 +66,16 @@ class PipelineData:
 
 
 def reached_counts(groups: Iterable[ReachedGroup]) -> dict[Stage, int]:
-    counts = dict.fromkeys(STAGES, 0)
+    """How many of the groups' cases reached each stage (got as far or further)."""
+    furthest = dict.fromkeys(STAGES, 0)
     for group in groups:
-        for stage in STAGES[: group.furthest.position + 1]:
-            counts[stage] += group.cases
-    return counts
+        furthest[group.furthest] += group.cases
+    counts: dict[Stage, int] = {}
+    running = 0
+    for stage in reversed(STAGES):
+        running += furthest[stage]
+        counts[stage] = running
+    return {stage: counts[stage] for stage in STAGES}
 
 
 def conversion(funnel: dict[Stage, int]) -> dict[Stage, float | None]:
@@ -95,16 +101,8 @@ def median_of(histogram: dict[int, int]) -> float | None:
     return sum(picked) / len(picked)
 
 
-def _furthest_per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa.Subquery:
-    # Correlated, so the history is read only for the cases in scope (by the case_id index),
-    # not grouped over every stage change of the network first.
-    reached = (
-        sa.select(sa.func.max(stage_position(StageChange.to_stage)))  # type: ignore[arg-type]
-        .where(StageChange.case_id == Case.id)
-        .scalar_subquery()
-    )
-    current = stage_position(Case.stage)  # type: ignore[arg-type]
-    furthest = sa.case((sa.func.coalesce(reached, -1) > current, reached), else_=current)
+def _per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa.Subquery:
+    # Cases only move forward, one stage at a time: the current stage is the furthest.
     return (
         _joined(
             sa.select(
@@ -112,7 +110,7 @@ def _furthest_per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa
                 Case.destination_country,
                 sa.extract("year", Case.opened_on).label("year"),
                 sa.extract("month", Case.opened_on).label("month"),
-                furthest.label("furthest"),
+                stage_position(Case.stage).label("furthest"),  # type: ignore[arg-type]
             ).select_from(Case),
             filters,
         )
@@ -121,21 +119,13 @@ def _furthest_per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa
     )
 
 
-def _days_between(
-    dialect: str, start: sa.ColumnElement, end: sa.ColumnElement
-) -> sa.ColumnElement[int]:  # type: ignore[type-arg]
-    if dialect == "sqlite":
-        return sa.cast(sa.func.julianday(end) - sa.func.julianday(start), sa.Integer)
-    return sa.cast(sa.func.floor(sa.extract("epoch", end - start) / 86400), sa.Integer)
-
-
 def pipeline(
     session: Session, *, actor: Actor, today: dt.date, filters: CaseFilters
 ) -> PipelineData:
     """Every case ever opened (after ``filters``), counted by category, destination, intake
     month and furthest stage; the days each completed stay in a stage lasted; exits by
     outcome."""
-    per_case = _furthest_per_case(actor, filters, today)
+    per_case = _per_case(actor, filters, today)
     grouped = session.execute(
         sa.select(
             per_case.c.category,
@@ -153,32 +143,21 @@ def pipeline(
         for row in grouped
     ]
 
-    entering = aliased(StageChange)
-    leaving = aliased(StageChange)
-    days = _days_between(
-        session.get_bind().dialect.name,
-        entering.changed_at,
-        leaving.changed_at,  # type: ignore[arg-type]
-    )
-    # A stay runs from the change that entered a stage to the change that left it (whose
-    # from_stage is that stage), so a move that skips stages still ends the stay.
+    # Each move stores the whole days the case spent in the stage it left (``stay_days``),
+    # so the stays are read from the history of the cases in scope, with no self-join.
     stays = (
         _joined(
-            sa.select(entering.to_stage, days.label("days"), sa.func.count())
+            sa.select(StageChange.from_stage, StageChange.stay_days, sa.func.count())
             .select_from(Case)
-            .join(entering, entering.case_id == Case.id)  # type: ignore[arg-type]
-            .join(
-                leaving,
-                sa.and_(
-                    leaving.case_id == entering.case_id,  # type: ignore[arg-type]
-                    leaving.from_stage == entering.to_stage,  # type: ignore[arg-type]
-                    leaving.changed_at >= entering.changed_at,  # type: ignore[arg-type]
-                ),
-            ),
+            .join(StageChange, StageChange.case_id == Case.id),  # type: ignore[arg-type]
             filters,
         )
-        .where(*conditions(actor, filters, today, open_only=False))
-        .group_by(entering.to_stage, days)
+        .where(
+            *conditions(actor, filters, today, open_only=False),
+            StageChange.from_stage.is_not(None),  # type: ignore[union-attr]
+            StageChange.stay_days.is_not(None),  # type: ignore[union-attr]
+        )
+        .group_by(StageChange.from_stage, StageChange.stay_days)
     )
     days_in_stage: dict[Stage, dict[int, int]] = defaultdict(dict)
     for stage, spent, count in session.execute(stays):

@@ -21,12 +21,12 @@ from models.dashboards.common import (
 from models.enums import Category, Stage
 from models.risk import (
     RiskLevel,
-    level_expression,
     reason_columns,
     reasons_of,
     rules,
     with_legal_status,
 )
+from models.stored import risk_columns
 from models.tables import Case, LegalStatus, User
 
 
@@ -63,8 +63,9 @@ def summary(
     session: Session, *, actor: Actor, today: dt.date, filters: CaseFilters
 ) -> TriageSummary:
     """Open cases counted by level and category, and by each rule that applies to them."""
-    level = level_expression(today)
-    where = conditions(actor, filters, today)
+    risk = risk_columns(session, today)
+    level = risk.level
+    where = conditions(actor, filters, today, risk=risk)
     grouped = session.execute(
         with_legal_status(
             sa.select(level.label("level"), Case.category, sa.func.count()).select_from(Case)
@@ -101,15 +102,16 @@ def cases(
     offset: int = 0,
 ) -> TriagePage:
     """One page of open cases, most urgent first, with level and reasons."""
-    where = conditions(actor, filters, today)
-    page, total = most_urgent_page(where, today, limit=limit, offset=offset)
+    risk = risk_columns(session, today)
+    where = conditions(actor, filters, today, risk=risk)
+    page, total = most_urgent_page(where, today, limit=limit, offset=offset, risk=risk)
     statement = (
         with_legal_status(
             sa.select(
                 Case.code,
                 Case.category,
                 Case.stage,
-                level_expression(today).label("level"),
+                risk.level.label("level"),
                 User.display_name,
                 LegalStatus.permit_expires_on,
                 total,

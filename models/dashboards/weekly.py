@@ -27,11 +27,11 @@ from models.risk import (
     EXPIRY_SOON_DAYS,
     STALE_DAYS,
     RiskLevel,
-    level_expression,
     reason_columns,
     reasons_of,
     with_legal_status,
 )
+from models.stored import risk_columns
 from models.tables import Case, Detention, LegalStatus, StageChange, User
 
 WEEK = dt.timedelta(days=7)
@@ -75,6 +75,42 @@ class CaseloadRow:
     open_cases: int
     urgent: int
     critical: int
+
+
+@dataclass(frozen=True)
+class CaseloadChart:
+    """What the caseload chart draws, whatever the number of caseworkers: the largest
+    caseloads, the unassigned cases, and the rest summed in one bar."""
+
+    largest: list[CaseloadRow]
+    unassigned: CaseloadRow | None
+    rest: CaseloadRow | None  # the other caseworkers' cases together; None if there are none
+    rest_caseworkers: int
+
+
+CHART_CASEWORKERS = 15
+
+
+def caseload_chart_rows(loads: list[CaseloadRow], *, limit: int | None = None) -> CaseloadChart:
+    """The ``limit`` largest caseloads of ``loads`` (as ``caseloads`` orders them), the
+    unassigned cases, and the others summed: a network's thousands of caseworkers still
+    make a chart of at most ``limit + 2`` bars (``CHART_CASEWORKERS`` by default); the table
+    beside it lists every one."""
+    limit = CHART_CASEWORKERS if limit is None else limit
+    assigned = [row for row in loads if row.caseworker is not None]
+    unassigned = next((row for row in loads if row.caseworker is None), None)
+    others = assigned[limit:]
+    rest = (
+        CaseloadRow(
+            None,
+            sum(r.open_cases for r in others),
+            sum(r.urgent for r in others),
+            sum(r.critical for r in others),
+        )
+        if others
+        else None
+    )
+    return CaseloadChart(assigned[:limit], unassigned, rest, len(others))
 
 
 @dataclass(frozen=True)
@@ -165,13 +201,14 @@ def urgent_cases(
 ) -> UrgentList:
     """Open cases at high or critical risk, most urgent first (then the permit that runs out
     soonest), one page of ``limit`` rows, with the total count."""
-    where = conditions(actor, CaseFilters(levels=URGENT_LEVELS), today)
-    page, total = most_urgent_page(where, today, limit=limit, offset=offset)
+    risk = risk_columns(session, today)
+    where = conditions(actor, CaseFilters(levels=URGENT_LEVELS), today, risk=risk)
+    page, total = most_urgent_page(where, today, limit=limit, offset=offset, risk=risk)
     statement = (
         with_legal_status(
             sa.select(
                 Case.code,
-                level_expression(today).label("level"),
+                risk.level.label("level"),
                 User.display_name,
                 LegalStatus.permit_expires_on,
                 total,
@@ -202,7 +239,8 @@ def urgent_cases(
 def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[CaseloadRow]:
     """Open cases of each caseworker, with how many of them are urgent and critical; the
     largest caseload first, unassigned cases last."""
-    level = level_expression(today)
+    risk = risk_columns(session, today)
+    level = risk.level
     statement = (
         with_legal_status(
             sa.select(
@@ -214,7 +252,7 @@ def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[Caseloa
             ).select_from(Case)
         )
         .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
-        .where(*conditions(actor, CaseFilters(), today))
+        .where(*conditions(actor, CaseFilters(), today, risk=risk))
         .group_by(Case.caseworker_id, User.display_name)
     )
     rows = [

@@ -350,7 +350,7 @@ class Visit:
 
 def _start_address(server: Server, username: str) -> str:
     """Where a role's tour starts: one of its cases (by code) if it may read cases."""
-    from models.access import Action, Actor, case_scope, permits
+    from models.access import Action, Actor, permits, visible_cases
     from models.tables import Case, User
 
     with database(server) as session:
@@ -358,7 +358,7 @@ def _start_address(server: Server, username: str) -> str:
         actor = Actor.of(user)
         if not permits(actor, Action.READ_CASE):
             return ""
-        case = session.exec(select(Case).where(case_scope(actor)).order_by(Case.id)).first()
+        case = session.exec(select(Case).where(visible_cases(actor)).order_by(Case.id)).first()
         return f"case?code={case.code}" if case else ""
 
 

@@ -13,9 +13,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from models.case_codes import CODE_DISPLAY
 from tests.e2e.conftest import nav_labels, screenshot, sign_in, wait_ready
 
-CODE = re.compile(r"WP-\d\d-\d+")
+CODE = re.compile(CODE_DISPLAY)  # any case code, of the earlier or the new form
 FUNDER_MENU = ["Impact report", "My account"]
 
 

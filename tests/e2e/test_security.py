@@ -15,7 +15,8 @@ import pytest
 from sqlmodel import Session, select
 
 from dashboard.navigation import PAGES
-from models.access import Actor, case_scope
+from models.access import Actor, visible_cases
+from models.case_codes import CODE_DISPLAY
 from models.enums import CaseStatus
 from models.tables import Case, CaseNote, Person, User
 from tests.e2e.conftest import (
@@ -36,7 +37,7 @@ from tests.e2e.conftest import (
 MARKUP = "<img src=x onerror=alert(1)>"
 MARKDOWN = "**not bold** [click](javascript:alert(2)) ![pixel](http://203.0.113.9/p.png)"
 SCRIPT = "<script>alert(3)</script>"
-CASE_CODE = re.compile(r"WP-\d{2}-\d{4}")
+CASE_CODE = re.compile(CODE_DISPLAY)  # any case code, of the earlier or the new form
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def cases(server: Server) -> Cases:
         caseworker = _user(session, "caseworker")
         own = session.exec(
             select(Case)
-            .where(case_scope(Actor.of(caseworker)), Case.status == CaseStatus.OPEN)
+            .where(visible_cases(Actor.of(caseworker)), Case.status == CaseStatus.OPEN)
             .order_by(Case.id)
         ).first()
         colleague = session.exec(
@@ -209,7 +210,7 @@ def full_session(server: Server, browser, cases: Cases) -> Iterator[list[str]]: 
     with database(server) as session:
         coordinator = _user(session, "coordinator")
         org_case = session.exec(
-            select(Case).where(case_scope(Actor.of(coordinator))).order_by(Case.id.desc())  # type: ignore[union-attr]
+            select(Case).where(visible_cases(Actor.of(coordinator))).order_by(Case.id.desc())  # type: ignore[union-attr]
         ).first()
         assert org_case is not None
         coordinator_case = _known(session, org_case)

@@ -1,7 +1,7 @@
 """import references, remembered mappings and duplicate decisions
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-28 19:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,199 @@
+"""Each case's risk level, stored on ``case_file`` and kept equal to ``models.risk``.
+
+The rules stay written once, in ``models.risk``: this module evaluates them for a set of
+cases and writes the result (level, sort key, matching rule keys) together with the first
+day on which the level may change by time alone (``risk_changes_on``). The one row of
+``risk_refresh`` holds the day the stored levels are computed for.
+
+- Every write to a case stores its risk again in the same transaction (``store_case``,
+  called by ``models.cases``, the intake and the seed generator).
+- ``refresh(today)`` moves the stored day on, recomputing only the cases whose
+  ``risk_changes_on`` has come (``waypoint refresh`` from cron; the first page run of a day).
+- Readers ask ``risk_columns(session, today)``: the stored columns when they are computed for
+  ``today``, otherwise the rule expressions themselves, so a reader is never wrong, only
+  slower.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models import risk
+from models.enums import CaseStatus
+from models.tables import Case, Detention, LegalStatus, RiskRefresh
+
+# Rows per UPDATE batch, so a full refresh of 100,000 cases holds little in memory.
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class RiskColumns:
+    """The level and the sort key (higher is more urgent) of a case, as SQL expressions."""
+
+    level: sa.ColumnElement[int]
+    urgency: sa.ColumnElement[int]
+    stored: bool
+
+
+def stored_as_of(
+    session: Session, *, lock: bool = False, exclusive: bool = False
+) -> dt.date | None:
+    """The day the stored risk levels are computed for; ``None`` before the first refresh.
+    ``lock`` (a write to a case) holds off a refresh until this transaction ends; a refresh
+    takes it ``exclusive``ly, so that two refreshes queue rather than deadlock (PostgreSQL;
+    SQLite has one writer at a time anyway)."""
+    statement = sa.select(RiskRefresh.as_of).where(RiskRefresh.id == 1)
+    if lock or exclusive:
+        statement = statement.with_for_update(read=not exclusive)
+    value = session.execute(statement).scalar_one_or_none()
+    return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def risk_columns(session: Session, today: dt.date) -> RiskColumns:
+    """What a query should read for ``today``: the stored columns if they are up to date."""
+    if stored_as_of(session) == today:
+        return RiskColumns(Case.risk_level, Case.risk_urgency, stored=True)  # type: ignore[arg-type]
+    return RiskColumns(risk.level_expression(today), risk.urgency_expression(today), stored=False)
+
+
+def _first_change(today: dt.date, facts: sa.Row) -> dt.date | None:  # type: ignore[type-arg]
+    """The first day after ``today`` on which one of the time conditions of the rules can
+    flip, from the facts selected by ``_store``; may be early (then a refresh recomputes the
+    same level), never late."""
+    days: list[dt.date] = []
+    expires = facts.expires
+    if expires is not None:
+        days += [expires - dt.timedelta(days=risk.EXPIRY_SOON_DAYS), expires + dt.timedelta(1)]
+    if facts.updated_at is not None:
+        updated = facts.updated_at
+        if isinstance(updated, str):
+            updated = dt.datetime.fromisoformat(updated)
+        if updated.tzinfo is not None:
+            updated = updated.astimezone(dt.UTC)
+        days.append(updated.date() + dt.timedelta(days=risk.STALE_DAYS + 1))
+    if facts.recent_detention is not None:
+        detained = facts.recent_detention
+        days += [detained, detained + dt.timedelta(days=risk.RECENT_DETENTION_DAYS + 1)]
+    if facts.next_release is not None:
+        days.append(facts.next_release)
+    later = [day for day in days if day > today]
+    return min(later) if later else None
+
+
+def _store(session: Session, today: dt.date, where: Sequence[sa.ColumnElement[bool]]) -> int:
+    """Compute and write the stored risk of the cases matching ``where`` for ``today``."""
+    rules = risk.rules(today)
+    recent = (
+        sa.select(sa.func.min(Detention.detained_on))
+        .where(
+            Detention.case_id == Case.id,
+            Detention.detained_on >= today - dt.timedelta(days=risk.RECENT_DETENTION_DAYS),
+        )
+        .scalar_subquery()
+    )
+    release = (
+        sa.select(sa.func.min(Detention.released_on))
+        .where(Detention.case_id == Case.id, Detention.released_on > today)  # type: ignore[operator]
+        .scalar_subquery()
+    )
+    statement = risk.with_legal_status(
+        sa.select(
+            Case.id,
+            Case.status,
+            risk.level_expression(today).label("level"),
+            risk.urgency_expression(today).label("urgency"),
+            LegalStatus.permit_expires_on.label("expires"),  # type: ignore[union-attr]
+            Case.updated_at,
+            recent.label("recent_detention"),
+            release.label("next_release"),
+            *risk.reason_columns(today),
+        ).select_from(Case)
+    ).where(*where)
+    table = Case.__table__  # type: ignore[attr-defined]
+    update = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values(
+            risk_level=sa.bindparam("b_level"),
+            risk_urgency=sa.bindparam("b_urgency"),
+            risk_reasons=sa.bindparam("b_reasons"),
+            risk_changes_on=sa.bindparam("b_changes_on"),
+        )
+    )
+    written = 0
+    result = session.execute(statement)
+    while chunk := result.fetchmany(BATCH):
+        values = []
+        for row in chunk:
+            is_open = row.status == CaseStatus.OPEN
+            mapping = row._mapping
+            values.append(
+                {
+                    "b_id": row.id,
+                    "b_level": row.level,
+                    "b_urgency": row.urgency,
+                    "b_reasons": ",".join(r.key for r in rules if mapping[f"risk_{r.key}"])
+                    if is_open
+                    else None,
+                    "b_changes_on": _first_change(today, row) if is_open else None,
+                }
+            )
+        session.connection().execute(update, values)
+        written += len(values)
+    return written
+
+
+def store_case(session: Session, *, case_id: int) -> None:
+    """Store one case's risk again, for the stored day: call after every write to the case,
+    in the same transaction."""
+    session.flush()
+    today = stored_as_of(session, lock=True) or dt.datetime.now(dt.UTC).date()
+    _store(session, today, [Case.id == case_id])  # type: ignore[list-item]
+
+
+def store_all(session: Session, *, today: dt.date) -> int:
+    """Compute every case for ``today`` and make it the stored day (after a bulk load)."""
+    _set_day(session, today)
+    return _store(session, today, [])
+
+
+def _set_day(session: Session, today: dt.date) -> dt.date | None:
+    before = stored_as_of(session, exclusive=True)
+    if before is None:
+        session.add(RiskRefresh(id=1, as_of=today))
+    else:
+        session.execute(sa.update(RiskRefresh).where(RiskRefresh.id == 1).values(as_of=today))  # type: ignore[arg-type]
+    session.flush()
+    return before
+
+
+def refresh(session: Session, *, today: dt.date) -> int:
+    """Move the stored levels to ``today``: recompute the open cases whose level may have
+    changed since the stored day (every case if there is none, or if ``today`` is earlier).
+    Returns how many cases were recomputed. The caller commits."""
+    before = _set_day(session, today)
+    if before is None or today < before:
+        return _store(session, today, [])
+    if before == today:
+        return 0
+    return _store(
+        session,
+        today,
+        [
+            Case.status == CaseStatus.OPEN,  # type: ignore[list-item]
+            sa.or_(Case.risk_changes_on <= today, Case.risk_level.is_(None)),  # type: ignore[operator,union-attr]
+        ],
+    )
+
+
+def refresh_if_due(session: Session, *, today: dt.date) -> int:
+    """``refresh`` unless the stored levels are already for ``today`` (a page run's check:
+    one indexed read when nothing is due)."""
+    if stored_as_of(session) == today:
+        return 0
+    return refresh(session, today=today)
