@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.access import Action, Actor, case_scope, require
+from models.access import Action, Actor, require, visible_cases
 from models.accounts import ValidationError
 from models.audit import record
 from models.duplicates.scan import CasePair, scan
@@ -79,7 +79,7 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
 
 
 def _own_case(session: Session, actor: Actor, case_id: int) -> Case:
-    case = session.exec(select(Case).where(col(Case.id) == case_id, case_scope(actor))).first()
+    case = session.exec(select(Case).where(col(Case.id) == case_id, visible_cases(actor))).first()
     if case is None or case.organisation_id != actor.organisation_id:
         raise ValidationError("pair", N_("This pair is not yours to decide."))
     return case
@@ -175,11 +175,11 @@ def matches_for_case(
 
 def matches_for_new_case(session: Session, *, actor: Actor, code: str) -> list[ReviewPair]:
     """``matches_for_case`` by case code, for the intake form; none if out of scope."""
-    from models.access import permits, visible_case
+    from models.access import case_visible, permits
 
     if not permits(actor, Action.ASSIGN_CASE):
         return []
-    case = visible_case(session, actor=actor, code=code)
+    case = case_visible(session, actor=actor, code=code)
     if case is None or case.id is None:
         return []
     return [

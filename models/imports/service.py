@@ -19,10 +19,11 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models import case_codes
 from models.access import Action, Actor, Scope, require, scope_of
 from models.accounts import ValidationError
 from models.audit import record
-from models.cases import CONTACT_MAX, case_code, clean_text
+from models.cases import CONTACT_MAX, clean_text
 from models.enums import (
     AuditAction,
     CaseStatus,
@@ -418,10 +419,11 @@ def _create_cases(
         ).all()
     )
     cases = []
-    for row in rows:
+    codes = _fresh_codes(session, [row.values["opened_on"].year for row in rows])  # type: ignore[attr-defined]
+    for row, code in zip(rows, codes, strict=True):
         year = row.values["opened_on"].year  # type: ignore[attr-defined]
         last[year] = seq = last.get(year, 0) + 1
-        row.case_code = case_code(year, seq)
+        row.case_code = code
         cases.append(
             {
                 "code": row.case_code,
@@ -514,6 +516,29 @@ def _create_cases(
             if r.values.get("note")
         ],
     )
+
+
+def _fresh_codes(session: Session, years: list[int]) -> list[str]:
+    """One random case code per year given, none held by any case yet nor repeated."""
+    codes = [case_codes.new_code(year) for year in years]
+    for _attempt in range(20):
+        taken = set()
+        for start in range(0, len(codes), 500):
+            taken |= set(
+                session.scalars(
+                    sa.select(Case.code).where(col(Case.code).in_(codes[start : start + 500]))
+                )
+            )
+        seen: set[str] = set()
+        clash = False
+        for i, code in enumerate(codes):
+            if code in taken or code in seen:
+                codes[i] = case_codes.new_code(years[i])
+                clash = True
+            seen.add(codes[i])
+        if not clash:
+            return codes
+    raise RuntimeError("could not allocate case codes")
 
 
 def _insert(session: Session, table: type, rows: list[dict[str, object]]) -> None:
