@@ -66,6 +66,9 @@ TARGETS = {
     "seed_cases_per_s_postgresql": 5000,
     "save_s": 0.050,
     "peak_mb": 500,
+    # The identity vault (issue 11): reading one identity, name search through the blind index.
+    "identity_open_s": 0.050,
+    "name_search_s": 0.3,
 }
 # Measured for each of these demo accounts: the admin sees the whole network.
 ROLES = ("coordinator", "admin", "caseworker")
@@ -83,9 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.database_url:
         _check_bench_url(args.database_url)
     results = []
+    # One set of vault keys for the seeding and the measuring children.
+    from cryptography.fernet import Fernet
+
+    os.environ.setdefault("WAYPOINT_MASTER_KEYS", Fernet.generate_key().decode())
+    os.environ.setdefault("WAYPOINT_BLIND_INDEX_KEY", secrets.token_urlsafe(48))
     with tempfile.TemporaryDirectory(prefix="waypoint-bench-") as scratch:
         for backend in backends:
             for size in sizes:
+                # The key store: beside the SQLite file; for PostgreSQL a file of this run.
+                if backend == "postgresql":
+                    keys = Path(scratch) / f"pg-keys-{size}.db"
+                    os.environ["WAYPOINT_KEYSTORE_URL"] = f"sqlite:///{keys}"
                 url = (
                     f"sqlite:///{Path(scratch) / f'bench-{size}.db'}"
                     if backend == "sqlite"
@@ -103,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
                     measured["load"] = [_load(url, n, seconds) for n in users]
                 results.append({"backend": backend, "cases": size, **seeded, **measured})
                 if backend == "sqlite":
-                    for suffix in ("", "-wal", "-shm"):
-                        Path(scratch, f"bench-{size}.db{suffix}").unlink(missing_ok=True)
+                    for name in (f"bench-{size}.db", f"bench-{size}-keys.db"):
+                        for suffix in ("", "-wal", "-shm"):
+                            Path(scratch, f"{name}{suffix}").unlink(missing_ok=True)
         print(f"[sqlite imports {args.import_rows:,} rows] measuring ...", file=sys.stderr)
         imports = _child(
             ["--worker", "imports", "--url", scratch]
@@ -289,6 +302,7 @@ def _measure(url: str, repeats: Repeats) -> dict[str, object]:
         roles[username] = role
     coordinator, code = _actor_and_case(engine, "coordinator")
     measured: dict[str, object] = {**roles["coordinator"], "roles": roles}
+    measured.update(_identity(engine, coordinator, code, repeats))
     measured.update(_save(engine, coordinator, code, repeats))
     measured["peak_mb"] = round(_peak_mb(), 1)  # the dashboard's work, before the baseline
     for username in ROLES:
@@ -472,6 +486,43 @@ def _case_list(engine: object, actor: object, repeats: Repeats) -> dict[str, obj
         "case_list_filters": {
             name: {"s": t.median, "cpu_s": t.median_cpu} for name, t in timings.items()
         },
+    }
+
+
+def _identity(engine: object, actor: object, code: str, repeats: Repeats) -> dict[str, object]:
+    """Opening a case: its detail (notes opened) alone, and then its identity too (key
+    fetched from the key store, unwrapped, identity decrypted); and a two-word Latin name
+    search through the blind index, in the other order than stored."""
+    from models.case_queries import CaseFilters, case_detail, case_identity, case_list
+    from models.database import session_scope
+    from models.identity.crypto import reset
+
+    detail_only, identity, search = Timings(), Timings(), Timings()
+    reset()  # the first opening pays for building the vault, as after a server start
+    for _ in range(repeats.saves):
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            found = detail_only.time(
+                lambda: case_detail(session, actor=actor, code=code, today=TODAY)  # type: ignore[arg-type]
+            )
+            case_id = found.case_id  # type: ignore[attr-defined]
+            identity.time(
+                lambda case_id=case_id: case_identity(session, actor=actor, case_id=case_id)  # type: ignore[arg-type,misc]
+            )
+    for _ in range(repeats.lists):
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            search.time(
+                lambda: case_list(  # type: ignore[arg-type]
+                    session,
+                    actor=actor,
+                    filters=CaseFilters(status=None, search="Smirnov Aleksei"),
+                    today=TODAY,
+                )
+            )
+    return {
+        "case_detail_s": detail_only.median,
+        "identity_open_s": identity.median,
+        "identity_open_first_s": round(identity.runs[0], 4),
+        "name_search_latin_s": search.median,
     }
 
 
@@ -742,7 +793,8 @@ def format_table(report: dict[str, object]) -> str:
                 f"{r['seed_cases_per_s']:,} ({r['cases'] / max(r['seed_cpu_s'], 1e-9):,.0f})",
                 f"{r['seed_peak_mb']:.0f} / {r['peak_mb']:.0f} / {r.get('peak_with_naive_mb', 0):.0f}",
                 f"{r['case_list_s']:.3f} / {r['case_list_last_page_s']:.3f}",
-                f"{r['case_list_name_search_s']:.3f}",
+                f"{r['case_list_name_search_s']:.3f} / {r['name_search_latin_s']:.3f}",
+                f"{r['case_detail_s'] * 1000:.1f} + {r['identity_open_s'] * 1000:.1f}",
                 f"{r['save_s'] * 1000:.1f} ({r['save_cpu_s'] * 1000:.1f})",
                 f"{r['naive_s']:.2f} / {r['sql_aggregates_s']:.3f}"
                 f" = {r['naive_s'] / max(r['sql_aggregates_s'], 1e-9):.0f}×",
@@ -757,7 +809,8 @@ def format_table(report: dict[str, object]) -> str:
             "seeding cases/s (per CPU s)",
             "peak MB: seeding / pages / + naive",
             "case list s: first / last page",
-            "name search s",
+            "name search s: Иван / Smirnov Aleksei",
+            "open case ms: detail + identity",
             "save ms (CPU)",
             "naive pandas s / same in SQL s",
             "naive ÷ slowest dashboard cold",

@@ -29,6 +29,7 @@ from models.database import (
     session_scope,
     upgrade,
 )
+from models.identity.purge import reapply_purges
 from models.releases.demo import publish_demo_releases
 from models.settings import DEMO_DATABASE_PATH, Settings, load_settings
 from models.tables import Case
@@ -50,13 +51,18 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def engine() -> sa.Engine:
     """The engine shared by every session. In demo mode, creates and seeds the demo database
-    on first start; a configured database is never seeded. Raises ``SchemaOutOfDate`` or
+    on first start; a configured database is never seeded. Every recorded purge is applied
+    again before the engine is handed out. Raises ``SchemaOutOfDate`` or
     ``DatabaseUnavailable`` with a message that says what to do."""
     config = settings()
     created = make_engine(config.database_url)  # never quotes values in its errors
     if config.demo_mode:
         prepare_demo_database(created, config)
     check_schema(created)
+    # A database file copied back or restored by hand is purged again before it is served.
+    again = reapply_purges(created)
+    if again.identities or again.cases:
+        log.warning("Purged again at start: %d identities, %d cases", again.identities, again.cases)
     return created
 
 

@@ -20,6 +20,9 @@ from models.accounts import ValidationError
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, Role, Stage
 from models.i18n import N_
+from models.identity.blind_index import BlindIndex, cases_matching_all
+from models.identity.crypto import Identity, vault_for
+from models.identity.store import case_cipher, open_notes, read_identity
 from models.stored import risk_columns
 from models.tables import (
     AuditEvent,
@@ -31,7 +34,6 @@ from models.tables import (
     HousingNeed,
     LegalStatus,
     Organisation,
-    Person,
     StageChange,
     User,
 )
@@ -42,7 +44,6 @@ PAGE_SIZE = 50
 SEARCH_MAX_CHARS = 200
 SEARCH_MAX_WORDS = 10
 CODE_MAX_CHARS = 32  # longer than any case code, old or new
-NAME_COLUMNS = ("full_name", "name_cyrillic", "name_latin", "other_spellings")
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,6 @@ class CasePage:
         return max(1, -(-self.total // self.page_size))
 
 
-def _spellings(text: str) -> set[str]:
-    """Case variants of ``text``: SQLite folds case for ASCII only, so Cyrillic is matched in
-    the forms people type (as typed, lower case, capitalised)."""
-    return {text, text.lower(), text.upper(), text.capitalize(), text.title()}
-
-
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -98,30 +93,27 @@ def validate_search(text: str) -> str:
     return tidy
 
 
-def _search_condition(actor: Actor, text: str) -> sa.ColumnElement[bool]:
+def _search_condition(index: BlindIndex | None, actor: Actor, text: str) -> sa.ColumnElement[bool]:
     """The code contains ``text``; or, for roles that read identities, every word of ``text``
-    appears in one of the person's spellings (Cyrillic, Latin, other), in any order."""
+    matches a word of one of the person's spellings (Cyrillic, Latin, other; any official
+    transliteration), in any order. Names are matched through the blind index: nothing is
+    decrypted, and a word matches whole words only."""
     text = text.strip()
     by_code = Case.code.ilike(f"%{_escape(text)}%", escape="\\")  # type: ignore[attr-defined]
-    words = [word for word in text.split() if len(word) >= 2]
-    if not permits(actor, Action.READ_IDENTITY) or not words:
+    if index is None or not permits(actor, Action.READ_IDENTITY):
         return by_code
-    per_word = [
-        sa.or_(
-            *[
-                getattr(Person, column).ilike(f"%{_escape(variant)}%", escape="\\")
-                for column in NAME_COLUMNS
-                for variant in _spellings(word)
-            ]
-        )
-        for word in words
-    ]
-    by_name = sa.select(Person.id).where(Person.case_id == Case.id, *per_word).exists()
-    return sa.or_(by_code, by_name)
+    per_word = index.per_word(text)
+    if not per_word:
+        return by_code
+    return sa.or_(by_code, Case.id.in_(cases_matching_all(per_word)))  # type: ignore[union-attr]
 
 
 def _conditions(
-    actor: Actor, filters: CaseFilters, today: dt.date, level: sa.ColumnElement[int]
+    actor: Actor,
+    filters: CaseFilters,
+    today: dt.date,
+    level: sa.ColumnElement[int],
+    index: BlindIndex | None = None,
 ) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = [visible_cases(actor)]
     if filters.status is not None:
@@ -138,7 +130,7 @@ def _conditions(
         until = today + dt.timedelta(days=filters.expiring_within_days)
         conditions.append(LegalStatus.permit_expires_on.between(today, until))  # type: ignore[union-attr]
     if filters.search.strip():
-        conditions.append(_search_condition(actor, filters.search))
+        conditions.append(_search_condition(index, actor, filters.search))
     return conditions
 
 
@@ -173,7 +165,8 @@ def case_list(
     # The stored level when it is computed for ``today`` (models/stored): an indexed column
     # instead of the rules evaluated for every case in scope.
     columns = risk_columns(session, today)
-    conditions = _conditions(actor, filters, today, columns.level)
+    index = vault_for(session).index if filters.search.strip() else None
+    conditions = _conditions(actor, filters, today, columns.level, index)
     count = sa.select(sa.func.count()).select_from(Case)
     if filters.expiring_within_days is not None or not columns.stored:
         count = risk.with_legal_status(count)
@@ -344,13 +337,19 @@ def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
 
 
 def _notes(session: Session, case_id: int) -> pd.DataFrame:
+    """The case's notes, opened with its person's key (none are left once it is purged)."""
     rows = session.execute(
-        sa.select(CaseNote.created_at, User.username.label("author"), CaseNote.body)  # type: ignore[attr-defined]
+        sa.select(CaseNote.created_at, User.username.label("author"), CaseNote.sealed_body)  # type: ignore[attr-defined]
         .outerjoin(User, User.id == CaseNote.author_id)
         .where(CaseNote.case_id == case_id)
         .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined]
     ).all()
-    return pd.DataFrame([r._asdict() for r in rows], columns=["created_at", "author", "body"])
+    cipher = case_cipher(session, case_id=case_id) if rows else None
+    bodies = open_notes(cipher, [r.sealed_body for r in rows])
+    return pd.DataFrame(
+        [(r.created_at, r.author, body) for r, body in zip(rows, bodies, strict=True)],
+        columns=["created_at", "author", "body"],
+    )
 
 
 def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choice]:
@@ -367,13 +366,14 @@ def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choic
     return [Choice(u.id, u.display_name) for u in users if u.id is not None]
 
 
-def case_identity(session: Session, *, actor: Actor, case_id: int) -> Person | None:
-    """The person behind a case, only for roles with ``READ_IDENTITY`` and in scope."""
+def case_identity(session: Session, *, actor: Actor, case_id: int) -> Identity | None:
+    """The person behind a case, decrypted, only for roles with ``READ_IDENTITY`` and in
+    scope; ``None`` otherwise, or when the identity was purged."""
     if not permits(actor, Action.READ_IDENTITY):
         return None
     if case_visible(session, actor=actor, case_id=case_id) is None:
         return None
-    return session.exec(select(Person).where(Person.case_id == case_id)).first()
+    return read_identity(session, case_id=case_id)
 
 
 AUDIT_TRAIL_COLUMNS = ["at", "username", "action", "entity", "fields"]

@@ -59,6 +59,8 @@ from models.enums import (
     Urgency,
 )
 from models.i18n import N_
+from models.identity.crypto import Identity
+from models.identity.store import IdentityPurged, add_person, seal_note
 from models.stored import store_case
 from models.tables import (
     NAME_MAX,
@@ -71,7 +73,6 @@ from models.tables import (
     HousingNeed,
     LegalStatus,
     Organisation,
-    Person,
     StageChange,
     User,
     utcnow,
@@ -603,7 +604,13 @@ def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> Case
     require(actor, Action.EDIT_CASE)
     text = clean_text("body", body, max_chars=TEXT_MAX, required=True)
     _bump(session, actor=actor, case_id=case_id, expected=None)
-    note = CaseNote(case_id=case_id, author_id=actor.id, body=text or "")
+    try:
+        sealed = seal_note(session, case_id=case_id, text=text or "")
+    except IdentityPurged:
+        raise ValidationError(
+            "body", N_("This case's identity was purged: it takes no more notes.")
+        ) from None
+    note = CaseNote(case_id=case_id, author_id=actor.id, sealed_body=sealed)
     session.add(note)
     session.flush()
     record(
@@ -679,6 +686,10 @@ def _validate_intake(
     return {**names, "contact": contact, "category": category, "organisation_id": organisation_id}
 
 
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _free_code(session: Session, year: int) -> str:
     """A random code that no case of the network holds yet."""
     for _attempt in range(CODE_ATTEMPTS):
@@ -742,15 +753,16 @@ def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date)
             "version": 1,
         },
     )
-    session.add(
-        Person(
-            case_id=case_id,
-            full_name=clean["full_name"],  # type: ignore[arg-type]
-            name_cyrillic=clean["name_cyrillic"],  # type: ignore[arg-type]
-            name_latin=clean["name_latin"],  # type: ignore[arg-type]
+    add_person(
+        session,
+        case_id=case_id,
+        identity=Identity(
+            full_name=str(clean["full_name"]),
+            name_cyrillic=_str_or_none(clean["name_cyrillic"]),
+            name_latin=_str_or_none(clean["name_latin"]),
             birth_year=data.birth_year,
-            contact=clean["contact"],  # type: ignore[arg-type]
-        )
+            contact=_str_or_none(clean["contact"]),
+        ),
     )
     session.add(
         LegalStatus(

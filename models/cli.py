@@ -26,6 +26,7 @@ from models.database import (
 )
 from models.duplicates.commandline import duplicates_csv
 from models.enums import Role
+from models.identity import commands as vault_commands
 from models.imports.commandline import run_import
 from models.releases import BudgetError, ReleaseError
 from models.releases.commands import export_command, list_command, publish_command
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["csv", "xlsx", "html", "pdf"])
     export.add_argument("--output", required=True, type=Path)
     export.add_argument("--language", default="en", choices=["en", "ru"])
+    vault_commands.add_parsers(commands)
     return parser
 
 
@@ -116,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"(this code needs {head_revision()})"
                 )
             return 0
+        # A restored file may carry an older schema; a new key needs no database at all.
+        if args.command == "restore" or getattr(args, "keys_command", None) == "generate":
+            return vault_commands.run(engine, args, today=settings.today())
         check_schema(engine)
         if args.command == "seed":
             started = time.perf_counter()
@@ -162,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             code, text = duplicates_csv(engine, organisation=args.organisation)
             print(text, end="", file=sys.stdout if code == 0 else sys.stderr)
             return code
+        if args.command in vault_commands.COMMANDS:
+            return vault_commands.run(engine, args, today=settings.today())
         if args.command == "release":
             return _release(engine, args, today=settings.today())
     except (
@@ -170,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ExistingCasesError,
         ReleaseError,
         BudgetError,
+        ConfigurationError,
     ) as error:
         print(f"waypoint: {error}", file=sys.stderr)
         return 2

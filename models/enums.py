@@ -173,6 +173,16 @@ class AuditAction(LabelledEnum):
     RELEASE_WITHDRAWN = "release_withdrawn"
 
 
+class PurgeReason(LabelledEnum):
+    """Why a person's identity was destroyed (the purge ledger keeps the reason, no values)."""
+
+    PERSON_ASKED = "person_asked"
+    IMMEDIATE_DANGER = "immediate_danger"
+    DEVICE_SEIZED = "device_seized"
+    ENTERED_BY_MISTAKE = "entered_by_mistake"
+    RETENTION = "retention"
+
+
 # A list, not a dict: members of different enums with equal values would collide as keys.
 _LABEL_LIST: list[tuple[LabelledEnum, str]] = [
     (Role.ADMIN, N_("Administrator")),
@@ -270,6 +280,11 @@ _LABEL_LIST: list[tuple[LabelledEnum, str]] = [
     (AuditAction.RELEASE_DRAFTED, N_("Release drafted")),
     (AuditAction.RELEASE_PUBLISHED, N_("Release published")),
     (AuditAction.RELEASE_WITHDRAWN, N_("Release withdrawn")),
+    (PurgeReason.PERSON_ASKED, N_("The person asked to be removed")),
+    (PurgeReason.IMMEDIATE_DANGER, N_("Immediate danger to the person")),
+    (PurgeReason.DEVICE_SEIZED, N_("A device or server was seized or lost")),
+    (PurgeReason.ENTERED_BY_MISTAKE, N_("Entered by mistake")),
+    (PurgeReason.RETENTION, N_("Retention period ended")),
 ]
 
 _LABELS: dict[tuple[type, str], str] = {

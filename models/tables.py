@@ -25,6 +25,7 @@ from models.enums import (
     HousingSituation,
     Outcome,
     PermitType,
+    PurgeReason,
     ReleaseStatus,
     Role,
     Stage,
@@ -33,6 +34,8 @@ from models.enums import (
 from models.i18n import Language
 
 NAME_MAX = 200
+DEFAULT_RETENTION_MONTHS = 12
+TOKEN_BYTES = 16
 TEXT_MAX = 4000
 
 
@@ -61,6 +64,10 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=NAME_MAX, unique=True)
     active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # Months after a case closes until its person's identity is purged (issue 11).
+    identity_retention_months: int = Field(
+        default=DEFAULT_RETENTION_MONTHS, sa_column_kwargs={"server_default": "12"}
+    )
 
 
 class User(SQLModel, table=True):
@@ -164,23 +171,44 @@ class RiskRefresh(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
-    """Who the case is about: the identifying data, one row per case, read only where allowed."""
+    """Who the case is about, sealed: one row per case, the identity (names, birth year,
+    contact) encrypted with the person's data key, whose wrapped form lives in the key store
+    under ``key_id`` (see ``models/identity``). Read only where the policy allows."""
 
     __tablename__ = "person"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2020)", name="ck_person_birth_year"
-        ),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", unique=True, ondelete="CASCADE")
-    full_name: str = Field(max_length=NAME_MAX)
-    name_cyrillic: str | None = Field(default=None, max_length=NAME_MAX)
-    name_latin: str | None = Field(default=None, max_length=NAME_MAX)
-    other_spellings: str | None = Field(default=None, max_length=500)
-    birth_year: int | None = None
-    contact: str | None = Field(default=None, max_length=300)
+    key_id: str = Field(max_length=32, unique=True)
+    sealed: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class PersonToken(SQLModel, table=True):
+    """The blind index of names: HMACs of normalised name tokens (``models/identity``)."""
+
+    __tablename__ = "person_token"
+
+    token: bytes = Field(sa_type=sa.LargeBinary(TOKEN_BYTES), primary_key=True)
+    person_id: int = Field(
+        foreign_key="person.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+
+
+class PurgeLedger(SQLModel, table=True):
+    """A tombstone per purged identity: which case, when, by whom, why; never a value.
+    Re-applied to a restored backup before it is served."""
+
+    __tablename__ = "purge_ledger"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purged_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    case_code: str = Field(max_length=16, index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    key_id: str = Field(max_length=32, unique=True)
+    whole_case: bool = False
+    reason: PurgeReason = Field(sa_type=enum_type(PurgeReason, "purge_ledger_reason"))
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    username: str | None = Field(default=None, max_length=64)
 
 
 class LegalStatus(SQLModel, table=True):
@@ -304,7 +332,8 @@ class CaseNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE")
     author_id: int | None = Field(default=None, foreign_key="app_user.id")
-    body: str = Field(max_length=TEXT_MAX)
+    # The note's text, sealed with the data key of the case's person (``models/identity``).
+    sealed_body: bytes = Field(sa_type=sa.LargeBinary)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 

@@ -53,6 +53,8 @@ from models.enums import (
     Urgency,
 )
 from models.i18n import Language
+from models.identity import keystore
+from models.identity.crypto import DataCipher, Identity, Vault, seal_identity, seal_text, vault_for
 from models.stored import store_all
 from models.tables import (
     Case,
@@ -64,6 +66,7 @@ from models.tables import (
     LegalStatus,
     Organisation,
     Person,
+    PersonToken,
     StageChange,
     User,
 )
@@ -388,8 +391,11 @@ STAGE_CHANGE_COLUMNS = _columns(
 )  # fmt: skip
 PERSON_COLUMNS = _columns(
     Person.__table__,  # type: ignore[attr-defined]
-    "case_id", "full_name", "name_cyrillic", "name_latin", "other_spellings", "birth_year",
-    "contact",
+    "id", "case_id", "key_id", "sealed",
+)  # fmt: skip
+PERSON_TOKEN_COLUMNS = _columns(
+    PersonToken.__table__,  # type: ignore[attr-defined]
+    "token", "person_id",
 )  # fmt: skip
 LEGAL_STATUS_COLUMNS = _columns(
     LegalStatus.__table__,  # type: ignore[attr-defined]
@@ -411,13 +417,14 @@ EMPLOYMENT_COLUMNS = _columns(
 )  # fmt: skip
 NOTE_COLUMNS = _columns(
     CaseNote.__table__,  # type: ignore[attr-defined]
-    "case_id", "author_id", "body", "created_at",
+    "case_id", "author_id", "sealed_body", "created_at",
 )  # fmt: skip
 # In foreign-key order: cases first.
 TARGETS = [
     CASE_COLUMNS,
     STAGE_CHANGE_COLUMNS,
     PERSON_COLUMNS,
+    PERSON_TOKEN_COLUMNS,
     LEGAL_STATUS_COLUMNS,
     DETENTION_COLUMNS,
     HOUSING_COLUMNS,
@@ -430,7 +437,8 @@ Rows = dict[sa.Table, list[Row]]
 
 
 def _no_rows() -> Rows:
-    return {table: [] for table, _ in TARGETS}
+    # The wrapped data keys ride along under the key store's table; they go to the key store.
+    return {table: [] for table in [*(table for table, _ in TARGETS), keystore.data_key]}
 
 
 class _Writer:
@@ -504,14 +512,15 @@ class _Writer:
             for statement in self.dropped_indexes:
                 self.driver.execute(statement)  # type: ignore[union-attr]
             return
-        self.connection.execute(
-            sa.select(
-                sa.func.setval(
-                    sa.func.pg_get_serial_sequence(Case.__tablename__, "id"),
-                    sa.select(sa.func.max(Case.id)).scalar_subquery(),
+        for table in (Case, Person):
+            self.connection.execute(
+                sa.select(
+                    sa.func.setval(
+                        sa.func.pg_get_serial_sequence(table.__tablename__, "id"),
+                        sa.select(sa.func.max(table.id)).scalar_subquery(),  # type: ignore[arg-type]
+                    )
                 )
             )
-        )
 
     def close(self) -> None:
         """Put the connection's page cache back as it was, whether seeding worked or not."""
@@ -558,6 +567,8 @@ def seed(
         start + dt.timedelta(days=int(HISTORY_DAYS * rng.random() ** 0.9)) for _ in range(cases)
     )
     next_case_id = (session.exec(sa.select(sa.func.max(Case.id))).one()[0] or 0) + 1  # type: ignore[call-overload]
+    next_person_id = (session.exec(sa.select(sa.func.max(Person.id))).one()[0] or 0) + 1  # type: ignore[call-overload]
+    vault = vault_for(session)
     sequence: dict[int, int] = {}
     for year in {day.year for day in opened}:
         sequence[year] = session.exec(  # type: ignore[call-overload]
@@ -579,6 +590,7 @@ def seed(
         ],
         pinned=_pinned_caseworkers(session, organisations, cases),
         creator_id=creator.id if creator else None,
+        vault=vault,
     )
     pick_city = _Choice(city_weights)
 
@@ -598,6 +610,7 @@ def seed(
             sequence[opened_on.year] += 1
             maker.case(
                 case_id=next_case_id + number,
+                person_id=next_person_id + number,
                 number=number,
                 opened_on=opened_on,
                 code=fresh_code(opened_on.year),
@@ -610,6 +623,7 @@ def seed(
 
     try:
         for batch in _drawn_ahead(batches()):
+            vault.keystore.put_many(batch[keystore.data_key])  # committed before the ciphertext
             writer.write(batch)
         writer.finish()
     finally:
@@ -710,8 +724,10 @@ class _CaseMaker:
         caseworker_ids: list[list[int]],
         pinned: dict[int, tuple[int, int]],
         creator_id: int | None,
+        vault: Vault,
     ) -> None:
         self.rng = rng
+        self.vault = vault
         self.rows = _no_rows()
         self.day = encoding.day
         self.moment = encoding.moment
@@ -743,7 +759,15 @@ class _CaseMaker:
         return taken
 
     def case(
-        self, *, case_id: int, number: int, opened_on: dt.date, code: str, seq: int, city_id: int
+        self,
+        *,
+        case_id: int,
+        person_id: int,
+        number: int,
+        opened_on: dt.date,
+        code: str,
+        seq: int,
+        city_id: int,
     ) -> None:
         rng = self.rng
         category = self.category(rng)
@@ -805,19 +829,27 @@ class _CaseMaker:
             )
             entered = at
         name = synthetic_person(rng)
+        identity = Identity(
+            *name,
+            birth_year=_between(rng, 1965, 2004),
+            contact=f"+7 70{_between(rng, 0, 9)} {_between(rng, 100, 999)} "
+            f"{_between(rng, 10, 99)} {_between(rng, 10, 99)}",
+        )
+        # Sealed at once: the clear identity never reaches the driver (nor SQLite's pages).
+        key = self.vault.new_key()
+        self.rows[keystore.data_key].append((key.key_id, key.wrapped))
         self.rows[PERSON_COLUMNS[0]].append(
-            (
-                case_id,
-                *name,
-                _between(rng, 1965, 2004),
-                f"+7 70{_between(rng, 0, 9)} {_between(rng, 100, 999)} "
-                f"{_between(rng, 10, 99)} {_between(rng, 10, 99)}",
-            )
+            (person_id, case_id, key.key_id, seal_identity(key.cipher, identity))
+        )
+        self.rows[PERSON_TOKEN_COLUMNS[0]].extend(
+            (token, person_id) for token in self.vault.index.of_text(*identity.spellings())
         )
         self._legal_status(case_id, category, opened_on)
         self._detention(case_id, category, opened_on, outcome, closed_on)
         self._needs(case_id, min(self.today, last_activity.date()))
-        self._notes(case_id, opened_on, last_activity.date(), caseworker_id or self.creator_id)
+        self._notes(
+            case_id, opened_on, last_activity.date(), caseworker_id or self.creator_id, key.cipher
+        )
 
     def _pipeline(
         self, category: str, opened_on: dt.date, *, stays_open: bool
@@ -991,7 +1023,12 @@ class _CaseMaker:
         )
 
     def _notes(
-        self, case_id: int, opened_on: dt.date, last_activity: dt.date, author_id: int | None
+        self,
+        case_id: int,
+        opened_on: dt.date,
+        last_activity: dt.date,
+        author_id: int | None,
+        cipher: DataCipher,
     ) -> None:
         rng = self.rng
         span = max(0, (last_activity - opened_on).days)
@@ -999,4 +1036,5 @@ class _CaseMaker:
         for _ in range(self.notes(rng)):
             day = opened_on + dt.timedelta(days=_between(rng, 0, span))
             body = NOTE_TEMPLATES[int(rng.random() * len(NOTE_TEMPLATES))]
-            notes.append((case_id, author_id, body, self.moment(_at(rng, day))))
+            sealed = seal_text(cipher, body)
+            notes.append((case_id, author_id, sealed, self.moment(_at(rng, day))))

@@ -29,6 +29,13 @@ APP = ROOT / "dashboard" / "app.py"
 VIEWS = ROOT / "dashboard" / "views"
 
 PG_URL = os.environ.get("WAYPOINT_TEST_DATABASE_URL")
+
+# The identity vault's keys for every test, and for the dashboards the e2e harness starts
+# (they inherit the environment). Fixed test values: never use them anywhere else.
+TEST_MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LW5vdC1mb3ItdXNlLTAwMDA="
+TEST_BLIND_INDEX_KEY = "test-blind-index-key-" + "y" * 40
+os.environ.setdefault("WAYPOINT_MASTER_KEYS", TEST_MASTER_KEY)
+os.environ.setdefault("WAYPOINT_BLIND_INDEX_KEY", TEST_BLIND_INDEX_KEY)
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -49,7 +56,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated PostgreSQL database of this xdist worker."""
     if not PG_URL:
         if os.environ.get("CI"):
@@ -62,6 +69,10 @@ def pg_url() -> Iterator[str]:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    # A PostgreSQL case database needs its key store named: a file of this test session
+    # (tests through ``database_url`` get one of their own).
+    keys = tmp_path_factory.mktemp("keystore") / "keys.db"
+    os.environ["WAYPOINT_KEYSTORE_URL"] = f"sqlite:///{keys}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
@@ -80,7 +91,10 @@ def _empty_pg(engine: sa.Engine) -> None:
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty, migrated database, once per backend."""
+    monkeypatch = request.getfixturevalue("monkeypatch")
     if request.param == "sqlite":
+        # The key store beside the case file (``waypoint-keys.db``), as in production.
+        monkeypatch.delenv("WAYPOINT_KEYSTORE_URL", raising=False)
         path = tmp_path / "waypoint.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
@@ -89,12 +103,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         engine = make_engine(url)
         _empty_pg(engine)
         engine.dispose()
+        # A PostgreSQL case database needs its key store named; here a file of this test.
+        monkeypatch.setenv("WAYPOINT_KEYSTORE_URL", f"sqlite:///{tmp_path / 'keys.db'}")
         yield url
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+def sqlite_url(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """An empty, migrated SQLite database, for tests that need only one backend."""
+    monkeypatch.delenv("WAYPOINT_KEYSTORE_URL", raising=False)
     path = tmp_path / "waypoint.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
@@ -162,6 +179,16 @@ def page_test(configure_app: Callable[..., None]) -> Callable[..., AppTest]:
         return at
 
     return start
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vaults() -> Iterator[None]:
+    """Each test builds its own vault (and key store) and closes it afterwards."""
+    from models.identity.crypto import reset
+
+    reset()
+    yield
+    reset()
 
 
 @pytest.fixture(autouse=True)

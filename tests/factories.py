@@ -24,6 +24,8 @@ from models.enums import (
     Role,
     Stage,
 )
+from models.identity.crypto import Identity
+from models.identity.store import add_person
 from models.stored import store_case
 from models.tables import (
     Case,
@@ -31,7 +33,6 @@ from models.tables import (
     Detention,
     LegalStatus,
     Organisation,
-    Person,
     StageChange,
     User,
     utcnow,
@@ -149,12 +150,12 @@ def make_case(
     session.add(case)
     session.flush()
     assert case.id is not None
-    session.add(
-        Person(
-            case_id=case.id,
-            full_name=full_name or f"Тестовый Человек {seq}",
-            name_latin=f"Test Person {seq}",
-        )
+    add_person(
+        session,
+        case_id=case.id,
+        identity=Identity(
+            full_name=full_name or f"Тестовый Человек {seq}", name_latin=f"Test Person {seq}"
+        ),
     )
     session.add(
         LegalStatus(

@@ -127,3 +127,14 @@ def ods_bytes(rows: Rows) -> bytes:
         archive.writestr("content.xml", content)
         archive.writestr("META-INF/manifest.xml", manifest)
     return buffer.getvalue()
+
+
+def drop_latin_names(session) -> None:  # type: ignore[no-untyped-def]
+    """Remove the factory's filler Latin name ("Test Person N") from every sealed identity."""
+    from sqlmodel import select
+
+    from models.imports.people import update_person
+    from models.tables import Person
+
+    for case_id in session.exec(select(Person.case_id)).all():
+        update_person(session, case_id=case_id, values={"name_latin": None})

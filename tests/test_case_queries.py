@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import select
 
 from models import case_queries as q
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, ExtraditionStatus, Outcome, Role, Stage
+from models.identity.store import read_identity
 from models.risk import RiskLevel
-from models.tables import Person
+from models.tables import Organisation
 from tests.factories import (
     actor_of,
     make_case,
@@ -113,7 +113,8 @@ def test_pages_split_the_scoped_rows_without_overlap(session, world):
 @pytest.mark.parametrize("text", ["Тестовый", "человек тестовый", "test person", "PERSON"])
 def test_name_search_in_cyrillic_or_latin_for_roles_that_read_identities(session, world, text):
     target = world["cases"][7]
-    person = session.exec(select(Person).where(Person.case_id == target.id)).one()
+    person = read_identity(session, case_id=target.id)
+    assert person is not None and person.name_latin is not None
     number = person.name_latin.split()[-1]
     page = q.case_list(
         session,
@@ -122,6 +123,25 @@ def test_name_search_in_cyrillic_or_latin_for_roles_that_read_identities(session
         filters=q.CaseFilters(status=None, search=f"{text} {number}"),
     )
     assert codes(page) == [target.code]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Мария Иванова", "иванова мария", "Mariya Ivanova", "Ivanova Maria", "MARIIA IVANOVA"],
+)
+def test_name_search_finds_any_official_spelling_in_any_order(session, world, text):
+    org = session.get(Organisation, world["cases"][0].organisation_id)
+    maria = make_case(session, organisation=org, full_name="Мария Иванова")
+    make_case(session, organisation=org, full_name="Мария Петрова")
+    session.commit()
+    page = q.case_list(
+        session,
+        actor=world["coordinator"],
+        today=TODAY,
+        filters=q.CaseFilters(status=None, search=text),
+    )
+    # The namesake in the other organisation stays out of scope.
+    assert codes(page) == [maria.code]
 
 
 def test_admins_cannot_search_by_name(session, world):

@@ -26,6 +26,7 @@ from models.enums import (
     Stage,
     Urgency,
 )
+from models.identity.store import case_cipher, open_notes, read_identity
 from models.tables import (
     AuditEvent,
     Case,
@@ -322,7 +323,10 @@ def test_a_note_in_cyrillic_is_kept_as_typed(session, world):
     )
     session.commit()
     [note] = session.exec(select(CaseNote)).all()
-    assert note.body == "Звонил адвокат; a < b — это не HTML."
+    # Stored sealed; read back through the case's key.
+    assert "Звонил".encode() not in note.sealed_body
+    [body] = open_notes(case_cipher(session, case_id=case.id), [note.sealed_body])
+    assert body == "Звонил адвокат; a < b — это не HTML."
     assert session.get(Case, case.id, populate_existing=True).version == 2
 
 
@@ -360,8 +364,10 @@ def test_new_cases_get_a_random_checked_code_of_their_intake_year(session, world
     # Nothing in the code counts cases: it is not the sequence, in any base.
     assert first.code != second.code
     assert str(first.intake_seq) not in first.code[6:]
-    person = session.exec(select(Person).where(Person.case_id == second.id)).one()
-    assert person.full_name == "Иван Петров"
+    sealed = session.exec(select(Person).where(Person.case_id == second.id)).one()
+    assert "Иван".encode() not in sealed.sealed
+    person = read_identity(session, case_id=second.id)
+    assert person is not None and person.full_name == "Иван Петров"
     assert session.get(LegalStatus, second.id) is not None
     assert session.exec(select(StageChange).where(StageChange.case_id == second.id)).one()
     created = session.exec(select(AuditEvent).where(AuditEvent.case_id == second.id)).one()

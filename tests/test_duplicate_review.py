@@ -13,8 +13,9 @@ from models.accounts import ValidationError
 from models.duplicates import review
 from models.enums import AuditAction, CaseStatus, Outcome, Role
 from models.funder import report_scope
-from models.tables import AuditEvent, Case, DuplicateDecision, Person, StageChange
+from models.tables import AuditEvent, Case, DuplicateDecision, StageChange
 from tests.factories import actor_of, make_case, make_organisation, make_user
+from tests.import_files import drop_latin_names
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -27,7 +28,7 @@ def world(session: Session):
     b = make_case(session, organisation=steppe, full_name="ZAYTSEV DMITRIY")
     sibling = make_case(session, organisation=steppe, full_name="Зайцев Алексей Олегович")
     elsewhere = make_case(session, organisation=door, full_name="Dmitry Zaitsev")
-    session.execute(sa.update(Person).values(name_latin=None))  # the factory's filler
+    drop_latin_names(session)  # the factory's filler
     coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=steppe))
     other = actor_of(make_user(session, role=Role.COORDINATOR, organisation=door))
     session.commit()

@@ -92,6 +92,11 @@ IDENTITY_NAMES = {
     "name_latin",
     "other_spellings",
     "contact",
+    "sealed",
+    "sealed_body",
+    "read_identity",
+    "open_identity",
+    "open_notes",
 }
 
 
@@ -285,7 +290,8 @@ def test_a_database_error_is_logged_without_the_values_it_was_given(database_url
                 session, organisation=organisation, caseworker=user, city=make_city(session)
             )
             session.commit()
-            session.add(Person(case_id=case.id, full_name=SECRET_NAME, birth_year=1800))
+            # A second person for the same case, carrying a value that must not be quoted.
+            session.add(Person(case_id=case.id, key_id=SECRET_NAME[:32], sealed=b"x"))
             with pytest.raises(sa.exc.IntegrityError) as raised:
                 session.commit()
         assert "[SQL parameters hidden due to hide_parameters=True]" in str(raised.value)

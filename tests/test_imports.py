@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from models import risk
 from models.access import PermissionDenied
 from models.case_codes import is_valid
+from models.database import make_engine
 from models.enums import (
     AuditAction,
     Category,
@@ -23,6 +26,7 @@ from models.enums import (
     Role,
     Stage,
 )
+from models.identity.store import case_cipher, open_notes, read_identity
 from models.imports import (
     COLUMNS,
     ImportRefused,
@@ -40,6 +44,7 @@ from models.imports import (
 )
 from models.imports.columns import RUSSIAN_HEADERS
 from models.imports.reading import MAX_CELL_CHARS, MAX_ROWS
+from models.stored import stored_as_of
 from models.tables import (
     AuditEvent,
     Case,
@@ -61,6 +66,10 @@ HEADERS = ["reference", "full_name", "category", "city", "opened_on", "birth_yea
 
 @pytest.fixture
 def world(session: Session):
+    return make_world(session)
+
+
+def make_world(session: Session):
     org = make_organisation(session, "Steppe Bureau")
     other = make_organisation(session, "Open Door")
     session.add(
@@ -123,16 +132,18 @@ def people(session) -> dict[str, tuple]:
         sa.select(
             CaseReference.reference,
             Case.code,
-            Person.full_name,
+            Case.id,
             Case.category,
             City.key,
             Case.opened_on,
         )
         .join(Case, Case.id == CaseReference.case_id)
-        .join(Person, Person.case_id == Case.id)
         .join(City, City.id == Case.city_id)
     ).all()
-    return {r[0]: tuple(r[1:]) for r in rows}
+    return {
+        r[0]: (r[1], read_identity(session, case_id=r[2]).full_name, *r[3:])  # type: ignore[union-attr]
+        for r in rows
+    }
 
 
 def count(session, table) -> int:
@@ -203,7 +214,7 @@ def test_the_template_in_either_language_imports_its_example_row(session, world,
     assert legal.wanted is False and legal.extradition_status == ExtraditionStatus.NONE
     assert session.get(HousingNeed, case_id).situation == HousingSituation.TEMPORARY
     assert session.get(EmploymentNeed, case_id).situation == EmploymentSituation.INFORMAL
-    person = session.exec(select(Person).where(Person.case_id == case_id)).one()
+    person = read_identity(session, case_id=case_id)
     assert (person.name_latin, person.other_spellings, person.birth_year) == (
         "Primer Ivan",
         "PRIMER IVAN",
@@ -371,9 +382,8 @@ def test_valid_rows_only_writes_them_in_one_go_with_one_audit_row_of_counts(sess
     )
     case = session.exec(select(Case).where(Case.code == code)).one()
     assert case.stage == Stage.DOCUMENTS and case.organisation_id == world["org"].id
-    assert [n.body for n in session.exec(select(CaseNote).where(CaseNote.case_id == case.id))] == [
-        "Needs a lawyer"
-    ]
+    sealed = session.exec(select(CaseNote.sealed_body).where(CaseNote.case_id == case.id)).all()
+    assert open_notes(case_cipher(session, case_id=case.id), list(sealed)) == ["Needs a lawyer"]
     stages = session.exec(select(StageChange).where(StageChange.case_id == case.id)).all()
     assert [(s.from_stage, s.to_stage) for s in stages] == [(None, Stage.DOCUMENTS)]
     audit = session.exec(select(AuditEvent)).all()
@@ -413,7 +423,7 @@ def test_reimporting_the_same_file_changes_nothing_and_an_edited_row_updates_its
     assert after["A-1"][0] == first["A-1"][0] and after["A-1"][3] == "astana"
     case = session.exec(select(Case).where(Case.code == first["A-1"][0])).one()
     assert case.version == 2
-    person = session.exec(select(Person).where(Person.case_id == case.id)).one()
+    person = read_identity(session, case_id=case.id)
     assert person.birth_year == 1991 and person.contact == "Signal"
 
 
@@ -552,3 +562,85 @@ def test_not_a_spreadsheet_is_refused_plainly():
     assert "damaged" in _refused(b"PK\x03\x04garbage")
     assert "xls" in _refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls")
     assert "empty" in _refused(b"", "f.csv")
+
+
+# The vault: nothing clear on disk, stored risk -------------------------------------------------
+
+VAULT_HEADERS = [*HEADERS, "name_latin", "other_spellings", "permit_expires_on", "note"]
+VAULT_ROWS = [
+    [
+        "V-1",
+        "Жемчужникова Ульяна Тимуровна",
+        "journalist",
+        "Almaty",
+        "2025-03-01",
+        "1987",
+        "+7 701 909 1234",
+        "Zhemchuzhnikova Uliana",
+        "ZHEMCHUZHNIKOVA",
+        "2025-03-20",
+        "Встреча у Квашнина в среду",
+    ],
+    [
+        "V-2",
+        "Ошурков Евлампий",
+        "activist",
+        "Astana",
+        "2025-04-02",
+        "1979",
+        "evlampii.oshurkov@example.org",
+        "",
+        "",
+        "",
+        "Needs Quillfeather lawyer",
+    ],
+]
+
+
+def test_no_imported_name_contact_or_note_reaches_the_database_file_in_clear(sqlite_url):
+    engine = make_engine(sqlite_url)
+    with Session(engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        apply(session, world, csv_bytes([VAULT_HEADERS, *VAULT_ROWS]))
+        edited = [row[:] for row in VAULT_ROWS]
+        edited[1][1] = "Ошурков-Пламенный Евлампий"
+        edited[1][10] = "Second Quillfeather meeting"
+        outcome = apply(session, world, csv_bytes([VAULT_HEADERS, *edited]))
+        assert [r.status for r in outcome.plan.rows] == [RowStatus.UNCHANGED, RowStatus.UPDATED]
+        assert people(session)["V-2"][1] == "Ошурков-Пламенный Евлампий"
+    engine.dispose()
+    database = Path(sa.engine.make_url(sqlite_url).database or "")
+    blobs = {
+        path.name: path.read_bytes()
+        for path in (database, Path(f"{database}-wal"), database.with_name("waypoint-keys.db"))
+        if path.exists()
+    }
+    needles = [
+        "Жемчужникова",
+        "Zhemchuzhnikova",
+        "ZHEMCHUZHNIKOVA",
+        "909 1234",
+        "Ошурков",
+        "Пламенный",
+        "oshurkov",
+        "Квашнин",
+        "Quillfeather",
+    ]
+    found = [(name, n) for name, blob in blobs.items() for n in needles if n.encode() in blob]
+    assert blobs and found == []
+
+
+def test_imported_and_updated_cases_store_their_risk_level(session, world):
+    apply(session, world, csv_bytes([VAULT_HEADERS, *VAULT_ROWS]))
+    edited = [row[:] for row in VAULT_ROWS]
+    edited[1][8] = "2025-01-05"  # a permit now long expired: the level goes up
+    apply(session, world, csv_bytes([VAULT_HEADERS, *edited]))
+    day = stored_as_of(session) or dt.datetime.now(dt.UTC).date()
+    expected = dict(
+        session.execute(
+            risk.with_legal_status(sa.select(Case.id, risk.level_expression(day)))
+        ).all()
+    )
+    stored = dict(session.execute(sa.select(Case.id, Case.risk_level)).all())
+    assert len(stored) == 2 and None not in stored.values()
+    assert stored == expected

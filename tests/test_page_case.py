@@ -20,6 +20,7 @@ from models.enums import (
     Role,
     Stage,
 )
+from models.identity.store import case_cipher, open_notes
 from models.tables import (
     AuditEvent,
     Case,
@@ -295,6 +296,8 @@ def test_a_note_is_added_and_shown_as_text(page_test, world):
     at.button(key=k("note_save")).click().run()
     with db(world) as session:
         [note] = session.exec(select(CaseNote)).all()
-    assert note.body == "Адвокат: **не** звонить до среды"
+        [body] = open_notes(case_cipher(session, case_id=note.case_id), [note.sealed_body])
+    assert body == "Адвокат: **не** звонить до среды"
+    assert "Адвокат".encode() not in note.sealed_body
     shown = [df.value for df in at.dataframe]
     assert any("Адвокат: **не** звонить до среды" in frame.to_string() for frame in shown)

@@ -4,13 +4,13 @@ different; a pair with another organisation shows only its name and case code.""
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.database import make_engine
 from models.enums import CaseStatus, Outcome, Role
-from models.tables import Case, DuplicateDecision, Person
+from models.tables import Case, DuplicateDecision
 from tests.factories import actor_of, make_case, make_organisation, make_user
+from tests.import_files import drop_latin_names
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def world(sqlite_url):
         b = make_case(session, organisation=steppe, full_name="SOKOLOVA MARIIA")
         make_case(session, organisation=door, full_name="Орлов Олег Иванович")
         make_case(session, organisation=steppe, full_name="Oleg Orlov")
-        session.execute(sa.update(Person).values(name_latin=None))
+        drop_latin_names(session)
         coordinator = make_user(session, role=Role.COORDINATOR, organisation=steppe)
         session.commit()
     yield {

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from models import case_codes
 from models.database import make_engine
 from models.enums import AuditAction, Category, Role, Stage
-from models.tables import AuditEvent, Case, LegalStatus, Person, StageChange
+from models.identity.store import read_identity
+from models.tables import AuditEvent, Case, LegalStatus, StageChange
 from tests.factories import actor_of, make_city, make_organisation, make_user
 
 TODAY = "2026-11-23"
@@ -75,7 +76,7 @@ def test_coordinator_opens_a_case_with_a_fresh_code(page_test, world):
     assert not at.exception
     with Session(world["engine"]) as session:
         case = session.exec(select(Case)).one()
-        person = session.exec(select(Person)).one()
+        person = read_identity(session, case_id=case.id)
         status = session.get(LegalStatus, case.id)
         stage = session.exec(select(StageChange)).one()
         audit = session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).one()

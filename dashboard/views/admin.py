@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import runtime
 from dashboard.auth import signed_in_actor
+from dashboard.case_sections.retention import retention_section
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save, show_flash
 from dashboard.i18n import _, label
 from models import accounts
@@ -57,6 +58,9 @@ st.dataframe(
         {
             _("Name"): [o.name for o in organisations],
             _("Active"): [_("Yes") if o.active else _("No") for o in organisations],
+            _("Identities kept after closing (months)"): [
+                o.identity_retention_months for o in organisations
+            ],
         }
     ),
     hide_index=True,
@@ -71,6 +75,8 @@ with st.form("wp_admin_new_org"):
             errors=errors,
             success=_("Organisation added."),
         )
+
+retention_section(actor, organisations=organisations, today=runtime.settings().today())
 
 st.subheader(_("Accounts"))
 st.dataframe(accounts_table(users), hide_index=True, width="stretch")

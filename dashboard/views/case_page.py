@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import runtime
 from dashboard.auth import signed_in_actor
+from dashboard.case_sections.purge import purge_section
 from dashboard.forms import (
     FORM_ERROR,
     FieldErrors,
@@ -187,6 +188,7 @@ def identity(actor: Actor, detail: CaseDetail) -> None:
             )
             st.session_state[IDENTITY_VIEWED_KEY] = detail.case.code
     if person is None:
+        st.caption(_("No identity is held for this case: it was purged."))
         return
     for caption, value in [
         (_("Full name"), person.full_name),
@@ -649,6 +651,7 @@ if typo is not None:
 with session_scope(runtime.engine()) as session:
     found = case_detail(session, actor=actor, code=code, today=today)
 if found is None:
+    show_flash()  # e.g. the message of a purge that deleted the whole case
     st.error(_("Case not found."))
     st.stop()
 assert found is not None
@@ -668,3 +671,4 @@ need_section(actor, detail, version, can_edit, today, housing=False)
 pipeline_section(actor, detail, version, can_edit, today)
 notes_section(actor, detail, version, can_edit)
 audit_section(actor, detail)
+purge_section(actor, code=detail.case.code)

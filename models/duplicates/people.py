@@ -1,18 +1,22 @@
 """Where matching reads people from: the one place that touches identifying fields.
 
-When the identity vault (issue 11) encrypts names, these functions decrypt the candidates
-that blocking found, and nothing else changes.
+Identities are sealed (``models.identity``): they are opened here, in memory, and blocking
+and scoring (``matching``) run over them in memory; the blind index is not used for
+blocking yet (its tokens are per-word HMACs, so the same pairs could be blocked in SQL with
+``candidate_people``, a later optimisation).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from models.duplicates.matching import NameRecord
 from models.enums import CaseStatus
+from models.identity.crypto import KeyDestroyed, open_identity, vault_for
 from models.tables import Case, Person
 
 
@@ -31,34 +35,22 @@ def record_of(key: object, values: Mapping[str, object]) -> NameRecord:
 
 def open_case_records(session: Session, *, condition: sa.ColumnElement[bool]) -> list[NameRecord]:
     """Matching views of the people of the open cases meeting ``condition``, keyed by
-    ``("case", code, case id, organisation id)``."""
+    ``("case", code, case id, organisation id)``: each identity opened through the vault in
+    memory (a purged one is left out); nothing clear is written anywhere."""
     rows = session.execute(
-        sa.select(
-            Case.code,
-            Case.id,
-            Case.organisation_id,
-            Person.full_name,
-            Person.name_cyrillic,
-            Person.name_latin,
-            Person.other_spellings,
-            Person.birth_year,
-        )
+        sa.select(Case.code, Case.id, Case.organisation_id, Person.key_id, Person.sealed)
         .join(Person, col(Person.case_id) == col(Case.id))
         .where(col(Case.status) == CaseStatus.OPEN, condition)
     ).all()
-    return [
-        record_of(
-            ("case", code, case_id, organisation_id),
-            {
-                "full_name": full_name,
-                "name_cyrillic": cyrillic,
-                "name_latin": latin,
-                "other_spellings": spellings,
-                "birth_year": year,
-            },
-        )
-        for code, case_id, organisation_id, full_name, cyrillic, latin, spellings, year in rows
-    ]
+    vault = vault_for(session)
+    records = []
+    for code, case_id, organisation_id, key_id, sealed in rows:
+        try:
+            identity = open_identity(vault.cipher(key_id), bytes(sealed))
+        except KeyDestroyed:
+            continue
+        records.append(record_of(("case", code, case_id, organisation_id), asdict(identity)))
+    return records
 
 
 def organisation_records(session: Session, *, organisation_id: int) -> list[NameRecord]:

@@ -34,8 +34,16 @@ from models.enums import (
 )
 from models.i18n import N_
 from models.imports import columns as C
-from models.imports.people import PERSON_FIELDS, insert_people, read_people, update_person
+from models.imports.people import (
+    PERSON_FIELDS,
+    insert_people,
+    read_notes,
+    read_people,
+    sealed_note,
+    update_person,
+)
 from models.imports.reading import Table
+from models.stored import store_case, store_cases
 from models.tables import (
     NAME_MAX,
     TEXT_MAX,
@@ -245,10 +253,16 @@ def _current(session: Session, case_ids: list[int]) -> dict[int, dict[str, objec
             for need in needs:
                 current[need.case_id][column] = need.situation
         notes = session.execute(
-            sa.select(CaseNote.case_id, CaseNote.body).where(col(CaseNote.case_id).in_(chunk))
+            sa.select(CaseNote.case_id, CaseNote.sealed_body).where(
+                col(CaseNote.case_id).in_(chunk)
+            )
         ).all()
+        sealed: dict[int, list[bytes]] = {}
         for case_id, body in notes:
-            current[case_id].setdefault("notes", set()).add(body)  # type: ignore[union-attr]
+            sealed.setdefault(case_id, []).append(body)
+        for case_id, bodies in sealed.items():
+            opened = {b for b in read_notes(session, case_id, bodies) if b is not None}
+            current[case_id].setdefault("notes", set()).update(opened)  # type: ignore[union-attr]
     for case_id, person in read_people(session, case_ids).items():
         current[case_id].update(person)
     return current
@@ -437,6 +451,7 @@ def _create_cases(
                 "opened_on": row.values["opened_on"],
                 "created_at": now,
                 "updated_at": now,
+                "stage_entered_at": now,
                 "version": 1,
             }
         )
@@ -445,7 +460,7 @@ def _create_cases(
     ).scalars()
     for row, case_id in zip(rows, ids, strict=True):
         row.case_id = case_id
-    insert_people(
+    ciphers = insert_people(
         session,
         [{"case_id": row.case_id} | {f: row.values.get(f) for f in PERSON_FIELDS} for row in rows],
     )
@@ -509,13 +524,19 @@ def _create_cases(
             {
                 "case_id": r.case_id,
                 "author_id": actor_id,
-                "body": r.values["note"],
+                "sealed_body": sealed_note(
+                    session,
+                    case_id=r.case_id,
+                    text=str(r.values["note"]),
+                    cipher=ciphers[r.case_id],
+                ),
                 "created_at": now,
             }
             for r in rows
             if r.values.get("note")
         ],
     )
+    store_cases(session, case_ids=[r.case_id for r in rows if r.case_id is not None])
 
 
 def _fresh_codes(session: Session, years: list[int]) -> list[str]:
@@ -554,14 +575,23 @@ def _update_case(session: Session, row: RowResult, actor_id: int | None, today: 
     assert stored is not None
     case_values = {f: row.values[f] for f in CASE_FIELDS if f in changed}
     if "stage" in case_values and case_values["stage"] != stored.stage:
+        now = utcnow()
+        entered = stored.stage_entered_at
+        if entered is not None and entered.tzinfo is None:
+            entered = entered.replace(tzinfo=dt.UTC)
         session.add(
             StageChange(
                 case_id=case_id,
                 from_stage=stored.stage,
                 to_stage=case_values["stage"],  # type: ignore[arg-type]
+                changed_at=now,
                 changed_by_id=actor_id,
+                stay_days=None
+                if entered is None
+                else int((now - entered).total_seconds() // 86400),
             )
         )
+        case_values["stage_entered_at"] = now
     session.execute(
         sa.update(Case)
         .where(col(Case.id) == case_id)
@@ -588,8 +618,10 @@ def _update_case(session: Session, row: RowResult, actor_id: int | None, today: 
             need.updated_on = today
             session.add(need)
     if "note" in changed:
-        session.add(CaseNote(case_id=case_id, author_id=actor_id, body=str(row.values["note"])))
+        body = sealed_note(session, case_id=case_id, text=str(row.values["note"]))
+        session.add(CaseNote(case_id=case_id, author_id=actor_id, sealed_body=body))
     session.flush()
+    store_case(session, case_id=case_id)
 
 
 # Reports -----------------------------------------------------------------------------------

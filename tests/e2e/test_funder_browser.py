@@ -12,8 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from models.case_codes import CODE_DISPLAY
+from models.identity.store import read_identity
 from tests.e2e.conftest import nav_labels, screenshot, sign_in, wait_ready
 
 CODE = re.compile(CODE_DISPLAY)  # any case code, of the earlier or the new form
@@ -31,7 +33,17 @@ def _rows(server, query: str) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def _secrets(server) -> tuple[list[str], list[str], list[str]]:  # type: ignore[no-untyped-def]
     codes = [row[0] for row in _rows(server, "SELECT code FROM case_file")]
-    names = [row[0] for row in _rows(server, "SELECT full_name FROM person")]
+    engine = sa.create_engine(server.database_url)
+    try:
+        with Session(engine) as session:
+            people = [
+                read_identity(session, case_id=r[0])
+                for r in _rows(server, "SELECT case_id FROM person")
+            ]
+    finally:
+        engine.dispose()
+    names = [p.full_name for p in people if p is not None]
+    assert names
     cities = [
         name
         for row in _rows(

@@ -4,10 +4,12 @@ headers, Windows-1251, a row with HTML), each with a dry run first and then the 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from models.database import make_engine
+from models.identity.store import read_identity
 from models.imports import template_file
-from models.tables import Case, CaseReference, Person, User
+from models.tables import Case, CaseReference, User
 from tests.e2e.conftest import open_signed_in, screenshot, wait_ready
 from tests.import_files import csv_bytes
 
@@ -41,18 +43,22 @@ def metric(page, label: str) -> str:  # type: ignore[no-untyped-def]
 def imported(server) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """reference -> full name of the coordinator's organisation's imported cases."""
     engine = make_engine(server.database_url)
-    with engine.connect() as connection:
-        org = connection.execute(
+    with Session(engine) as session:
+        org = session.execute(
             sa.select(User.organisation_id).where(User.username == "coordinator")
         ).scalar_one()
-        rows = connection.execute(
-            sa.select(CaseReference.reference, Person.full_name)
+        rows = session.execute(
+            sa.select(CaseReference.reference, Case.id)
             .join(Case, Case.id == CaseReference.case_id)
-            .join(Person, Person.case_id == Case.id)
             .where(Case.organisation_id == org)
         ).all()
+        names = {
+            reference: identity.full_name
+            for reference, case_id in rows
+            if (identity := read_identity(session, case_id=case_id)) is not None
+        }
     engine.dispose()
-    return dict(rows)
+    return names
 
 
 def test_coordinator_imports_the_template_then_a_messy_sheet(new_page, server):

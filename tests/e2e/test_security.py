@@ -8,7 +8,7 @@ import os
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,8 @@ from dashboard.navigation import PAGES
 from models.access import Actor, visible_cases
 from models.case_codes import CODE_DISPLAY
 from models.enums import CaseStatus
+from models.identity.crypto import seal_identity
+from models.identity.store import case_cipher, read_identity, seal_note
 from models.tables import Case, CaseNote, Person, User
 from tests.e2e.conftest import (
     COOKIE_KEY,
@@ -48,7 +50,8 @@ class KnownCase:
 
 
 def _known(session: Session, case: Case) -> KnownCase:
-    person = session.exec(select(Person).where(Person.case_id == case.id)).one()
+    person = read_identity(session, case_id=case.id)  # type: ignore[arg-type]
+    assert person is not None
     spellings = [person.full_name, person.name_cyrillic, person.name_latin, person.contact]
     spellings += (person.other_spellings or "").split(";")
     names = tuple(sorted({s.strip() for s in spellings if s and len(s.strip()) > 3}))
@@ -100,10 +103,15 @@ def test_markup_in_a_note_and_an_identity_shows_as_text_and_runs_no_script(serve
     with database(server) as session:
         caseworker = _user(session, "caseworker")
         for body in (MARKUP, MARKDOWN, SCRIPT):
-            session.add(CaseNote(case_id=cases.own.id, author_id=caseworker.id, body=body))
+            sealed = seal_note(session, case_id=cases.own.id, text=body)
+            session.add(CaseNote(case_id=cases.own.id, author_id=caseworker.id, sealed_body=sealed))
         person = session.exec(select(Person).where(Person.case_id == cases.own.id)).one()
-        original = person.other_spellings
-        person.other_spellings = f"{MARKUP} {SCRIPT} {MARKDOWN}"
+        original = person.sealed
+        identity = read_identity(session, case_id=cases.own.id)
+        cipher = case_cipher(session, case_id=cases.own.id)
+        assert identity is not None and cipher is not None
+        marked = replace(identity, other_spellings=f"{MARKUP} {SCRIPT} {MARKDOWN}")
+        person.sealed = seal_identity(cipher, marked)
         session.add(person)
     try:
         recorded = open_signed_in(new_page, server, "caseworker", f"case?code={cases.own.code}")
@@ -122,7 +130,7 @@ def test_markup_in_a_note_and_an_identity_shows_as_text_and_runs_no_script(serve
     finally:
         with database(server) as session:
             person = session.exec(select(Person).where(Person.case_id == cases.own.id)).one()
-            person.other_spellings = original
+            person.sealed = original
             session.add(person)
 
 

@@ -1,17 +1,18 @@
 """import references, remembered mappings and duplicate decisions
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0005
 Create Date: 2026-11-28 19:30:00
 """
 
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -28,9 +29,39 @@ OUTCOMES = (
 
 def _outcomes(values: tuple[str, ...]) -> None:
     check = "outcome IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+    if op.get_bind().dialect.name == "sqlite":
+        _sqlite_outcomes(check)
+        return
     with op.batch_alter_table("case_file", schema=None) as batch_op:
         batch_op.drop_constraint("ck_case_file_outcome", type_="check")
         batch_op.create_check_constraint("ck_case_file_outcome", check)
+
+
+def _sqlite_outcomes(check: str) -> None:
+    """Rewrite the CHECK of ``case_file`` in place, the way SQLite documents for loosening a
+    constraint (https://sqlite.org/lang_altertable.html, "other kinds of table schema
+    changes"). A batch copy of ``case_file`` would drop the table, and with foreign keys on
+    (they are, and cannot be switched off inside the migration's transaction) that delete
+    cascades to every person, legal status, note and stage change."""
+    bind = op.get_bind()
+    table_sql = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'case_file'"
+    ).scalar_one()
+    pattern = re.compile(r"CONSTRAINT ck_case_file_outcome CHECK \(outcome IN \([^)]*\)\)")
+    if not pattern.search(table_sql):
+        raise RuntimeError("case_file has no ck_case_file_outcome constraint to rewrite")
+    rewritten = pattern.sub(f"CONSTRAINT ck_case_file_outcome CHECK ({check})", table_sql)
+    version = int(bind.exec_driver_sql("PRAGMA schema_version").scalar_one())
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'case_file'",
+        (rewritten,),
+    )
+    bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+    problems = bind.exec_driver_sql("PRAGMA integrity_check").scalars().all()
+    if problems != ["ok"]:
+        raise RuntimeError(f"integrity check after rewriting case_file: {problems}")
 
 
 def upgrade() -> None:

@@ -1,0 +1,1 @@
+"""Sections of the case and admin pages that live in their own modules (keeps pages thin)."""

@@ -1,0 +1,85 @@
+"""The retention section of the admin page: which identities are due for purging, a button
+to purge those due now, and each organisation's retention period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache, runtime
+from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, flash, save
+from dashboard.i18n import _
+from models.access import Actor
+from models.database import session_scope
+from models.identity.retention import (
+    MAX_RETENTION_MONTHS,
+    apply_retention,
+    identities_due,
+    set_retention_months,
+)
+from models.tables import DEFAULT_RETENTION_MONTHS, Organisation
+
+PREFIX = "wp_retention_"
+SOON_DAYS = 30
+
+
+def retention_section(actor: Actor, *, organisations: list[Organisation], today: dt.date) -> None:
+    st.subheader(_("Identity retention"))
+    st.caption(
+        _(
+            "The identity of a closed case is purged automatically when its organisation's "
+            "retention period has passed (run `waypoint retention --apply` daily). The case "
+            "facts stay for the statistics."
+        )
+    )
+    with session_scope(runtime.engine()) as session:
+        due = identities_due(session, today=today, actor=actor, within_days=SOON_DAYS)
+    now = [d for d in due if d.due_on <= today]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                _("Case"): [d.case_code for d in due],
+                _("Organisation"): [d.organisation for d in due],
+                _("Closed on"): [d.closed_on for d in due],
+                _("Purge due on"): [d.due_on for d in due],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        _("{now} due now, {soon} more within {days} days.").format(
+            now=len(now), soon=len(due) - len(now), days=SOON_DAYS
+        )
+    )
+    if now and st.button(_("Purge the identities due now"), key=f"{PREFIX}apply"):
+        codes = apply_retention(runtime.engine(), today=today, actor=actor)
+        cache.clear()
+        flash("success", _("{count} identities purged.").format(count=len(codes)))
+        st.rerun()
+    choices = [(o.id, o.name) for o in organisations if o.id is not None]
+    with st.form(f"{PREFIX}months"):
+        errors = FieldErrors()
+        organisation = choice_select(
+            _("Organisation"), choices, value=None, key=f"{PREFIX}organisation"
+        )
+        errors.slot("organisation")
+        months = st.number_input(
+            _("Months after closing"),
+            min_value=1,
+            max_value=MAX_RETENTION_MONTHS,
+            value=DEFAULT_RETENTION_MONTHS,
+            step=1,
+            key=f"{PREFIX}months_value",
+        )
+        errors.slot("months", FORM_ERROR)
+        if st.form_submit_button(_("Set the retention period"), key=f"{PREFIX}months_save"):
+            save(
+                lambda s: set_retention_months(
+                    s, actor=actor, organisation_id=organisation or 0, months=int(months)
+                ),
+                errors=errors,
+                success=_("Retention period set."),
+            )

@@ -1,0 +1,116 @@
+"""Retention: the identity of a closed case is purged N months after it closed.
+
+N is the organisation's ``identity_retention_months`` (default 12). The case facts stay (they
+feed the aggregates); only the person, notes and name tokens go, as in an urgent purge, with
+``AuditAction.RETENTION_PURGE``. ``waypoint retention --dry-run | --apply`` runs it from cron;
+the admin page shows what is due.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from models.access import Action, Actor, case_scope, require
+from models.accounts import ValidationError
+from models.audit import record
+from models.database import session_scope
+from models.enums import AuditAction, CaseStatus, PurgeReason
+from models.i18n import N_
+from models.identity.purge import purge_case, scrub
+from models.tables import Case, Organisation, Person
+
+
+@dataclass(frozen=True)
+class Due:
+    """A closed case whose identity is (or soon will be) due for purging."""
+
+    case_code: str
+    organisation: str
+    closed_on: dt.date
+    due_on: dt.date
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (clamped to the month's last day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def identities_due(
+    session: Session, *, today: dt.date, actor: Actor | None = None, within_days: int = 0
+) -> list[Due]:
+    """Closed cases that still have an identity and whose retention ends by ``today`` (plus
+    ``within_days``), soonest first; limited to ``actor``'s scope when given."""
+    query = (
+        sa.select(
+            col(Case.code),
+            col(Organisation.name),
+            col(Case.closed_on),
+            col(Organisation.identity_retention_months),
+        )
+        .join(Organisation, Organisation.id == Case.organisation_id)  # type: ignore[arg-type]
+        .join(Person, Person.case_id == Case.id)  # type: ignore[arg-type]
+        .where(col(Case.status) == CaseStatus.CLOSED, col(Case.closed_on).is_not(None))
+    )
+    if actor is not None:
+        query = query.where(case_scope(actor))
+    limit = today + dt.timedelta(days=within_days)
+    due = [
+        Due(code, name, closed_on, add_months(closed_on, months))
+        for code, name, closed_on, months in session.execute(query).all()
+    ]
+    return sorted((d for d in due if d.due_on <= limit), key=lambda d: (d.due_on, d.case_code))
+
+
+def apply_retention(engine: sa.Engine, *, today: dt.date, actor: Actor | None = None) -> list[str]:
+    """Purge every identity due by ``today`` (within ``actor``'s scope when given: an admin's
+    is every case), in one transaction; returns the case codes. ``None``: the system (cron)."""
+    if actor is not None:
+        require(actor, Action.MANAGE_USERS)
+    with session_scope(engine) as session:
+        codes = [d.case_code for d in identities_due(session, today=today, actor=actor)]
+        for code in codes:
+            purge_case(
+                session,
+                actor=actor,
+                code=code,
+                confirmation=code,
+                reason=PurgeReason.RETENTION,
+                action=AuditAction.RETENTION_PURGE,
+            )
+    scrub(engine)
+    return codes
+
+
+MAX_RETENTION_MONTHS = 120
+
+
+def set_retention_months(
+    session: Session, *, actor: Actor, organisation_id: int, months: int
+) -> Organisation:
+    """Set how many months after closing an organisation's identities are kept (admins)."""
+    require(actor, Action.MANAGE_USERS)
+    if not 1 <= months <= MAX_RETENTION_MONTHS:
+        raise ValidationError(
+            "months", N_("Enter a number of months from 1 to {limit}."), limit=MAX_RETENTION_MONTHS
+        )
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise ValidationError("organisation", N_("Choose one of the listed values."))
+    organisation.identity_retention_months = months
+    session.add(organisation)
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity="organisation",
+        entity_id=organisation_id,
+        fields=("identity_retention_months",),
+    )
+    return organisation
