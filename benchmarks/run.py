@@ -118,7 +118,14 @@ def main(argv: list[str] | None = None) -> int:
                     for name in (f"bench-{size}.db", f"bench-{size}-keys.db"):
                         for suffix in ("", "-wal", "-shm"):
                             Path(scratch, f"{name}{suffix}").unlink(missing_ok=True)
+        print(f"[sqlite imports {args.import_rows:,} rows] measuring ...", file=sys.stderr)
+        imports = _child(
+            ["--worker", "imports", "--url", scratch]
+            + ["--cases", str(1000 if args.quick else args.import_rows)]
+            + (["--quick"] if args.quick else [])
+        )
     report = {
+        "imports": imports,
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "today": TODAY.isoformat(),
         "machine": {
@@ -155,7 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--quick", action="store_true", help="measure each thing once (a smoke run, not figures)"
     )
-    parser.add_argument("--worker", choices=["seed", "measure", "user"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--import-rows", type=int, default=10_000, help="rows of the import benchmark"
+    )
+    parser.add_argument(
+        "--worker", choices=["seed", "measure", "user", "imports"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     return parser
 
@@ -209,6 +221,12 @@ def _worker(args: argparse.Namespace) -> int:
     os.environ["WAYPOINT_TODAY"] = TODAY.isoformat()
     os.environ.setdefault("WAYPOINT_COOKIE_KEY", secrets.token_urlsafe(48))
     repeats = QUICK if args.quick else FULL
+    if args.worker == "imports":
+        from benchmarks.imports_bench import measure
+
+        seeds = (1,) if args.quick else (1, 2, 3)
+        print(json.dumps(measure(Path(args.url), rows=int(args.cases), seeds=seeds)))
+        return 0
     if args.worker == "seed":
         result = _seed(args.url, int(args.cases))
     elif args.worker == "user":
@@ -825,6 +843,10 @@ def format_table(report: dict[str, object]) -> str:
     ]
     if errors:
         lines += ["", "⚠ pages that raised an error:", *errors]
+    if report.get("imports"):
+        from benchmarks.imports_bench import format_imports
+
+        lines.append(format_imports(report["imports"]))  # type: ignore[arg-type]
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from dashboard.cache import scoped_query
 from models.access import Actor
 from models.dashboards import caseload_map, common, permits, pipeline, triage, weekly
+from models.imports import guidance
 
 R = TypeVar("R")
 
@@ -49,3 +50,4 @@ expiry_summary = _cached(permits.expiry_summary)
 permits_page = _cached(permits.permits_page)
 pipeline_data = _cached(pipeline.pipeline)
 organisations_in_scope = _cached(common.organisations_in_scope)
+caseload_is_empty = _cached(guidance.caseload_is_empty)

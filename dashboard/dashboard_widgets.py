@@ -112,3 +112,18 @@ def reasons_text(reasons: Sequence[str]) -> str:
 
 def level_text(level: RiskLevel | None) -> str:
     return "—" if level is None else _(level.label)
+
+
+def empty_caseload_guide(actor: Actor) -> None:
+    """On an empty caseload, say how to start: import a spreadsheet or open a case."""
+    if not queries.caseload_is_empty(actor=actor):
+        return
+    with st.container(border=True, key="wp_empty_guide"):
+        st.markdown("**" + _("No cases yet") + "**")
+        st.markdown(
+            _(
+                "Bring in your existing caseload from a spreadsheet on the [Import cases]"
+                "(/import) page (a template with English or Russian headers is there), or "
+                "open cases one by one with the [New case](/new-case) form."
+            )
+        )

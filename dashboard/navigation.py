@@ -106,6 +106,22 @@ PAGES: list[PageSpec] = [
         Action.CREATE_CASE,
     ),
     PageSpec(
+        "import",
+        "import_cases.py",
+        N_("Import cases"),
+        ":material/upload_file:",
+        N_("Cases"),
+        Action.CREATE_CASE,
+    ),
+    PageSpec(
+        "duplicates",
+        "duplicates.py",
+        N_("Possible duplicates"),
+        ":material/join_inner:",
+        N_("Cases"),
+        Action.ASSIGN_CASE,
+    ),
+    PageSpec(
         "referrals",
         "referrals.py",
         N_("Referrals"),

@@ -24,8 +24,10 @@ from models.database import (
     session_scope,
     upgrade,
 )
+from models.duplicates.commandline import duplicates_csv
 from models.enums import Role
 from models.identity import commands as vault_commands
+from models.imports.commandline import run_import
 from models.releases import BudgetError, ReleaseError
 from models.releases.commands import export_command, list_command, publish_command
 from models.settings import ConfigurationError, load_settings
@@ -71,6 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--organisation", help="organisation name (not needed for funders)")
 
+    importing = commands.add_parser("import", help="import cases from a spreadsheet")
+    importing.add_argument("file", type=Path, help=".csv, .xlsx or .ods")
+    importing.add_argument("--organisation", required=True, help="organisation name")
+    importing.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+    importing.add_argument("--result", type=Path, help="write the per-row result CSV here")
+
+    duplicates = commands.add_parser("duplicates", help="pairs of likely duplicate people")
+    duplicates.add_argument("--organisation", help="organisation name (default: every one)")
+    duplicates.add_argument("--format", choices=["csv"], default="csv")
     release = commands.add_parser("release", help="quarterly releases for funders")
     release_commands = release.add_subparsers(dest="release_command", required=True)
     publish = release_commands.add_parser(
@@ -141,6 +152,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "create-user":
             return _create_user(engine, args)
+        if args.command == "import":
+            code, lines = run_import(
+                engine,
+                path=args.file,
+                organisation=args.organisation,
+                dry_run=args.dry_run,
+                result=args.result,
+                today=settings.today(),
+            )
+            print("\n".join(lines), file=sys.stdout if code == 0 else sys.stderr)
+            return code
+        if args.command == "duplicates":
+            code, text = duplicates_csv(engine, organisation=args.organisation)
+            print(text, end="", file=sys.stdout if code == 0 else sys.stderr)
+            return code
         if args.command in vault_commands.COMMANDS:
             return vault_commands.run(engine, args, today=settings.today())
         if args.command == "release":

@@ -70,6 +70,9 @@ class Outcome(LabelledEnum):
     EXTRADITED = "extradited"
     WITHDREW = "withdrew"
     LOST_CONTACT = "lost_contact"
+    # The same person as another case, merged into it (issue 12): not an outcome for the
+    # person, so reports leave these cases out.
+    DUPLICATE = "duplicate"
 
 
 class PermitType(LabelledEnum):
@@ -206,6 +209,7 @@ _LABEL_LIST: list[tuple[LabelledEnum, str]] = [
     (Outcome.EXTRADITED, N_("Extradited")),
     (Outcome.WITHDREW, N_("Withdrew")),
     (Outcome.LOST_CONTACT, N_("Lost contact")),
+    (Outcome.DUPLICATE, N_("Merged into another case (duplicate)")),
     (PermitType.NONE, N_("No permit")),
     (PermitType.VISA_FREE, N_("Visa-free stay")),
     (PermitType.TEMPORARY_RESIDENCE, N_("Temporary residence")),

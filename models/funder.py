@@ -25,7 +25,7 @@ from enum import StrEnum
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Action, Actor, require, visible_cases
 from models.audit import record
@@ -161,11 +161,13 @@ def report_scope(actor: Actor) -> tuple[ReportScope, sa.ColumnElement[bool]]:
     """Whose cases the report counts: a funder's, the whole network; anyone else allowed to
     see aggregates, the cases of their own scope (a coordinator: their organisation)."""
     require(actor, Action.VIEW_AGGREGATES)
+    # A case merged into another as a duplicate is the same person counted twice: never.
+    counted = sa.or_(col(Case.outcome).is_(None), col(Case.outcome) != Outcome.DUPLICATE)
     if actor.role is Role.FUNDER:
-        return ReportScope.NETWORK, sa.true()
+        return ReportScope.NETWORK, counted
     if actor.role is Role.ADMIN:
-        return ReportScope.NETWORK, visible_cases(actor)
-    return ReportScope.ORGANISATION, visible_cases(actor)
+        return ReportScope.NETWORK, sa.and_(visible_cases(actor), counted)
+    return ReportScope.ORGANISATION, sa.and_(visible_cases(actor), counted)
 
 
 # Quarters -------------------------------------------------------------------------------
@@ -294,7 +296,7 @@ def _fact_tables(groups: Sequence[_Group], today: dt.date) -> dict[TableKey, Cou
         ),  # type: ignore[arg-type]
         TableKey.OUTCOMES: CountTable.from_counts(
             outcomes,
-            rows=[o.value for o in Outcome],
+            rows=[o.value for o in Outcome if o is not Outcome.DUPLICATE],
             columns=columns,  # type: ignore[arg-type]
             grand_total_known=True,
         ),

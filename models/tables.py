@@ -359,6 +359,52 @@ class AuditEvent(SQLModel, table=True):
     detail: str | None = Field(default=None, max_length=200)
 
 
+class CaseReference(SQLModel, table=True):
+    """An organisation's own identifier of a case (a spreadsheet's ``reference``), so that a
+    re-import updates the case instead of creating a second one."""
+
+    __tablename__ = "case_reference"
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "reference", name="uq_case_reference_org_ref"),
+    )
+
+    case_id: int = Field(foreign_key="case_file.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id")
+    reference: str = Field(max_length=64)
+
+
+class ImportMapping(SQLModel, table=True):
+    """The column mapping an organisation last used: a header (as read) -> a canonical column,
+    as JSON. Headers are column names, never a person's data."""
+
+    __tablename__ = "import_mapping"
+
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    mapping: str = Field(max_length=8000)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DuplicateDecision(SQLModel, table=True):
+    """A coordinator's verdict on a pair of cases (``case_a_id < case_b_id``): the same person
+    (merged: ``case_b`` or ``case_a`` closed as the duplicate) or different people (never
+    shown as a pair again)."""
+
+    __tablename__ = "duplicate_decision"
+    __table_args__ = (
+        sa.UniqueConstraint("case_a_id", "case_b_id", name="uq_duplicate_decision_pair"),
+        sa.CheckConstraint("case_a_id < case_b_id", name="ck_duplicate_decision_order"),
+        sa.Index("ix_duplicate_decision_b", "case_b_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_a_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE")
+    case_b_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE")
+    same_person: bool
+    survivor_id: int | None = Field(default=None, foreign_key="case_file.id", ondelete="SET NULL")
+    decided_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class Release(SQLModel, table=True):
     """One frozen quarterly release of the network's figures (see ``models/releases``).
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import runtime
 from dashboard.auth import signed_in_actor
+from dashboard.dashboard_widgets import empty_caseload_guide
 from dashboard.forms import choice_select, optional_enum_select
 from dashboard.i18n import _, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
@@ -100,6 +101,7 @@ def display(rows: pd.DataFrame) -> pd.DataFrame:
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Cases"))
+empty_caseload_guide(actor)
 with session_scope(runtime.engine()) as session:
     city_choices, caseworker_choices = list_choices(session, actor=actor)
 filters = filters_form(

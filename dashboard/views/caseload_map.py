@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import dashboard_queries as queries
 from dashboard import runtime
 from dashboard.auth import signed_in_actor
-from dashboard.dashboard_widgets import case_filters, numbers
+from dashboard.dashboard_widgets import case_filters, empty_caseload_guide, numbers
 from dashboard.figures.map import CityBubble, caseload_map
 from dashboard.i18n import _, current_language
 from models.i18n import Language
@@ -14,6 +14,7 @@ from models.i18n import Language
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Caseload map"))
+empty_caseload_guide(actor)
 st.caption(
     _(
         "Open cases per city: the size of a bubble is the number of cases, its colour the "

@@ -15,6 +15,7 @@ from models.access import Scope, scope_of
 from models.accounts import list_organisations
 from models.case_queries import assignable_caseworkers, list_choices
 from models.database import session_scope
+from models.duplicates import review
 from models.enums import Category, PermitType
 
 ORGANISATION = "wp_new_organisation"
@@ -34,6 +35,26 @@ created = st.session_state.pop(CREATED, None)
 if created:
     # The code and the text are ours, never user input: safe to render as a link.
     st.markdown(f"[{_('Open case {code}', code=created)}]({case_url(created)})")
+    with session_scope(runtime.engine()) as session:
+        matches = review.matches_for_new_case(session, actor=actor, code=created)
+    if matches:
+        st.warning(
+            _(
+                "{code} may be the same person as: {others}. Review the pair on the "
+                "Possible duplicates page.",
+                code=created,
+                others=", ".join(
+                    m.other_code
+                    if m.other_organisation is None
+                    else _(
+                        "{code} at {organisation}",
+                        code=m.other_code,
+                        organisation=m.other_organisation,
+                    )
+                    for m in matches
+                ),
+            )
+        )
 
 with session_scope(runtime.engine()) as session:
     cities, _caseworkers = list_choices(session, actor=actor)

@@ -10,6 +10,7 @@ from dashboard.dashboard_widgets import (
     case_filters,
     case_link_column,
     case_links,
+    empty_caseload_guide,
     level_text,
     numbers,
     paged,
@@ -43,6 +44,7 @@ SORTS = {
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Permit expiry"))
+empty_caseload_guide(actor)
 st.caption(
     _(
         "Open cases whose permit has an end date, counted from today ({today}).",

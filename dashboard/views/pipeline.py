@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import dashboard_queries as queries
 from dashboard import runtime
 from dashboard.auth import signed_in_actor
-from dashboard.dashboard_widgets import case_filters, numbers
+from dashboard.dashboard_widgets import case_filters, empty_caseload_guide, numbers
 from dashboard.figures.pipeline import cohort_heatmap, funnel, horizontal_bars, reached_by_group
 from dashboard.figures.style import ORANGE
 from dashboard.i18n import _, label
@@ -19,6 +19,7 @@ TOP_DESTINATIONS = 6
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Resettlement pipeline"))
+empty_caseload_guide(actor)
 st.caption(
     _(
         "Every case ever opened, open or closed. A case has reached a stage when its "
@@ -72,7 +73,7 @@ destinations = sorted((d for d in by_destination if d), key=lambda d: -by_destin
 late = STAGES[3:]
 left, right = st.columns(2, gap="large")
 with left:
-    exits = {o: data.exits.get(o, 0) for o in Outcome}
+    exits = {o: data.exits.get(o, 0) for o in Outcome if o is not Outcome.DUPLICATE}
     st.plotly_chart(
         horizontal_bars(
             [label(o) for o in exits],

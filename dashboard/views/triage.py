@@ -10,6 +10,7 @@ from dashboard.dashboard_widgets import (
     case_filters,
     case_link_column,
     case_links,
+    empty_caseload_guide,
     level_text,
     numbers,
     paged,
@@ -25,6 +26,7 @@ from models.risk import RiskLevel
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Risk triage"))
+empty_caseload_guide(actor)
 st.caption(
     _(
         "Open cases by risk level. The rules are the same everywhere in Waypoint; each "

@@ -9,6 +9,7 @@ from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import (
     case_link_column,
     case_links,
+    empty_caseload_guide,
     level_text,
     numbers,
     paged,
@@ -36,6 +37,7 @@ TILE_TEXT = {
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Weekly review"))
+empty_caseload_guide(actor)
 st.caption(
     _(
         "The week from {start} to {end}. Each tile compares today with the same day last week.",

@@ -98,7 +98,9 @@ def true_tables(
 ) -> dict[ReleaseTable, TrueTable]:
     """The exact counts of every table for ``quarter`` over the cases in ``scope`` (default:
     the whole network). Never shown: only ``privacy.noisy_release`` reads them."""
-    where = sa.true() if scope is None else scope
+    # A case merged into another as a duplicate (issue 12) is the same person counted twice.
+    counted = sa.or_(col(Case.outcome).is_(None), col(Case.outcome) != Outcome.DUPLICATE)
+    where = counted if scope is None else sa.and_(scope, counted)
     intakes = _grouped(
         session,
         sa.select(col(Case.category), sa.func.count())
@@ -177,7 +179,9 @@ def true_tables(
     return {
         ReleaseTable.INTAKES: _one_way(ReleaseTable.INTAKES, [c.value for c in Category], intakes),
         ReleaseTable.MOVES: _one_way(ReleaseTable.MOVES, [s.value for s in stages[1:]], moves),
-        ReleaseTable.EXITS: _one_way(ReleaseTable.EXITS, [o.value for o in Outcome], exits),
+        ReleaseTable.EXITS: _one_way(
+            ReleaseTable.EXITS, [o.value for o in Outcome if o is not Outcome.DUPLICATE], exits
+        ),
         ReleaseTable.NEEDS_MET: _one_way(ReleaseTable.NEEDS_MET, NEED_ROWS, needs),
         ReleaseTable.OPEN_BY_STAGE: _one_way(
             ReleaseTable.OPEN_BY_STAGE, [s.value for s in stages], open_by_stage

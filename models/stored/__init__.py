@@ -8,6 +8,7 @@ from models.stored.risk import (
     risk_columns,
     store_all,
     store_case,
+    store_cases,
     stored_as_of,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "risk_columns",
     "store_all",
     "store_case",
+    "store_cases",
     "stored_as_of",
 ]

@@ -156,6 +156,15 @@ def store_case(session: Session, *, case_id: int) -> None:
     _store(session, today, [Case.id == case_id])  # type: ignore[list-item]
 
 
+def store_cases(session: Session, *, case_ids: Sequence[int]) -> None:
+    """``store_case`` for many cases at once (an import): same transaction, a few queries."""
+    session.flush()
+    today = stored_as_of(session, lock=True) or dt.datetime.now(dt.UTC).date()
+    ids = list(case_ids)
+    for start in range(0, len(ids), 500):
+        _store(session, today, [Case.id.in_(ids[start : start + 500])])  # type: ignore[union-attr]
+
+
 def store_all(session: Session, *, today: dt.date) -> int:
     """Compute every case for ``today`` and make it the stored day (after a bulk load)."""
     _set_day(session, today)

@@ -1,0 +1,188 @@
+"""Import: a coordinator brings an existing caseload in from a spreadsheet. Upload, check the
+column mapping, run the dry run, read its report, then import (all rows, or only the valid
+ones). Everything is decided in ``models.imports``; this page only collects and shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache, runtime
+from dashboard.auth import signed_in_actor
+from dashboard.i18n import _
+from models import imports
+from models.access import Scope, scope_of
+from models.accounts import list_organisations
+from models.database import session_scope
+from models.exports import to_csv
+from models.i18n import Language
+
+UPLOAD = "wp_import_upload"
+ORGANISATION = "wp_import_organisation"
+MODE = "wp_import_mode"
+REPORT = "wp_import_report"
+DONE = "wp_import_done"
+ALL_OR_NOTHING = "all"
+
+
+def column_label(column: str | None) -> str:
+    if column is None:
+        return _("(ignore this column)")
+    return f"{column} *" if column in imports.REQUIRED else column
+
+
+actor = signed_in_actor()
+today = runtime.settings().today()
+st.title(_("Import cases"))
+st.caption(
+    _(
+        "Bring in cases from a spreadsheet (.xlsx, .ods or .csv). Nothing is written until "
+        "you import after a dry run. A row whose reference you imported before updates that "
+        "case instead of creating a second one."
+    )
+)
+if done := st.session_state.pop(DONE, None):
+    st.success(done)
+
+left, right = st.columns(2)
+left.download_button(
+    _("Template (English headers)"),
+    imports.template_file(Language.EN),
+    file_name="waypoint-import-template.xlsx",
+    key="wp_import_template_en",
+)
+right.download_button(
+    _("Template (Russian headers)"),
+    imports.template_file(Language.RU),
+    file_name="waypoint-import-template-ru.xlsx",
+    key="wp_import_template_ru",
+)
+
+organisation_id = actor.organisation_id
+if scope_of(actor) is Scope.ALL:  # admins import for any organisation
+    with session_scope(runtime.engine()) as session:
+        choices = {o.id: o.name for o in list_organisations(session) if o.active and o.id}
+    organisation_id = st.selectbox(
+        _("Organisation"), list(choices), format_func=choices.get, key=ORGANISATION
+    )
+if organisation_id is None:
+    st.stop()
+
+upload = st.file_uploader(_("Spreadsheet"), type=["xlsx", "ods", "csv"], key=UPLOAD)
+if upload is None:
+    st.stop()
+data = upload.getvalue()
+try:
+    table = imports.read_table(data, upload.name)
+except imports.ImportRefused as refused:
+    st.error(_("This file was refused: {reason}", reason=_(refused.message, **refused.params)))
+    st.stop()
+
+st.subheader(_("Columns"))
+st.caption(_("Check which column holds what. Columns marked * are required."))
+with session_scope(runtime.engine()) as session:
+    remembered = imports.remembered_mapping(session, organisation_id=organisation_id)
+guessed = imports.guess_mapping(table.headers, remembered)
+file_key = hashlib.sha256(data).hexdigest()[:12]  # a new file gets fresh mapping widgets
+options: list[str | None] = [None, *imports.COLUMNS]
+mapping: dict[str, str | None] = {}
+grid = st.columns(3)
+for index, header in enumerate(table.headers):
+    mapping[header] = grid[index % 3].selectbox(
+        header or _("(no header)"),
+        options,
+        index=options.index(guessed.get(header)),
+        format_func=column_label,
+        key=f"wp_import_map_{file_key}_{index}",
+    )
+fingerprint = hashlib.sha256(data + json.dumps(mapping, sort_keys=True).encode()).hexdigest()
+
+if st.button(_("Dry run"), key="wp_import_check", type="primary"):
+    try:
+        with session_scope(runtime.engine()) as session:
+            plan = imports.plan_import(
+                session,
+                actor=actor,
+                organisation_id=organisation_id,
+                table=table,
+                mapping=mapping,
+                today=today,
+            )
+    except imports.MappingIncomplete as missing:
+        st.error(_("Choose a column for: {columns}", columns=", ".join(missing.missing)))
+        st.stop()
+    headers, errors = imports.error_rows(plan, table, _)
+    st.session_state[REPORT] = (
+        fingerprint,
+        plan.counts,
+        imports.result_rows(plan, _),
+        to_csv(pd.DataFrame(errors, columns=headers)),
+    )
+
+report = st.session_state.get(REPORT)
+if report is None or report[0] != fingerprint:
+    st.stop()
+_fingerprint, counts, rows, error_file = report
+st.subheader(_("Dry run"))
+metrics = st.columns(4)
+metrics[0].metric(_("New cases"), counts["created"])
+metrics[1].metric(_("Updated cases"), counts["updated"])
+metrics[2].metric(_("Unchanged"), counts["unchanged"])
+metrics[3].metric(_("Rows with errors"), counts["error"])
+frame = pd.DataFrame(rows).rename(
+    columns={
+        "row": _("Row"),
+        "reference": _("Reference"),
+        "status": _("Result"),
+        "case_code": _("Case"),
+        "errors": _("Errors"),
+        "possible_duplicates": _("Possible duplicates"),
+    }
+)
+st.dataframe(frame, hide_index=True, key="wp_import_report_table")
+if counts["error"]:
+    st.download_button(
+        _("Download the rows with errors"),
+        error_file,
+        file_name="waypoint-import-errors.csv",
+        key="wp_import_errors",
+    )
+
+mode = st.radio(
+    _("Import"),
+    [ALL_OR_NOTHING, "valid"],
+    format_func=lambda m: (
+        _("All rows, or nothing if any row has an error")
+        if m == ALL_OR_NOTHING
+        else _("Only the valid rows; skip the rows with errors")
+    ),
+    key=MODE,
+)
+if st.button(_("Import now"), key="wp_import_apply"):
+    with session_scope(runtime.engine()) as session:
+        outcome = imports.apply_import(
+            session,
+            actor=actor,
+            organisation_id=organisation_id,
+            table=table,
+            mapping=mapping,
+            today=today,
+            all_or_nothing=mode == ALL_OR_NOTHING,
+        )
+    if not outcome.written:
+        st.error(
+            _("Nothing was imported: fix the rows with errors, or import only the valid rows.")
+        )
+        st.stop()
+    cache.clear()
+    done_counts = outcome.plan.counts
+    st.session_state.pop(REPORT, None)
+    st.session_state[DONE] = _(
+        "Imported: {created} new cases, {updated} updated, {unchanged} unchanged, "
+        "{error} rows skipped.",
+        **done_counts,
+    )
+    st.rerun()

@@ -1,0 +1,48 @@
+"""Bringing an existing caseload in from a spreadsheet: read (``reading``), map headers
+(``columns``), check row by row (the dry run) and apply in one transaction (``service``)."""
+
+from models.imports.columns import COLUMNS, OPTIONAL, REQUIRED, guess_mapping, missing_required
+from models.imports.reading import ImportRefused, Table, read_table
+from models.imports.service import (
+    RESULT_COLUMNS,
+    ImportOutcome,
+    ImportPlan,
+    MappingIncomplete,
+    NoSuchOrganisation,
+    Problem,
+    RowResult,
+    RowStatus,
+    apply_import,
+    error_rows,
+    plan_import,
+    remember_mapping,
+    remembered_mapping,
+    result_rows,
+)
+from models.imports.template import template_file
+
+__all__ = [
+    "COLUMNS",
+    "OPTIONAL",
+    "REQUIRED",
+    "RESULT_COLUMNS",
+    "ImportOutcome",
+    "ImportPlan",
+    "ImportRefused",
+    "MappingIncomplete",
+    "NoSuchOrganisation",
+    "Problem",
+    "RowResult",
+    "RowStatus",
+    "Table",
+    "apply_import",
+    "error_rows",
+    "guess_mapping",
+    "missing_required",
+    "plan_import",
+    "read_table",
+    "remember_mapping",
+    "remembered_mapping",
+    "result_rows",
+    "template_file",
+]

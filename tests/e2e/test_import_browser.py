@@ -1,0 +1,106 @@
+"""A coordinator imports in a real browser: the template, then a messy sheet (Russian
+headers, Windows-1251, a row with HTML), each with a dry run first and then the apply."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models.database import make_engine
+from models.identity.store import read_identity
+from models.imports import template_file
+from models.tables import Case, CaseReference, User
+from tests.e2e.conftest import open_signed_in, screenshot, wait_ready
+from tests.import_files import csv_bytes
+
+MESSY = [
+    ["Шифр", "ФИО", "Категория", "Город", "Дата обращения", "Год рождения", "Заметка"],
+    ["E2E-1", "Соколова Мария Петровна", "Журналист", "Алматы", "01.03.2025", "1991", ""],
+    ["E2E-2", "ORLOV OLEG", "activist", "Astana", "2025-04-02", "", "Needs housing"],
+    ["E2E-3", "<b>Иван</b>", "activist", "Almaty", "2025-04-02", "", ""],
+]
+
+
+def upload(page, name: str, data: bytes, mime: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator('input[type="file"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]
+    )
+    page.get_by_role("button", name="Dry run").wait_for(timeout=60_000)
+    wait_ready(page)
+
+
+def dry_run(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Dry run").click()
+    page.get_by_role("button", name="Import now").wait_for(timeout=60_000)
+    wait_ready(page)
+
+
+def metric(page, label: str) -> str:  # type: ignore[no-untyped-def]
+    box = page.get_by_test_id("stMetric").filter(has_text=label)
+    return box.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def imported(server) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """reference -> full name of the coordinator's organisation's imported cases."""
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        org = session.execute(
+            sa.select(User.organisation_id).where(User.username == "coordinator")
+        ).scalar_one()
+        rows = session.execute(
+            sa.select(CaseReference.reference, Case.id)
+            .join(Case, Case.id == CaseReference.case_id)
+            .where(Case.organisation_id == org)
+        ).all()
+        names = {
+            reference: identity.full_name
+            for reference, case_id in rows
+            if (identity := read_identity(session, case_id=case_id)) is not None
+        }
+    engine.dispose()
+    return names
+
+
+def test_coordinator_imports_the_template_then_a_messy_sheet(new_page, server):
+    recorded = open_signed_in(new_page, server, "coordinator", "/import")
+    page = recorded.page
+    page.get_by_role("heading", name="Import cases").wait_for(timeout=60_000)
+    assert page.get_by_role("button", name="Template (Russian headers)").is_visible()
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    upload(page, "template.xlsx", template_file("en"), xlsx)
+    dry_run(page)
+    assert metric(page, "New cases") == "1"
+    assert metric(page, "Rows with errors") == "0"
+    assert "A-001" not in imported(server)  # a dry run writes nothing
+    page.get_by_role("button", name="Import now").click()
+    page.get_by_text("Imported: 1 new cases").wait_for(timeout=60_000)
+    assert imported(server)["A-001"] == "Пример Иван Петрович"
+
+    upload(page, "caseload.csv", csv_bytes(MESSY, encoding="cp1251", delimiter=";"), "text/csv")
+    page.get_by_role("button", name="Dry run").click()  # "Шифр" is not recognised
+    page.get_by_text("Choose a column for: reference").wait_for(timeout=60_000)
+    page.get_by_test_id("stSelectbox").filter(has_text="Шифр").click()
+    page.get_by_role("option", name="reference *").click()
+    wait_ready(page)
+    dry_run(page)
+    assert metric(page, "New cases") == "2"
+    assert metric(page, "Rows with errors") == "1"
+    assert page.get_by_role("button", name="Download the rows with errors").is_visible()
+    screenshot(page, "import-dry-run")
+    page.get_by_text("All rows, or nothing if any row has an error").click()
+    page.get_by_role("button", name="Import now").click()
+    page.get_by_text("Nothing was imported").wait_for(timeout=60_000)
+    assert "E2E-1" not in imported(server)
+
+    page.get_by_text("Only the valid rows; skip the rows with errors").click()
+    wait_ready(page)
+    page.get_by_role("button", name="Import now").click()
+    page.get_by_text("Imported: 2 new cases, 0 updated, 0 unchanged, 1 rows skipped.").wait_for(
+        timeout=60_000
+    )
+    after = imported(server)
+    assert after["E2E-1"] == "Соколова Мария Петровна"
+    assert after["E2E-2"] == "ORLOV OLEG"
+    assert "E2E-3" not in after
+    assert recorded.foreign_requests(server.host) == []

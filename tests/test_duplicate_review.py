@@ -1,0 +1,162 @@
+"""Reviewing duplicates: within an organisation (merge, different) and across organisations
+(only the other organisation's name, case code and score), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from models.accounts import ValidationError
+from models.duplicates import review
+from models.enums import AuditAction, CaseStatus, Outcome, Role
+from models.funder import report_scope
+from models.tables import AuditEvent, Case, DuplicateDecision, StageChange
+from tests.factories import actor_of, make_case, make_organisation, make_user
+from tests.import_files import drop_latin_names
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def world(session: Session):
+    steppe = make_organisation(session, "Steppe Bureau")
+    door = make_organisation(session, "Open Door")
+    a = make_case(session, organisation=steppe, full_name="Зайцев Дмитрий Олегович")
+    b = make_case(session, organisation=steppe, full_name="ZAYTSEV DMITRIY")
+    sibling = make_case(session, organisation=steppe, full_name="Зайцев Алексей Олегович")
+    elsewhere = make_case(session, organisation=door, full_name="Dmitry Zaitsev")
+    drop_latin_names(session)  # the factory's filler
+    coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=steppe))
+    other = actor_of(make_user(session, role=Role.COORDINATOR, organisation=door))
+    session.commit()
+    return {
+        "a": a,
+        "b": b,
+        "sibling": sibling,
+        "elsewhere": elsewhere,
+        "coordinator": coordinator,
+        "other": other,
+    }
+
+
+def seen(pairs) -> set[tuple[str, str, str | None]]:
+    return {(p.own_code, p.other_code, p.other_organisation) for p in pairs}
+
+
+def test_pairs_within_and_across_organisations_are_shown_without_identities(session, world):
+    pairs = review.pairs_to_review(session, actor=world["coordinator"])
+    a, b, elsewhere = world["a"].code, world["b"].code, world["elsewhere"].code
+    within = {(p.own_code, p.other_code) for p in pairs if p.other_organisation is None}
+    assert within == {(a, b)} or within == {(b, a)}
+    across = {(p.other_code, p.other_organisation) for p in pairs if p.other_organisation}
+    assert across == {(elsewhere, "Open Door")}
+    assert world["sibling"].code not in {c for p in pairs for c in (p.own_code, p.other_code)}
+    assert all(p.score >= 0.85 for p in pairs)
+    fields = set(review.ReviewPair.__dataclass_fields__)
+    assert not fields & {"full_name", "name_latin", "name_cyrillic", "birth_year", "contact"}
+    # The other organisation sees the same pairs from its side, and only the codes.
+    theirs = review.pairs_to_review(session, actor=world["other"])
+    assert {(p.own_code, p.other_organisation) for p in theirs} == {(elsewhere, "Steppe Bureau")}
+
+
+def test_cross_organisation_matching_can_be_switched_off(session, world):
+    pairs = review.pairs_to_review(session, actor=world["coordinator"], across_organisations=False)
+    assert all(p.other_organisation is None for p in pairs) and len(pairs) == 1
+
+
+def test_different_is_remembered_and_the_pair_never_shown_again(session, world):
+    pair = next(
+        p
+        for p in review.pairs_to_review(session, actor=world["coordinator"])
+        if p.other_organisation
+    )
+    review.mark_different(
+        session,
+        actor=world["coordinator"],
+        own_case_id=pair.own_case_id,
+        other_case_id=pair.other_case_id,
+    )
+    session.commit()
+    decided = {pair.own_case_id, pair.other_case_id}
+    for actor in (world["coordinator"], world["other"]):
+        remaining = review.pairs_to_review(session, actor=actor)
+        assert decided not in [{p.own_case_id, p.other_case_id} for p in remaining]
+    event = session.exec(select(AuditEvent)).one()
+    assert (event.action, event.entity, event.detail) == (
+        AuditAction.DUPLICATE_DECISION,
+        "case_pair",
+        "different",
+    )
+
+
+def test_same_person_merges_keeping_the_survivor_and_the_history(session, world):
+    survivor, duplicate = world["a"], world["b"]
+    review.merge(
+        session,
+        actor=world["coordinator"],
+        survivor_id=survivor.id,
+        duplicate_id=duplicate.id,
+        today=TODAY,
+    )
+    session.commit()
+    closed = session.get(Case, duplicate.id, populate_existing=True)
+    kept = session.get(Case, survivor.id, populate_existing=True)
+    assert (closed.status, closed.outcome, closed.closed_on) == (
+        CaseStatus.CLOSED,
+        Outcome.DUPLICATE,
+        TODAY,
+    )
+    assert kept.status == CaseStatus.OPEN
+    decision = session.exec(select(DuplicateDecision)).one()
+    assert decision.same_person and decision.survivor_id == survivor.id
+    assert session.exec(select(StageChange).where(StageChange.case_id == duplicate.id)).all()
+    actions = sorted(e.action for e in session.exec(select(AuditEvent)))
+    assert actions == sorted([AuditAction.MERGE, AuditAction.DUPLICATE_DECISION])
+    within = [
+        p
+        for p in review.pairs_to_review(session, actor=world["coordinator"])
+        if p.other_organisation is None
+    ]
+    assert within == []
+
+
+def test_a_merged_duplicate_is_not_counted_in_reports(session, world):
+    review.merge(
+        session,
+        actor=world["coordinator"],
+        survivor_id=world["a"].id,
+        duplicate_id=world["b"].id,
+        today=TODAY,
+    )
+    session.commit()
+    _kind, scope = report_scope(world["coordinator"])
+    counted = session.scalar(sa.select(sa.func.count()).select_from(Case).where(scope))
+    assert counted == 2  # a and the sibling, not the merged b
+
+
+def test_a_case_of_another_organisation_cannot_be_merged(session, world):
+    with pytest.raises(ValidationError):
+        review.merge(
+            session,
+            actor=world["coordinator"],
+            survivor_id=world["a"].id,
+            duplicate_id=world["elsewhere"].id,
+            today=TODAY,
+        )
+    caseworker = actor_of(make_user(session, role=Role.CASEWORKER))
+    with pytest.raises(PermissionError):
+        review.pairs_to_review(session, actor=caseworker)
+
+
+def test_the_intake_check_names_the_likely_matches_of_a_new_case(session, world):
+    matches = review.matches_for_new_case(session, actor=world["coordinator"], code=world["b"].code)
+    assert {(m.own_code, m.other_code, m.other_organisation) for m in matches} == {
+        (world["b"].code, world["a"].code, None),
+    } | ({(world["b"].code, world["elsewhere"].code, "Open Door")} & seen(matches))
+    assert (
+        review.matches_for_new_case(session, actor=world["coordinator"], code=world["sibling"].code)
+        == []
+    )

@@ -1,0 +1,90 @@
+"""The possible-duplicates page: a coordinator selects a pair and merges it or marks it
+different; a pair with another organisation shows only its name and case code."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from models.database import make_engine
+from models.enums import CaseStatus, Outcome, Role
+from models.tables import Case, DuplicateDecision
+from tests.factories import actor_of, make_case, make_organisation, make_user
+from tests.import_files import drop_latin_names
+
+
+@pytest.fixture
+def world(sqlite_url):
+    engine = make_engine(sqlite_url)
+    with Session(engine, expire_on_commit=False) as session:
+        steppe = make_organisation(session, "Steppe Bureau")
+        door = make_organisation(session, "Open Door")
+        a = make_case(session, organisation=steppe, full_name="Соколова Мария Петровна")
+        b = make_case(session, organisation=steppe, full_name="SOKOLOVA MARIIA")
+        make_case(session, organisation=door, full_name="Орлов Олег Иванович")
+        make_case(session, organisation=steppe, full_name="Oleg Orlov")
+        drop_latin_names(session)
+        coordinator = make_user(session, role=Role.COORDINATOR, organisation=steppe)
+        session.commit()
+    yield {
+        "url": sqlite_url,
+        "engine": engine,
+        "a": a,
+        "b": b,
+        "coordinator": actor_of(coordinator),
+    }
+    engine.dispose()
+
+
+def open_page(page_test, world):
+    return page_test("duplicates.py", database_url=world["url"], actor=world["coordinator"]).run()
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def test_the_pairs_are_listed_with_codes_and_other_organisations_by_name(page_test, world):
+    at = open_page(page_test, world)
+    assert not at.exception
+    frame = table(at)
+    shown = " ".join(str(v) for v in frame.to_numpy().ravel())
+    assert world["a"].code in shown and world["b"].code in shown
+    assert "possible match at Open Door" in shown
+    assert "Орлов" not in shown and "Соколова" not in shown and "SOKOLOVA" not in shown
+
+
+def test_selecting_a_pair_within_the_organisation_and_merging_it(page_test, world):
+    at = open_page(page_test, world)
+    frame = table(at)
+    row = next(i for i, v in enumerate(frame.iloc[:, 1]) if "Open Door" not in str(v))
+    at.session_state["wp_duplicates_table"] = {
+        "selection": {"rows": [row], "columns": [], "cells": []}
+    }
+    at.run()
+    at.button(key="wp_duplicates_merge").click().run()
+    assert not at.exception
+    with Session(world["engine"]) as session:
+        closed = session.exec(select(Case).where(Case.status == CaseStatus.CLOSED)).one()
+        assert closed.outcome == Outcome.DUPLICATE
+        assert closed.id in (world["a"].id, world["b"].id)
+        assert session.exec(select(DuplicateDecision)).one().same_person
+
+
+def test_marking_a_pair_with_another_organisation_different(page_test, world):
+    at = open_page(page_test, world)
+    frame = table(at)
+    row = next(i for i, v in enumerate(frame.iloc[:, 1]) if "Open Door" in str(v))
+    at.session_state["wp_duplicates_table"] = {
+        "selection": {"rows": [row], "columns": [], "cells": []}
+    }
+    at.run()
+    assert not [b for b in at.button if b.key == "wp_duplicates_merge"]
+    at.button(key="wp_duplicates_different").click().run()
+    assert not at.exception
+    with Session(world["engine"]) as session:
+        decision = session.exec(select(DuplicateDecision)).one()
+        assert decision.same_person is False
+    assert "Open Door" not in " ".join(
+        str(v) for v in table(open_page(page_test, world)).to_numpy().ravel()
+    )
