@@ -15,8 +15,7 @@ from sqlmodel import Session
 
 from dashboard.cache import scoped_query
 from models.access import Actor
-from models.dashboards import caseload_map, common, permits, pipeline, triage, weekly
-from models.imports import guidance
+from models.dashboards import caseload_map, common, guidance, permits, pipeline, triage, weekly
 
 R = TypeVar("R")
 
