@@ -91,3 +91,16 @@ def test_the_readme_names_every_seeded_account_or_its_pattern(tmp_path):
     patterns = [re.compile("^" + re.escape(n).replace("N", r"\d") + "$") for n in names]
     unlisted = {u for u in usernames if not any(p.match(u) for p in patterns)}
     assert unlisted == set()
+
+
+def test_the_key_store_file_and_its_journal_are_private(tmp_path):
+    from models.identity.keystore import KeyStore
+
+    store = KeyStore(f"sqlite:///{tmp_path / 'var' / 'waypoint-keys.db'}")
+    store.put_many([("k1", b"wrapped")])
+    with store.engine.connect() as connection:
+        files = [p for p in (tmp_path / "var").iterdir()]
+        assert {p.name for p in files} >= {"waypoint-keys.db", "waypoint-keys.db-wal"}
+        assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
+        assert connection is not None
+    store.dispose()

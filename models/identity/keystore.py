@@ -21,6 +21,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from models.database import private_sqlite_file
+
 BATCH = 5000
 
 metadata = sa.MetaData()
@@ -68,8 +70,9 @@ class KeyStore:
         self.sqlite = parsed.get_backend_name() == "sqlite"
         if self.sqlite:
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
                 self.path = Path(parsed.database)
+                # Created 0600 before SQLite opens it, so its -wal and -shm are 0600 too.
+                private_sqlite_file(self.path)
             self.engine = sa.create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
             )
@@ -77,8 +80,6 @@ class KeyStore:
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
         metadata.create_all(self.engine)
-        if self.path is not None:
-            self.path.chmod(0o600)  # readable by the app's user only
 
     def dispose(self) -> None:
         self.engine.dispose()
