@@ -68,6 +68,8 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        # A throwaway test database: commits need not wait for the disk.
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
     url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     # A PostgreSQL case database needs its key store named: a file of this test session
     # (tests through ``database_url`` get one of their own).
