@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from models.cli import main
 from models.database import current_revision, head_revision, make_engine
 from models.tables import Case, User
+from waypoint_cli.main import main
 
 KEY = "k" * 48
 

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 from sqlmodel import Session, select
 
-from models.cli import main
 from models.database import make_engine
 from models.enums import AuditAction, Outcome, Role
 from models.identity import keys as key_config
@@ -27,6 +26,7 @@ from models.settings import ConfigurationError
 from models.tables import AuditEvent, CaseNote, Person
 from seed_data.generator import NOTE_TEMPLATES, seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
+from waypoint_cli.main import main
 
 TODAY = dt.date(2026, 11, 23)
 

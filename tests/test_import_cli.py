@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.cli import main
 from models.database import make_engine
 from models.tables import Case, City
 from tests.factories import make_case, make_organisation
 from tests.import_files import csv_bytes, drop_latin_names
+from waypoint_cli.main import main
 
 KEY = "k" * 48
 ROWS = [

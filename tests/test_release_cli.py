@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from models.cli import main
+from waypoint_cli.main import main
 
 
 @pytest.fixture

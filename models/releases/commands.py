@@ -1,4 +1,4 @@
-"""What ``waypoint release ...`` does; the parser in ``models/cli.py`` only calls these.
+"""What ``waypoint release ...`` does; the parser in ``waypoint_cli/main.py`` only calls these.
 
 The command line acts as the operator of the database (``actor=None`` in the audit trail).
 """
