@@ -1,0 +1,94 @@
+"""Housing and employment needs, and their forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.case_sections.common import (
+    facts,
+    forget_version,
+    key,
+)
+from dashboard.forms import (
+    FORM_ERROR,
+    FieldErrors,
+    enum_select,
+    save,
+)
+from dashboard.i18n import _
+from models import cases
+from models.access import Actor
+from models.case_queries import (
+    CaseDetail,
+)
+from models.enums import (
+    EmploymentSituation,
+    HousingSituation,
+    Urgency,
+)
+
+
+def need_section(
+    actor: Actor, detail: CaseDetail, version: int, can_edit: bool, today: dt.date, *, housing: bool
+) -> None:
+    row = detail.housing if housing else detail.employment
+    name = "housing" if housing else "employment"
+    situations = HousingSituation if housing else EmploymentSituation
+    st.subheader(_("Housing need") if housing else _("Employment need"))
+    if row is None:
+        st.caption(_("Not assessed yet."))
+    else:
+        facts(
+            [
+                (_("Situation"), row.situation),
+                (_("Need"), row.need),
+                (_("Urgency"), row.urgency),
+                (_("Met"), row.met),
+                (_("Updated on"), row.updated_on),
+            ]
+        )
+    if not can_edit:
+        return
+    title = _("Update the housing need") if housing else _("Update the employment need")
+    with st.expander(title), st.form(key(name, version)):
+        errors = FieldErrors()
+        situation = enum_select(
+            _("Situation"),
+            situations,
+            value=row.situation if row else None,
+            key=key(f"{name}_situation", version),
+        )
+        errors.slot("situation")
+        need = st.text_area(
+            _("Need"), value=(row.need or "") if row else "", key=key(f"{name}_need", version)
+        )
+        errors.slot("need")
+        urgency = enum_select(
+            _("Urgency"),
+            Urgency,
+            value=row.urgency if row else Urgency.MEDIUM,
+            key=key(f"{name}_urgency", version),
+        )
+        met = st.checkbox(
+            _("Met"), value=bool(row.met) if row else False, key=key(f"{name}_met", version)
+        )
+        errors.slot("urgency", "met", FORM_ERROR)
+        submitted = st.form_submit_button(_("Save"), key=key(f"{name}_save", version))
+    if submitted:
+        data = cases.NeedInput(situation, need, urgency, met)
+        write = cases.update_housing_need if housing else cases.update_employment_need
+        save(
+            lambda s: write(
+                s,
+                actor=actor,
+                case_id=detail.case_id,
+                expected_version=version,
+                data=data,
+                today=today,
+            ),
+            errors=errors,
+            success=_("Saved."),
+            reset=forget_version,
+        )
