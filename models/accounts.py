@@ -230,7 +230,7 @@ def sign_in(
     """
     now = now or utcnow()
     name = username.strip().lower()
-    user = session.exec(select(User).where(User.username == name)).first()
+    user = session.exec(select(User).where(col(User.username) == name)).first()
     if user is None or not user.active:
         check_password(password, _DUMMY_HASH)
         record(
@@ -280,7 +280,7 @@ def sign_in(
 
 
 def user_by_username(session: Session, username: str) -> User | None:
-    return session.exec(select(User).where(User.username == username.strip().lower())).first()
+    return session.exec(select(User).where(col(User.username) == username.strip().lower())).first()
 
 
 def validate_username(username: str) -> str:
@@ -444,9 +444,7 @@ def unlock(session: Session, *, actor: Actor, user_id: int) -> None:
 
 def set_language(session: Session, *, actor: Actor, language: Language) -> None:
     """Remember the user's language for their next sign-in."""
-    session.execute(
-        sa.update(User).where(User.id == actor.id).values(language=language)  # type: ignore[arg-type]
-    )
+    session.execute(sa.update(User).where(col(User.id) == actor.id).values(language=language))
 
 
 # Administration --------------------------------------------------------------------------
@@ -546,7 +544,7 @@ def create_organisation(session: Session, *, actor: Actor, name: str) -> Organis
         raise ValidationError("name", N_("Enter a name of 1 to 200 characters."))
     plain_name("name", clean)
     taken = session.exec(
-        select(Organisation).where(sa.func.lower(Organisation.name) == clean.lower())
+        select(Organisation).where(sa.func.lower(col(Organisation.name)) == clean.lower())
     ).first()
     if taken is not None:
         raise ValidationError("name", N_("An organisation with this name exists."))
@@ -588,12 +586,12 @@ def list_accounts(session: Session, *, actor: Actor) -> list[tuple[User, str]]:
     """Every account with its organisation's name, for the admin page."""
     require(actor, Action.MANAGE_USERS)
     rows = session.execute(
-        sa.select(User, Organisation.name)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)  # type: ignore[arg-type]
-        .order_by(User.username)
+        sa.select(User, col(Organisation.name))
+        .outerjoin(Organisation, col(Organisation.id) == col(User.organisation_id))
+        .order_by(col(User.username))
     ).all()
     return [(row[0], row[1] or "") for row in rows]
 
 
 def list_organisations(session: Session) -> list[Organisation]:
-    return list(session.exec(select(Organisation).order_by(Organisation.name)).all())
+    return list(session.exec(select(Organisation).order_by(col(Organisation.name))).all())

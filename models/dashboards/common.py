@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Action, Actor, permits, visible_cases
 from models.enums import CaseStatus, Category, PermitType, Stage
@@ -48,22 +49,22 @@ def conditions(
     ``risk``: the level to filter on (``models.stored.risk_columns``); the rules by default."""
     where = [visible(actor)]
     if open_only:
-        where.append(Case.status == CaseStatus.OPEN)  # type: ignore[arg-type]
+        where.append(col(Case.status) == CaseStatus.OPEN)
     if filters.categories:
-        where.append(Case.category.in_(filters.categories))  # type: ignore[attr-defined]
+        where.append(col(Case.category).in_(filters.categories))
     if filters.stages:
-        where.append(Case.stage.in_(filters.stages))  # type: ignore[attr-defined]
+        where.append(col(Case.stage).in_(filters.stages))
     if filters.organisation_ids:
-        where.append(Case.organisation_id.in_(filters.organisation_ids))  # type: ignore[attr-defined]
+        where.append(col(Case.organisation_id).in_(filters.organisation_ids))
     if filters.permit_types:
-        where.append(LegalStatus.permit_type.in_(filters.permit_types))  # type: ignore[attr-defined]
+        where.append(col(LegalStatus.permit_type).in_(filters.permit_types))
     if filters.levels:
         level = risk.level if risk is not None else level_expression(today)
         where.append(level.in_([int(level) for level in filters.levels]))
     return where
 
 
-def stage_position(column: sa.ColumnElement[str]) -> sa.ColumnElement[int]:
+def stage_position(column: sa.ColumnExpressionArgument[str]) -> sa.ColumnElement[int]:
     """The position (0 = intake) of a stage column, in SQL."""
     return sa.case({stage.value: stage.position for stage in Stage}, value=column, else_=-1)
 
@@ -81,11 +82,9 @@ def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 def organisations_in_scope(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
     """The organisations (id, name) that lead at least one case ``actor`` may see."""
     statement = (
-        sa.select(Organisation.id, Organisation.name)
-        .where(
-            sa.exists().where(Case.organisation_id == Organisation.id, visible(actor))  # type: ignore[arg-type]
-        )
-        .order_by(Organisation.name)
+        sa.select(col(Organisation.id), col(Organisation.name))
+        .where(sa.exists().where(col(Case.organisation_id) == col(Organisation.id), visible(actor)))
+        .order_by(col(Organisation.name))
     )
     return [(int(row.id), str(row.name)) for row in session.execute(statement)]
 
@@ -101,16 +100,16 @@ def most_urgent_page(
     """One page of case ids matching ``where``, most urgent first (then the permit that runs
     out soonest, then the code), with the total number of matches in each row. Selecting only
     ids and sort keys keeps the per-case reasons to the rows of the page."""
-    expires = LegalStatus.permit_expires_on
+    expires = col(LegalStatus.permit_expires_on)
     total = sa.func.count().over().label("total")
     page = (
         with_legal_status(
             sa.select(
-                Case.id.label("case_id"),  # type: ignore[union-attr]
+                col(Case.id).label("case_id"),
                 (risk.urgency if risk is not None else urgency_expression(today)).label("urgency"),
-                expires.is_(None).label("no_permit"),  # type: ignore[union-attr]
-                expires.label("expires"),  # type: ignore[union-attr]
-                Case.code.label("code"),  # type: ignore[attr-defined]
+                expires.is_(None).label("no_permit"),
+                expires.label("expires"),
+                col(Case.code).label("code"),
                 total,
             ).select_from(Case)
         )
@@ -123,11 +122,11 @@ def most_urgent_page(
     return page, page.c.total
 
 
-def page_order(page: sa.Subquery) -> list[sa.ColumnElement]:  # type: ignore[type-arg]
+def page_order(page: sa.Subquery) -> list[sa.ColumnElement]:
     return [page.c.urgency.desc(), page.c.no_permit, page.c.expires, page.c.code]
 
 
-def total_of(session: Session, where: list[sa.ColumnElement[bool]], page: list) -> int:  # type: ignore[type-arg]
+def total_of(session: Session, where: list[sa.ColumnElement[bool]], page: Sequence[sa.Row]) -> int:
     """The total carried by the rows of a page; counted again only for a page past the end."""
     if page:
         return int(page[0].total)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Actor
 from models.dashboards.common import (
@@ -68,10 +68,10 @@ def summary(
     where = conditions(actor, filters, today, risk=risk)
     grouped = session.execute(
         with_legal_status(
-            sa.select(level.label("level"), Case.category, sa.func.count()).select_from(Case)
+            sa.select(level.label("level"), col(Case.category), sa.func.count()).select_from(Case)
         )
         .where(*where)
-        .group_by(level, Case.category)
+        .group_by(level, col(Case.category))
     ).all()
     reason_sums = (
         session.execute(
@@ -108,19 +108,19 @@ def cases(
     statement = (
         with_legal_status(
             sa.select(
-                Case.code,
-                Case.category,
-                Case.stage,
+                col(Case.code),
+                col(Case.category),
+                col(Case.stage),
                 risk.level.label("level"),
-                User.display_name,
-                LegalStatus.permit_expires_on,
+                col(User.display_name),
+                col(LegalStatus.permit_expires_on),
                 total,
                 *reason_columns(today),
             )
             .select_from(page)
-            .join(Case, Case.id == page.c.case_id)  # type: ignore[arg-type]
+            .join(Case, col(Case.id) == page.c.case_id)
         )
-        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == col(Case.caseworker_id))
         .order_by(*page_order(page))
     )
     found = session.execute(statement).all()

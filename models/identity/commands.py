@@ -24,7 +24,7 @@ from models.identity.retention import apply_retention, identities_due
 COMMANDS = ("purge", "retention", "backup", "restore", "keys")
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(commands: argparse._SubParsersAction) -> None:
     purge = commands.add_parser("purge", help="destroy a person's identity now (crypto-shred)")
     purge.add_argument("code", help="the case code, e.g. WP-24-0137")
     purge.add_argument("--reason", required=True, choices=[r.value for r in PurgeReason])

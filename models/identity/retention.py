@@ -54,8 +54,8 @@ def identities_due(
             col(Case.closed_on),
             col(Organisation.identity_retention_months),
         )
-        .join(Organisation, Organisation.id == Case.organisation_id)  # type: ignore[arg-type]
-        .join(Person, Person.case_id == Case.id)  # type: ignore[arg-type]
+        .join(Organisation, col(Organisation.id) == col(Case.organisation_id))
+        .join(Person, col(Person.case_id) == col(Case.id))
         .where(col(Case.status) == CaseStatus.CLOSED, col(Case.closed_on).is_not(None))
     )
     if actor is not None:
