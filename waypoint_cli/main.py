@@ -10,7 +10,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import col, select
 
 from models.accounts import ValidationError, create_user
 from models.database import (
@@ -184,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-def _release(engine, args: argparse.Namespace, *, today: dt.date) -> int:  # type: ignore[no-untyped-def]
+def _release(engine: sa.Engine, args: argparse.Namespace, *, today: dt.date) -> int:
     if args.release_command == "publish":
         print(publish_command(engine, quarter=args.quarter, today=today))
     elif args.release_command == "list":
@@ -202,12 +203,12 @@ def _release(engine, args: argparse.Namespace, *, today: dt.date) -> int:  # typ
     return 0
 
 
-def _create_user(engine, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _create_user(engine: sa.Engine, args: argparse.Namespace) -> int:
     with session_scope(engine) as session:
         organisation_id = None
         if args.organisation:
             org = session.exec(
-                select(Organisation).where(Organisation.name == args.organisation.strip())
+                select(Organisation).where(col(Organisation.name) == args.organisation.strip())
             ).first()
             if org is None:
                 print(f"waypoint: no organisation named {args.organisation!r}", file=sys.stderr)
