@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,7 +10,7 @@ from sqlmodel import Session, col
 
 from models.access import Action, Actor, permits, visible_cases
 from models.enums import CaseStatus, Category, PermitType, Stage
-from models.risk import RiskLevel, level_expression, urgency_expression, with_legal_status
+from models.risk import RiskLevel, level_expression
 from models.stored import RiskColumns
 from models.tables import Case, LegalStatus, Organisation
 
@@ -87,51 +86,3 @@ def organisations_in_scope(session: Session, *, actor: Actor) -> list[tuple[int,
         .order_by(col(Organisation.name))
     )
     return [(int(row.id), str(row.name)) for row in session.execute(statement)]
-
-
-def most_urgent_page(
-    where: list[sa.ColumnElement[bool]],
-    today: dt.date,
-    *,
-    limit: int,
-    offset: int,
-    risk: RiskColumns | None = None,
-) -> tuple[sa.Subquery, sa.ColumnElement[int]]:
-    """One page of case ids matching ``where``, most urgent first (then the permit that runs
-    out soonest, then the code), with the total number of matches in each row. Selecting only
-    ids and sort keys keeps the per-case reasons to the rows of the page."""
-    expires = col(LegalStatus.permit_expires_on)
-    total = sa.func.count().over().label("total")
-    page = (
-        with_legal_status(
-            sa.select(
-                col(Case.id).label("case_id"),
-                (risk.urgency if risk is not None else urgency_expression(today)).label("urgency"),
-                expires.is_(None).label("no_permit"),
-                expires.label("expires"),
-                col(Case.code).label("code"),
-                total,
-            ).select_from(Case)
-        )
-        .where(*where)
-        .order_by(sa.desc("urgency"), "no_permit", "expires", "code")
-        .limit(limit)
-        .offset(offset)
-        .subquery()
-    )
-    return page, page.c.total
-
-
-def page_order(page: sa.Subquery) -> list[sa.ColumnElement]:
-    return [page.c.urgency.desc(), page.c.no_permit, page.c.expires, page.c.code]
-
-
-def total_of(session: Session, where: list[sa.ColumnElement[bool]], page: Sequence[sa.Row]) -> int:
-    """The total carried by the rows of a page; counted again only for a page past the end."""
-    if page:
-        return int(page[0].total)
-    return int(
-        session.execute(
-            with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
-        ).scalar_one()
-    )

@@ -11,15 +11,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from models.access import Actor
+from models.dashboards import triage
 from models.dashboards.common import (
     URGENT_LEVELS,
     CaseFilters,
     conditions,
     count_if,
-    most_urgent_page,
-    page_order,
     start_of,
-    total_of,
     visible,
 )
 from models.enums import ExtraditionStatus, Outcome, Stage
@@ -27,8 +25,6 @@ from models.risk import (
     EXPIRY_SOON_DAYS,
     STALE_DAYS,
     RiskLevel,
-    reason_columns,
-    reasons_of,
     with_legal_status,
 )
 from models.stored import risk_columns
@@ -52,21 +48,6 @@ class TileValue:
     tile: Tile
     now: int
     last_week: int | None  # None: the data keep no history to compare with
-
-
-@dataclass(frozen=True)
-class UrgentCase:
-    code: str
-    level: RiskLevel
-    reasons: tuple[str, ...]  # English message ids
-    caseworker: str | None
-    permit_days_left: int | None
-
-
-@dataclass(frozen=True)
-class UrgentList:
-    total: int
-    rows: list[UrgentCase]
 
 
 @dataclass(frozen=True)
@@ -196,42 +177,18 @@ def tiles(session: Session, *, actor: Actor, today: dt.date) -> list[TileValue]:
 
 def urgent_cases(
     session: Session, *, actor: Actor, today: dt.date, limit: int = 50, offset: int = 0
-) -> UrgentList:
+) -> triage.TriagePage:
     """Open cases at high or critical risk, most urgent first (then the permit that runs out
-    soonest), one page of ``limit`` rows, with the total count."""
-    risk = risk_columns(session, today)
-    where = conditions(actor, CaseFilters(levels=URGENT_LEVELS), today, risk=risk)
-    page, total = most_urgent_page(where, today, limit=limit, offset=offset, risk=risk)
-    statement = (
-        with_legal_status(
-            sa.select(
-                col(Case.code),
-                risk.level.label("level"),
-                col(User.display_name),
-                col(LegalStatus.permit_expires_on),
-                total,
-                *reason_columns(today),
-            )
-            .select_from(page)
-            .join(Case, col(Case.id) == page.c.case_id)
-        )
-        .outerjoin(User, col(User.id) == col(Case.caseworker_id))
-        .order_by(*page_order(page))
+    soonest), one page of ``limit`` rows, with the total count: the triage list narrowed to
+    the urgent levels."""
+    return triage.cases(
+        session,
+        actor=actor,
+        today=today,
+        filters=CaseFilters(levels=URGENT_LEVELS),
+        limit=limit,
+        offset=offset,
     )
-    found = session.execute(statement).all()
-    rows = [
-        UrgentCase(
-            code=row.code,
-            level=RiskLevel(row.level),
-            reasons=tuple(reasons_of(row, today)),
-            caseworker=row.display_name,
-            permit_days_left=(row.permit_expires_on - today).days
-            if row.permit_expires_on
-            else None,
-        )
-        for row in found
-    ]
-    return UrgentList(total=total_of(session, where, found), rows=rows)
 
 
 def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[CaseloadRow]:
