@@ -22,6 +22,7 @@ from zxcvbn import zxcvbn
 from models.access import Action, Actor, require
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, Role
+from models.errors import ValidationError
 from models.i18n import N_, Language
 from models.settings import LOCKOUT_DURATION, LOCKOUT_THRESHOLD, SIGN_IN_DELAY_MAX
 from models.tables import Case, Organisation, User, utcnow
@@ -32,19 +33,6 @@ PASSWORD_MIN_SCORE = 3
 PASSWORD_MAX_BYTES = 72  # bcrypt refuses longer input
 COMMON_PASSWORDS_PATH = Path(__file__).with_name("common_passwords.txt")
 BCRYPT_ROUNDS = 12
-
-
-class ValidationError(ValueError):
-    """Bad input, with a message for the user keyed by the field it concerns.
-
-    ``messages`` maps field name to an English message id (translated by the dashboard) and
-    ``params`` holds the values to format into it.
-    """
-
-    def __init__(self, field: str, message: str, **params: object) -> None:
-        super().__init__(f"{field}: {message}")
-        self.messages = {field: message}
-        self.params = {field: params}
 
 
 @cache

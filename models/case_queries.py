@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 
 from models import risk
 from models.access import Action, Actor, case_visible, permits, visible_cases
-from models.accounts import ValidationError
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, Role, Stage
+from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.blind_index import BlindIndex, cases_matching_all
 from models.identity.crypto import Identity, vault_for
@@ -49,7 +49,7 @@ CODE_MAX_CHARS = 32  # longer than any case code, old or new
 
 
 @dataclass(frozen=True)
-class CaseFilters:
+class CaseListFilters:
     """What the case list is narrowed to; ``None`` means any."""
 
     status: CaseStatus | None = CaseStatus.OPEN
@@ -112,7 +112,7 @@ def _search_condition(index: BlindIndex | None, actor: Actor, text: str) -> sa.C
 
 def _conditions(
     actor: Actor,
-    filters: CaseFilters,
+    filters: CaseListFilters,
     today: dt.date,
     level: RiskColumn,
     index: BlindIndex | None = None,
@@ -153,7 +153,7 @@ def case_list(
     session: Session,
     *,
     actor: Actor,
-    filters: CaseFilters,
+    filters: CaseListFilters,
     today: dt.date,
     page: int = 1,
     page_size: int = PAGE_SIZE,

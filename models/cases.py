@@ -43,7 +43,6 @@ from models.access import (
     scope_of,
     visible_cases,
 )
-from models.accounts import ValidationError
 from models.audit import record
 from models.enums import (
     AsylumStatus,
@@ -60,6 +59,7 @@ from models.enums import (
     Stage,
     Urgency,
 )
+from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.crypto import Identity
 from models.identity.store import IdentityPurged, add_person, seal_note

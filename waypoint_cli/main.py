@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from models.accounts import ValidationError, create_user
+from models.accounts import create_user
 from models.database import (
     DatabaseUnavailable,
     SchemaOutOfDate,
@@ -27,6 +27,7 @@ from models.database import (
 )
 from models.duplicates.commandline import duplicates_csv
 from models.enums import Role
+from models.errors import ValidationError
 from models.identity import commands as vault_commands
 from models.imports.commandline import run_import
 from models.releases import BudgetError, ReleaseError

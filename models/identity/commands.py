@@ -14,9 +14,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from models.accounts import ValidationError
 from models.database import session_scope
 from models.enums import PurgeReason
+from models.errors import ValidationError
 from models.identity.backup import BackupError, backup, restore, rotate_master_key
 from models.identity.purge import CaseNotFound, purge_now, reapply_purges
 from models.identity.retention import apply_retention, identities_due

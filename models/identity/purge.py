@@ -27,10 +27,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.access import Action, Actor, PermissionDenied, case_scope, permits
-from models.accounts import ValidationError
 from models.audit import record
 from models.database import session_scope
 from models.enums import AuditAction, PurgeReason
+from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.crypto import vault_for
 from models.tables import AuditEvent, Case, CaseNote, Person, PersonToken, PurgeLedger, utcnow

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from models.access import Action, Actor, case_scope, require
-from models.accounts import ValidationError
 from models.audit import record
 from models.database import session_scope
 from models.enums import AuditAction, CaseStatus, PurgeReason
+from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.purge import purge_case, scrub
 from models.tables import Case, Organisation, Person

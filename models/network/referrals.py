@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 
 from models import audit
 from models.access import Action, Actor, case_scope, permits, require
-from models.accounts import ValidationError
 from models.cases import CaseNotFound, clean_text
 from models.enums import AuditAction, CaseStatus, Role, Urgency
+from models.errors import ValidationError
 from models.i18n import N_
 from models.network.enums import ConsentMethod, ConsentScope, ReferralState, ServiceType
 from models.network.scope import SCOPE_COLUMNS, open_referral, received_by

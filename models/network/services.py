@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 
 from models import audit
 from models.access import Action, Actor, PermissionDenied, permits, require
-from models.accounts import ValidationError
 from models.enums import AuditAction, Role
+from models.errors import ValidationError
 from models.i18n import N_
 from models.network.enums import ServiceType
 from models.network.tables import ServiceArea, ServiceOffer
