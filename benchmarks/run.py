@@ -444,20 +444,20 @@ def _pages(
 def _case_list(engine: object, actor: object, repeats: Repeats) -> dict[str, object]:
     """The case list (``models.case_queries.case_list``) under each of its filters, first
     page; the high-risk filter also on its last page (pagination must not cost more)."""
-    from models.case_queries import CaseFilters, case_list
+    from models.case_queries import CaseListFilters, case_list
     from models.database import session_scope
     from models.enums import CaseStatus, Stage
     from models.risk import RiskLevel
 
     filters = {
-        "open": CaseFilters(),
-        "critical only": CaseFilters(risk_level=RiskLevel.CRITICAL),
-        "high": CaseFilters(status=CaseStatus.OPEN, risk_level=RiskLevel.HIGH),
-        "any status": CaseFilters(status=None),
-        "stage: documents": CaseFilters(stage=Stage.DOCUMENTS),
-        "expiring in 30 days": CaseFilters(expiring_within_days=30),
-        "name search": CaseFilters(search="Иван"),
-        "code search": CaseFilters(search="WP-25-00"),
+        "open": CaseListFilters(),
+        "critical only": CaseListFilters(risk_level=RiskLevel.CRITICAL),
+        "high": CaseListFilters(status=CaseStatus.OPEN, risk_level=RiskLevel.HIGH),
+        "any status": CaseListFilters(status=None),
+        "stage: documents": CaseListFilters(stage=Stage.DOCUMENTS),
+        "expiring in 30 days": CaseListFilters(expiring_within_days=30),
+        "name search": CaseListFilters(search="Иван"),
+        "code search": CaseListFilters(search="WP-25-00"),
     }
     timings = {name: Timings() for name in filters}
     last = Timings()
@@ -493,7 +493,7 @@ def _identity(engine: object, actor: object, code: str, repeats: Repeats) -> dic
     """Opening a case: its detail (notes opened) alone, and then its identity too (key
     fetched from the key store, unwrapped, identity decrypted); and a two-word Latin name
     search through the blind index, in the other order than stored."""
-    from models.case_queries import CaseFilters, case_detail, case_identity, case_list
+    from models.case_queries import CaseListFilters, case_detail, case_identity, case_list
     from models.database import session_scope
     from models.identity.crypto import reset
 
@@ -514,7 +514,7 @@ def _identity(engine: object, actor: object, code: str, repeats: Repeats) -> dic
                 lambda: case_list(  # type: ignore[arg-type]
                     session,
                     actor=actor,
-                    filters=CaseFilters(status=None, search="Smirnov Aleksei"),
+                    filters=CaseListFilters(status=None, search="Smirnov Aleksei"),
                     today=TODAY,
                 )
             )

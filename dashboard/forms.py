@@ -19,10 +19,10 @@ from sqlmodel import Session
 
 from dashboard import auth, cache, runtime
 from dashboard.i18n import _, label
-from models.accounts import ValidationError
 from models.cases import CaseNotFound, StaleCase
 from models.database import session_scope
 from models.enums import LabelledEnum
+from models.errors import ValidationError
 
 FLASH = "wp_form_flash"
 EARLIEST = dt.date(1990, 1, 1)

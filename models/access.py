@@ -131,7 +131,7 @@ def scope_of(actor: Actor) -> Scope:
     return policy.scope if policy else Scope.NONE
 
 
-def _account_now(actor: Actor) -> list[sa.ColumnElement[bool]]:
+def _account_now(actor: Actor) -> list[sa.ColumnExpressionArgument[bool]]:
     """The actor's account as it is in the database now: still there, active, same role."""
     return [col(User.id) == actor.id, col(User.role) == actor.role, col(User.active)]
 

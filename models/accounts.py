@@ -22,6 +22,7 @@ from zxcvbn import zxcvbn
 from models.access import Action, Actor, require
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, Role
+from models.errors import ValidationError
 from models.i18n import N_, Language
 from models.settings import LOCKOUT_DURATION, LOCKOUT_THRESHOLD, SIGN_IN_DELAY_MAX
 from models.tables import Case, Organisation, User, utcnow
@@ -32,19 +33,6 @@ PASSWORD_MIN_SCORE = 3
 PASSWORD_MAX_BYTES = 72  # bcrypt refuses longer input
 COMMON_PASSWORDS_PATH = Path(__file__).with_name("common_passwords.txt")
 BCRYPT_ROUNDS = 12
-
-
-class ValidationError(ValueError):
-    """Bad input, with a message for the user keyed by the field it concerns.
-
-    ``messages`` maps field name to an English message id (translated by the dashboard) and
-    ``params`` holds the values to format into it.
-    """
-
-    def __init__(self, field: str, message: str, **params: object) -> None:
-        super().__init__(f"{field}: {message}")
-        self.messages = {field: message}
-        self.params = {field: params}
 
 
 @cache
@@ -230,7 +218,7 @@ def sign_in(
     """
     now = now or utcnow()
     name = username.strip().lower()
-    user = session.exec(select(User).where(User.username == name)).first()
+    user = session.exec(select(User).where(col(User.username) == name)).first()
     if user is None or not user.active:
         check_password(password, _DUMMY_HASH)
         record(
@@ -280,7 +268,7 @@ def sign_in(
 
 
 def user_by_username(session: Session, username: str) -> User | None:
-    return session.exec(select(User).where(User.username == username.strip().lower())).first()
+    return session.exec(select(User).where(col(User.username) == username.strip().lower())).first()
 
 
 def validate_username(username: str) -> str:
@@ -444,9 +432,7 @@ def unlock(session: Session, *, actor: Actor, user_id: int) -> None:
 
 def set_language(session: Session, *, actor: Actor, language: Language) -> None:
     """Remember the user's language for their next sign-in."""
-    session.execute(
-        sa.update(User).where(User.id == actor.id).values(language=language)  # type: ignore[arg-type]
-    )
+    session.execute(sa.update(User).where(col(User.id) == actor.id).values(language=language))
 
 
 # Administration --------------------------------------------------------------------------
@@ -546,7 +532,7 @@ def create_organisation(session: Session, *, actor: Actor, name: str) -> Organis
         raise ValidationError("name", N_("Enter a name of 1 to 200 characters."))
     plain_name("name", clean)
     taken = session.exec(
-        select(Organisation).where(sa.func.lower(Organisation.name) == clean.lower())
+        select(Organisation).where(sa.func.lower(col(Organisation.name)) == clean.lower())
     ).first()
     if taken is not None:
         raise ValidationError("name", N_("An organisation with this name exists."))
@@ -588,12 +574,12 @@ def list_accounts(session: Session, *, actor: Actor) -> list[tuple[User, str]]:
     """Every account with its organisation's name, for the admin page."""
     require(actor, Action.MANAGE_USERS)
     rows = session.execute(
-        sa.select(User, Organisation.name)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)  # type: ignore[arg-type]
-        .order_by(User.username)
+        sa.select(User, col(Organisation.name))
+        .outerjoin(Organisation, col(Organisation.id) == col(User.organisation_id))
+        .order_by(col(User.username))
     ).all()
     return [(row[0], row[1] or "") for row in rows]
 
 
 def list_organisations(session: Session) -> list[Organisation]:
-    return list(session.exec(select(Organisation).order_by(Organisation.name)).all())
+    return list(session.exec(select(Organisation).order_by(col(Organisation.name))).all())

@@ -39,7 +39,7 @@ def _visible_rows(actor: Actor) -> sa.ColumnElement[bool]:
         return sa.true()
     if scope is Scope.ORGANISATION and actor.organisation_id is not None:
         # Through the one visibility gate: for a coordinator, their organisation's cases.
-        org_cases = sa.select(Case.id).where(visible_cases(actor))
+        org_cases = sa.select(col(Case.id)).where(visible_cases(actor))
         return sa.or_(
             col(AuditEvent.case_id).in_(org_cases),
             sa.and_(
@@ -62,31 +62,29 @@ def audit_events(
     require(actor, Action.VIEW_AUDIT)
     conditions = [_visible_rows(actor)]
     if filters.since:
-        conditions.append(AuditEvent.at >= _day_start(filters.since))  # type: ignore[arg-type]
+        conditions.append(col(AuditEvent.at) >= _day_start(filters.since))
     if filters.until:
-        conditions.append(
-            AuditEvent.at < _day_start(filters.until + dt.timedelta(days=1))  # type: ignore[arg-type]
-        )
+        conditions.append(col(AuditEvent.at) < _day_start(filters.until + dt.timedelta(days=1)))
     if filters.action:
-        conditions.append(AuditEvent.action == filters.action)  # type: ignore[arg-type]
+        conditions.append(col(AuditEvent.action) == filters.action)
     if filters.username.strip():
-        conditions.append(AuditEvent.username == filters.username.strip().lower())  # type: ignore[arg-type]
+        conditions.append(col(AuditEvent.username) == filters.username.strip().lower())
     if filters.case_code.strip():
-        conditions.append(Case.code == filters.case_code.strip().upper())  # type: ignore[arg-type]
+        conditions.append(col(Case.code) == filters.case_code.strip().upper())
     rows = session.execute(
         sa.select(
-            AuditEvent.at,
-            AuditEvent.username,
-            AuditEvent.action,
-            AuditEvent.entity,
-            AuditEvent.entity_id,
-            Case.code.label("case"),  # type: ignore[attr-defined]
-            AuditEvent.fields,
-            AuditEvent.detail,
+            col(AuditEvent.at),
+            col(AuditEvent.username),
+            col(AuditEvent.action),
+            col(AuditEvent.entity),
+            col(AuditEvent.entity_id),
+            col(Case.code).label("case"),
+            col(AuditEvent.fields),
+            col(AuditEvent.detail),
         )
-        .outerjoin(Case, Case.id == AuditEvent.case_id)
+        .outerjoin(Case, col(Case.id) == col(AuditEvent.case_id))
         .where(*conditions)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(limit)
     ).all()
     return pd.DataFrame([r._asdict() for r in rows], columns=AUDIT_COLUMNS)

@@ -12,19 +12,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import risk
 from models.access import Action, Actor, case_visible, permits, visible_cases
-from models.accounts import ValidationError
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, Role, Stage
+from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.blind_index import BlindIndex, cases_matching_all
 from models.identity.crypto import Identity, vault_for
 from models.identity.store import case_cipher, open_notes, read_identity
 from models.network import ConsentScope, consent_scope
 from models.stored import risk_columns
+from models.stored.risk import RiskColumn
 from models.tables import (
     AuditEvent,
     Case,
@@ -48,7 +49,7 @@ CODE_MAX_CHARS = 32  # longer than any case code, old or new
 
 
 @dataclass(frozen=True)
-class CaseFilters:
+class CaseListFilters:
     """What the case list is narrowed to; ``None`` means any."""
 
     status: CaseStatus | None = CaseStatus.OPEN
@@ -100,36 +101,36 @@ def _search_condition(index: BlindIndex | None, actor: Actor, text: str) -> sa.C
     transliteration), in any order. Names are matched through the blind index: nothing is
     decrypted, and a word matches whole words only."""
     text = text.strip()
-    by_code = Case.code.ilike(f"%{_escape(text)}%", escape="\\")  # type: ignore[attr-defined]
+    by_code = col(Case.code).ilike(f"%{_escape(text)}%", escape="\\")
     if index is None or not permits(actor, Action.READ_IDENTITY):
         return by_code
     per_word = index.per_word(text)
     if not per_word:
         return by_code
-    return sa.or_(by_code, Case.id.in_(cases_matching_all(per_word)))  # type: ignore[union-attr]
+    return sa.or_(by_code, col(Case.id).in_(cases_matching_all(per_word)))
 
 
 def _conditions(
     actor: Actor,
-    filters: CaseFilters,
+    filters: CaseListFilters,
     today: dt.date,
-    level: sa.ColumnElement[int],
+    level: RiskColumn,
     index: BlindIndex | None = None,
 ) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = [visible_cases(actor)]
     if filters.status is not None:
-        conditions.append(Case.status == filters.status)  # type: ignore[arg-type]
+        conditions.append(col(Case.status) == filters.status)
     if filters.stage is not None:
-        conditions.append(Case.stage == filters.stage)  # type: ignore[arg-type]
+        conditions.append(col(Case.stage) == filters.stage)
     if filters.risk_level is not None:
         conditions.append(level == int(filters.risk_level))
     if filters.city_id is not None:
-        conditions.append(Case.city_id == filters.city_id)  # type: ignore[arg-type]
+        conditions.append(col(Case.city_id) == filters.city_id)
     if filters.caseworker_id is not None:
-        conditions.append(Case.caseworker_id == filters.caseworker_id)  # type: ignore[arg-type]
+        conditions.append(col(Case.caseworker_id) == filters.caseworker_id)
     if filters.expiring_within_days is not None:
         until = today + dt.timedelta(days=filters.expiring_within_days)
-        conditions.append(LegalStatus.permit_expires_on.between(today, until))  # type: ignore[union-attr]
+        conditions.append(col(LegalStatus.permit_expires_on).between(today, until))
     if filters.search.strip():
         conditions.append(_search_condition(index, actor, filters.search))
     return conditions
@@ -152,7 +153,7 @@ def case_list(
     session: Session,
     *,
     actor: Actor,
-    filters: CaseFilters,
+    filters: CaseListFilters,
     today: dt.date,
     page: int = 1,
     page_size: int = PAGE_SIZE,
@@ -177,25 +178,25 @@ def case_list(
     statement = (
         risk.with_legal_status(
             sa.select(
-                Case.code,
-                Case.category,
-                City.name_en.label("city"),  # type: ignore[attr-defined]
-                Case.stage,
-                Case.status,
+                col(Case.code),
+                col(Case.category),
+                col(City.name_en).label("city"),
+                col(Case.stage),
+                col(Case.status),
                 level,
-                LegalStatus.permit_expires_on,
-                User.display_name.label("caseworker"),  # type: ignore[attr-defined]
-                Case.updated_at,
+                col(LegalStatus.permit_expires_on),
+                col(User.display_name).label("caseworker"),
+                col(Case.updated_at),
             ).select_from(Case)
         )
-        .outerjoin(City, City.id == Case.city_id)  # type: ignore[arg-type]
-        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .outerjoin(City, col(City.id) == col(Case.city_id))
+        .outerjoin(User, col(User.id) == col(Case.caseworker_id))
         .where(*conditions)
         .order_by(
             sa.func.coalesce(columns.level, -1).desc(),
-            LegalStatus.permit_expires_on.is_(None),  # type: ignore[union-attr]
-            LegalStatus.permit_expires_on,
-            Case.code,
+            col(LegalStatus.permit_expires_on).is_(None),
+            col(LegalStatus.permit_expires_on),
+            col(Case.code),
         )
         .limit(page_size)
         .offset((page - 1) * page_size)
@@ -213,11 +214,11 @@ class Choice:
 
 def list_choices(session: Session, *, actor: Actor) -> tuple[list[Choice], list[Choice]]:
     """Cities, and caseworkers of the cases ``actor`` may see, for the list's filters."""
-    cities = session.exec(select(City).order_by(City.name_en)).all()
+    cities = session.exec(select(City).order_by(col(City.name_en))).all()
     caseworkers = session.execute(
-        sa.select(User.id, User.display_name)
-        .where(User.id.in_(sa.select(Case.caseworker_id).where(visible_cases(actor))))  # type: ignore[union-attr]
-        .order_by(User.display_name)
+        sa.select(col(User.id), col(User.display_name))
+        .where(col(User.id).in_(sa.select(col(Case.caseworker_id)).where(visible_cases(actor))))
+        .order_by(col(User.display_name))
     ).all()
     return (
         [Choice(c.id, c.name_en) for c in cities if c.id is not None],
@@ -268,7 +269,7 @@ def _record_denied_lookup(session: Session, *, actor: Actor, code: str) -> None:
     if not code or not code.strip() or len(code) > CODE_MAX_CHARS:
         return
     hidden = session.execute(
-        sa.select(Case.id).where(Case.code == code.strip().upper())
+        sa.select(col(Case.id)).where(col(Case.code) == code.strip().upper())
     ).scalar_one_or_none()
     if hidden is None:
         return
@@ -297,7 +298,7 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
             sa.select(
                 risk.level_expression(today).label("level"), *risk.reason_columns(today)
             ).select_from(Case)
-        ).where(Case.id == case.id)
+        ).where(col(Case.id) == case.id)
     ).one()
     organisation = session.get(Organisation, case.organisation_id)
     city = session.get(City, case.city_id) if case.city_id else None
@@ -316,8 +317,8 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
         detentions=list(
             session.exec(
                 select(Detention)
-                .where(Detention.case_id == case.id)
-                .order_by(Detention.detained_on.desc())  # type: ignore[attr-defined]
+                .where(col(Detention.case_id) == case.id)
+                .order_by(col(Detention.detained_on).desc())
             ).all()
         ),
         housing=session.get(HousingNeed, case.id, populate_existing=True),
@@ -354,8 +355,8 @@ def _received_detail(
         detentions=list(
             session.exec(
                 select(Detention)
-                .where(Detention.case_id == case.id)
-                .order_by(Detention.detained_on.desc())  # type: ignore[attr-defined]
+                .where(col(Detention.case_id) == case.id)
+                .order_by(col(Detention.detained_on).desc())
             ).all()
         )
         if facts
@@ -378,14 +379,14 @@ def _received_detail(
 def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
     rows = session.execute(
         sa.select(
-            StageChange.changed_at,
-            StageChange.from_stage,
-            StageChange.to_stage,
-            User.username.label("by"),
+            col(StageChange.changed_at),
+            col(StageChange.from_stage),
+            col(StageChange.to_stage),
+            col(User.username).label("by"),
         )
-        .outerjoin(User, User.id == StageChange.changed_by_id)
-        .where(StageChange.case_id == case_id)
-        .order_by(StageChange.changed_at, StageChange.id)
+        .outerjoin(User, col(User.id) == col(StageChange.changed_by_id))
+        .where(col(StageChange.case_id) == case_id)
+        .order_by(col(StageChange.changed_at), col(StageChange.id))
     ).all()
     return pd.DataFrame(
         [r._asdict() for r in rows], columns=["changed_at", "from_stage", "to_stage", "by"]
@@ -399,15 +400,17 @@ def _notes(
     is purged); only those written by members of ``author_organisation_id`` when it is
     given."""
     by_org = (
-        [User.organisation_id == author_organisation_id]
+        [col(User.organisation_id) == author_organisation_id]
         if author_organisation_id is not None
         else []
     )
     rows = session.execute(
-        sa.select(CaseNote.created_at, User.username.label("author"), CaseNote.sealed_body)  # type: ignore[attr-defined]
-        .outerjoin(User, User.id == CaseNote.author_id)
-        .where(CaseNote.case_id == case_id, *by_org)
-        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())  # type: ignore[attr-defined]
+        sa.select(
+            col(CaseNote.created_at), col(User.username).label("author"), col(CaseNote.sealed_body)
+        )
+        .outerjoin(User, col(User.id) == col(CaseNote.author_id))
+        .where(col(CaseNote.case_id) == case_id, *by_org)
+        .order_by(col(CaseNote.created_at).desc(), col(CaseNote.id).desc())
     ).all()
     cipher = case_cipher(session, case_id=case_id) if rows else None
     bodies = open_notes(cipher, [r.sealed_body for r in rows])
@@ -422,11 +425,11 @@ def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choic
     users = session.exec(
         select(User)
         .where(
-            User.organisation_id == organisation_id,
-            User.role == Role.CASEWORKER,
-            User.active == sa.true(),
+            col(User.organisation_id) == organisation_id,
+            col(User.role) == Role.CASEWORKER,
+            col(User.active) == sa.true(),
         )
-        .order_by(User.display_name)
+        .order_by(col(User.display_name))
     ).all()
     return [Choice(u.id, u.display_name) for u in users if u.id is not None]
 
@@ -453,14 +456,14 @@ def case_audit_trail(session: Session, *, actor: Actor, case_id: int) -> pd.Data
         return pd.DataFrame(columns=AUDIT_TRAIL_COLUMNS)
     rows = session.execute(
         sa.select(
-            AuditEvent.at,
-            AuditEvent.username,
-            AuditEvent.action,
-            AuditEvent.entity,
-            AuditEvent.fields,
+            col(AuditEvent.at),
+            col(AuditEvent.username),
+            col(AuditEvent.action),
+            col(AuditEvent.entity),
+            col(AuditEvent.fields),
         )
-        .where(AuditEvent.case_id == case_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined]
+        .where(col(AuditEvent.case_id) == case_id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(500)
     ).all()
     return pd.DataFrame([r._asdict() for r in rows], columns=AUDIT_TRAIL_COLUMNS)

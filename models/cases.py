@@ -28,7 +28,7 @@ from enum import Enum
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import models.network  # noqa: F401  (registers the referral grant with the gate)
 from models import case_codes
@@ -43,7 +43,6 @@ from models.access import (
     scope_of,
     visible_cases,
 )
-from models.accounts import ValidationError
 from models.audit import record
 from models.enums import (
     AsylumStatus,
@@ -60,6 +59,7 @@ from models.enums import (
     Stage,
     Urgency,
 )
+from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.crypto import Identity
 from models.identity.store import IdentityPurged, add_person, seal_note
@@ -176,16 +176,19 @@ def _bump(
     ``expected`` (any version when ``None``) and in the actor's scope. Otherwise raise
     ``CaseNotFound``, or ``StaleCase`` with ``current()``, read after the refusal."""
     # ``readable``: the receiving side of a referral may add its own notes, nothing else.
-    conditions = [Case.id == case_id, readable_cases(actor) if readable else visible_cases(actor)]
+    conditions = [
+        col(Case.id) == case_id,
+        readable_cases(actor) if readable else visible_cases(actor),
+    ]
     if expected is not None:
-        conditions.append(Case.version == expected)
-    result = session.execute(
+        conditions.append(col(Case.version) == expected)
+    result = session.exec(
         sa.update(Case)
-        .where(*conditions)  # type: ignore[arg-type]
-        .values(version=Case.version + 1, updated_at=utcnow())
+        .where(*conditions)
+        .values(version=col(Case.version) + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1:  # type: ignore[attr-defined]
+    if result.rowcount == 1:
         return
     case = _visible(session, actor=actor, case_id=case_id, readable=readable)
     session.refresh(case)
@@ -315,7 +318,7 @@ def record_detention(
     if detained_on is None:
         raise ValidationError("detained_on", N_("This field is required."))
     _not_future("detained_on", detained_on, today)
-    place = _enum("place", DetentionPlace, place)  # type: ignore[assignment]
+    place = _enum("place", DetentionPlace, place)
     _bump(session, actor=actor, case_id=case_id, expected=expected_version)
     detention = Detention(
         case_id=case_id, detained_on=detained_on, place=place, outcome=DetentionOutcome.PENDING
@@ -510,7 +513,7 @@ def move_stage(
             stay_days=_stay_days(session, case, now),
         )
     )
-    case.stage = target  # type: ignore[assignment]
+    case.stage = target
     case.stage_entered_at = now
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["stage"])
@@ -523,8 +526,8 @@ def _stay_days(session: Session, case: Case, now: dt.datetime) -> int | None:
     entered = (
         case.stage_entered_at
         or session.execute(
-            sa.select(sa.func.max(StageChange.changed_at)).where(
-                StageChange.case_id == case.id, StageChange.to_stage == case.stage
+            sa.select(sa.func.max(col(StageChange.changed_at))).where(
+                col(StageChange.case_id) == case.id, col(StageChange.to_stage) == case.stage
             )
         ).scalar_one_or_none()
     )
@@ -565,7 +568,7 @@ def close_case(
     )
     case = _reload(session, case_id)
     case.status = CaseStatus.CLOSED
-    case.outcome = chosen  # type: ignore[assignment]
+    case.outcome = chosen
     case.closed_on = today
     session.add(case)
     _audit_update(session, actor, case_id, "case", ["closed_on", "outcome", "status"])
@@ -700,7 +703,7 @@ def _free_code(session: Session, year: int) -> str:
     """A random code that no case of the network holds yet."""
     for _attempt in range(CODE_ATTEMPTS):
         code = case_codes.new_code(year)
-        taken = session.execute(sa.select(Case.id).where(Case.code == code)).first()
+        taken = session.execute(sa.select(col(Case.id)).where(col(Case.code) == code)).first()
         if taken is None:
             return code
     raise RuntimeError("could not allocate a case code")
@@ -711,8 +714,8 @@ def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) 
     shown: computed by the INSERT itself so that SQLite's write lock covers it; on PostgreSQL
     a concurrent intake may collide on it (or, rarely, on the code), and then it retries."""
     next_seq = (
-        sa.select(sa.func.coalesce(sa.func.max(Case.intake_seq), 0) + 1)
-        .where(Case.intake_year == year)
+        sa.select(sa.func.coalesce(sa.func.max(col(Case.intake_seq)), 0) + 1)
+        .where(col(Case.intake_year) == year)
         .scalar_subquery()
     )
 
@@ -720,7 +723,7 @@ def _insert_case_row(session: Session, *, year: int, values: dict[str, object]) 
         row = session.execute(
             sa.insert(Case)
             .values(code=_free_code(session, year), intake_year=year, intake_seq=next_seq, **values)
-            .returning(Case.id)
+            .returning(col(Case.id))
         ).one()
         return int(row[0])
 

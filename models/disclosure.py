@@ -26,13 +26,24 @@ constraint matrix is a network matrix, so real and integer ranges have the same 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 K_DEFAULT = 10
 K_MINIMUM = 5
 UNBOUNDED = float("inf")
+
+
+K_contra = TypeVar("K_contra", contravariant=True)
+
+
+class Counts(Protocol[K_contra]):
+    """Counts looked up by key, missing keys counting ``default``: a dict or a Counter whose
+    keys may be wider (``None`` for a missing value) than the keys looked up."""
+
+    def get(self, key: K_contra, default: int, /) -> int: ...
 
 
 class DisclosureError(ValueError):
@@ -87,7 +98,7 @@ class CountTable:
     @classmethod
     def from_counts(
         cls,
-        counts: Mapping[tuple[str, str], int],
+        counts: Counts[tuple[str, str]],
         *,
         rows: Sequence[str],
         columns: Sequence[str],
@@ -104,7 +115,7 @@ class CountTable:
     @classmethod
     def one_way(
         cls,
-        counts: Mapping[str, int],
+        counts: Counts[str],
         *,
         rows: Sequence[str],
         column: str,

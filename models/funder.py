@@ -22,9 +22,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import Session, col
 
 from models.access import Action, Actor, require, visible_cases
@@ -203,7 +205,9 @@ def _quarter_starts(columns: Sequence[str]) -> list[dt.date]:
     return starts
 
 
-def _quarter_bucket(day: sa.ColumnElement, columns: Sequence[str]) -> sa.ColumnElement[int]:
+def _quarter_bucket(
+    day: SQLCoreOperations[dt.date | None], columns: Sequence[str]
+) -> sa.ColumnElement[int]:
     """The column index of ``day``: 0 for earlier, then one per quarter; later dates fall
     into the last quarter. Computed in SQL, so no finer date leaves the database."""
     starts = _quarter_starts(columns)
@@ -232,10 +236,18 @@ def _case_groups(session: Session, scope: sa.ColumnElement[bool], today: dt.date
     outcome, quarter closed and risk level: a few thousand groups whatever the caseload;
     the people, pipeline, outcome and risk tables are all sums of these groups."""
     columns = quarter_columns(today)
-    opened = _quarter_bucket(Case.opened_on, columns)
-    closed = _quarter_bucket(Case.closed_on, columns)
+    opened = _quarter_bucket(col(Case.opened_on), columns)
+    closed = _quarter_bucket(col(Case.closed_on), columns)
     level = level_expression(today)
-    keys = (Case.status, Case.category, opened, Case.stage, Case.outcome, closed, level)
+    keys = (
+        col(Case.status),
+        col(Case.category),
+        opened,
+        col(Case.stage),
+        col(Case.outcome),
+        closed,
+        level,
+    )
     # Materialised first, so that SQLite computes each case's values once, not twice.
     facts = (
         with_legal_status(
@@ -264,12 +276,16 @@ def _case_groups(session: Session, scope: sa.ColumnElement[bool], today: dt.date
     ]
 
 
+K = TypeVar("K")
+T = TypeVar("T")
+
+
 def _sum(
     groups: Sequence[_Group],
-    key: Callable[[_Group], object],
+    key: Callable[[_Group], K],
     where: Callable[[_Group], bool] = lambda g: True,
-) -> Counter[object]:
-    counts: Counter[object] = Counter()
+) -> Counter[K]:
+    counts: Counter[K] = Counter()
     for group in groups:
         if where(group):
             counts[key(group)] += group.cases
@@ -290,20 +306,20 @@ def _fact_tables(groups: Sequence[_Group], today: dt.date) -> dict[TableKey, Cou
     return {
         TableKey.PEOPLE: CountTable.from_counts(
             people, rows=categories, columns=columns, grand_total_known=True
-        ),  # type: ignore[arg-type]
+        ),
         TableKey.PIPELINE: CountTable.one_way(
             pipeline, rows=[s.value for s in Stage], column="open", grand_total_known=True
-        ),  # type: ignore[arg-type]
+        ),
         TableKey.OUTCOMES: CountTable.from_counts(
             outcomes,
             rows=[o.value for o in Outcome if o is not Outcome.DUPLICATE],
-            columns=columns,  # type: ignore[arg-type]
+            columns=columns,
             grand_total_known=True,
         ),
         TableKey.RISK: CountTable.from_counts(
             risk,
             rows=[str(int(level)) for level in RiskLevel],
-            columns=categories,  # type: ignore[arg-type]
+            columns=categories,
             grand_total_known=True,
         ),
     }
@@ -315,13 +331,13 @@ def _needs_counts(session: Session, scope: sa.ColumnElement[bool]) -> CountTable
         ("housing", HousingNeed, HousingSituation.STABLE),
         ("employment", EmploymentNeed, EmploymentSituation.FORMAL),
     ):
-        has_need = sa.or_(table.situation != settled, table.need.is_not(None))  # type: ignore[attr-defined]
+        has_need = sa.or_(col(table.situation) != settled, col(table.need).is_not(None))
         statement = (
-            sa.select(table.met, sa.func.count())  # type: ignore[attr-defined]
+            sa.select(col(table.met), sa.func.count())
             .select_from(table)
-            .join(Case, Case.id == table.case_id)  # type: ignore[attr-defined]
+            .join(Case, col(Case.id) == col(table.case_id))
             .where(scope, has_need)
-            .group_by(table.met)  # type: ignore[attr-defined]
+            .group_by(col(table.met))
         )
         for met, n in session.execute(statement):
             counts[kind, "met" if met else "not_met"] = int(n)
@@ -351,7 +367,9 @@ def _region_reference(session: Session) -> dict[str, tuple[str, str]]:
     rows are the same whatever the counts, so a row's presence tells nothing."""
     names: dict[str, tuple[str, str]] = {}
     cities = session.execute(
-        sa.select(City.country, City.region_en, City.region_ru, City.name_en).distinct()
+        sa.select(
+            col(City.country), col(City.region_en), col(City.region_ru), col(City.name_en)
+        ).distinct()
     )
     for country, region_en, region_ru, name_en in cities:
         key = _region_key(country, region_en, name_en)
@@ -381,11 +399,11 @@ def _region_counts(
     reference: Mapping[str, tuple[str, str]],
 ) -> CountTable:
     statement = (
-        sa.select(City.country, City.region_en, City.name_en, sa.func.count())
+        sa.select(col(City.country), col(City.region_en), col(City.name_en), sa.func.count())
         .select_from(Case)
-        .outerjoin(City, City.id == Case.city_id)
+        .outerjoin(City, col(City.id) == col(Case.city_id))
         .where(scope)
-        .group_by(City.country, City.region_en, City.name_en)
+        .group_by(col(City.country), col(City.region_en), col(City.name_en))
     )
     counts: Counter[str] = Counter()
     for country, region_en, name_en, n in session.execute(statement):
@@ -394,7 +412,7 @@ def _region_counts(
 
 
 def _totals(session: Session, scope: sa.ColumnElement[bool]) -> dict[CaseStatus, int]:
-    statement = sa.select(Case.status, sa.func.count()).where(scope).group_by(Case.status)
+    statement = sa.select(col(Case.status), sa.func.count()).where(scope).group_by(col(Case.status))
     found = {CaseStatus(status): int(n) for status, n in session.execute(statement)}
     return {status: found.get(status, 0) for status in CaseStatus}
 
@@ -445,23 +463,20 @@ def _raw_tables(session: Session, *, actor: Actor, today: dt.date) -> dict[Table
     its own connection, so a cold report costs about as much as its slowest query."""
     _scope, scope = report_scope(actor)
     reference = _region_reference(session)
-    queries: dict[str, Callable[[Session], object]] = {
-        "facts": lambda s: _case_groups(s, scope, today),
-        "needs": lambda s: _needs_counts(s, scope),
-        "regions": lambda s: _region_counts(s, scope, reference),
-    }
     bind = session.get_bind()
 
-    def run(query: Callable[[Session], object]) -> object:
+    def run(query: Callable[[Session], T]) -> T:
         with Session(bind) as own:
             return query(own)
 
-    with ThreadPoolExecutor(max_workers=len(queries)) as pool:
-        futures = {key: pool.submit(run, query) for key, query in queries.items()}
-        found = {key: future.result() for key, future in futures.items()}
-    tables = _fact_tables(found["facts"], today)  # type: ignore[arg-type]
-    tables[TableKey.NEEDS] = found["needs"]  # type: ignore[assignment]
-    tables[TableKey.REGIONS] = found["regions"]  # type: ignore[assignment]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        facts = pool.submit(run, lambda s: _case_groups(s, scope, today))
+        needs = pool.submit(run, lambda s: _needs_counts(s, scope))
+        regions = pool.submit(run, lambda s: _region_counts(s, scope, reference))
+        groups, needs_table, regions_table = facts.result(), needs.result(), regions.result()
+    tables = _fact_tables(groups, today)
+    tables[TableKey.NEEDS] = needs_table
+    tables[TableKey.REGIONS] = regions_table
     return {key: tables[key] for key in TableKey}
 
 

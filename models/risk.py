@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from models.enums import CaseStatus, Category, ExtraditionStatus, PermitType
 from models.i18n import N_
@@ -54,7 +55,7 @@ class Rule:
     condition: sa.ColumnElement[bool]
 
 
-def _not_null(column: sa.ColumnElement) -> sa.ColumnElement[bool]:  # type: ignore[type-arg]
+def _not_null(column: sa.ColumnExpressionArgument[bool | None]) -> sa.ColumnElement[bool]:
     return sa.func.coalesce(column, sa.false())
 
 
@@ -62,33 +63,33 @@ def rules(today: dt.date) -> list[Rule]:
     """The rules, in the order their reasons are listed. Expressions assume ``case_file``
     outer-joined to ``legal_status`` (see ``with_legal_status``)."""
     soon = today + dt.timedelta(days=EXPIRY_SOON_DAYS)
-    wanted = _not_null(LegalStatus.wanted)  # type: ignore[arg-type]
-    expired = LegalStatus.permit_expires_on < today  # type: ignore[operator]
+    wanted = _not_null(col(LegalStatus.wanted))
+    expired = col(LegalStatus.permit_expires_on) < today
     no_permit = sa.or_(
-        LegalStatus.permit_type.is_(None),  # type: ignore[union-attr]
-        LegalStatus.permit_type == PermitType.NONE,
+        col(LegalStatus.permit_type).is_(None),
+        col(LegalStatus.permit_type) == PermitType.NONE,
     )
-    expiring = LegalStatus.permit_expires_on.between(today, soon)  # type: ignore[union-attr]
+    expiring = col(LegalStatus.permit_expires_on).between(today, soon)
     detained_now = (
-        sa.select(Detention.id)
+        sa.select(col(Detention.id))
         .where(
-            Detention.case_id == Case.id,
-            Detention.detained_on <= today,
-            sa.or_(Detention.released_on.is_(None), Detention.released_on > today),  # type: ignore[union-attr,operator]
+            col(Detention.case_id) == col(Case.id),
+            col(Detention.detained_on) <= today,
+            sa.or_(col(Detention.released_on).is_(None), col(Detention.released_on) > today),
         )
         .exists()
     )
     detained_recently = (
-        sa.select(Detention.id)
+        sa.select(col(Detention.id))
         .where(
-            Detention.case_id == Case.id,
-            Detention.detained_on >= today - dt.timedelta(days=RECENT_DETENTION_DAYS),
-            Detention.detained_on <= today,
+            col(Detention.case_id) == col(Case.id),
+            col(Detention.detained_on) >= today - dt.timedelta(days=RECENT_DETENTION_DAYS),
+            col(Detention.detained_on) <= today,
         )
         .exists()
     )
-    extradition = LegalStatus.extradition_status
-    stale = Case.updated_at < dt.datetime.combine(  # type: ignore[operator]
+    extradition = col(LegalStatus.extradition_status)
+    stale = col(Case.updated_at) < dt.datetime.combine(
         today - dt.timedelta(days=STALE_DAYS), dt.time(), dt.UTC
     )
     return [
@@ -97,7 +98,7 @@ def rules(today: dt.date) -> list[Rule]:
             "extradition_proceedings",
             RiskLevel.CRITICAL,
             N_("In extradition proceedings"),
-            extradition.in_([ExtraditionStatus.PROCEEDINGS, ExtraditionStatus.ORDERED]),  # type: ignore[union-attr]
+            extradition.in_([ExtraditionStatus.PROCEEDINGS, ExtraditionStatus.ORDERED]),
         ),
         Rule(
             "wanted_without_permit",
@@ -137,17 +138,17 @@ def rules(today: dt.date) -> list[Rule]:
             None,
             N_("Deserter charged with an act that is also a crime here"),
             sa.and_(
-                Case.category == Category.DESERTER,
+                col(Case.category) == Category.DESERTER,
                 wanted,
-                _not_null(LegalStatus.dual_criminality),  # type: ignore[arg-type]
+                _not_null(col(LegalStatus.dual_criminality)),
             ),
         ),
     ]
 
 
-def with_legal_status(statement: sa.Select) -> sa.Select:  # type: ignore[type-arg]
+def with_legal_status(statement: sa.Select) -> sa.Select:
     """``statement`` (selecting from ``case_file``) outer-joined to the legal status."""
-    return statement.outerjoin(LegalStatus, LegalStatus.case_id == Case.id)  # type: ignore[arg-type]
+    return statement.outerjoin(LegalStatus, col(LegalStatus.case_id) == col(Case.id))
 
 
 def level_expression(today: dt.date) -> sa.ColumnElement[int]:
@@ -165,7 +166,7 @@ def level_expression(today: dt.date) -> sa.ColumnElement[int]:
         (sa.and_(modifier, base < int(RiskLevel.HIGH)), base + 1),
         else_=base,
     )
-    return sa.case((Case.status == CaseStatus.OPEN, raised), else_=sa.null())
+    return sa.case((col(Case.status) == CaseStatus.OPEN, raised), else_=sa.null())
 
 
 def urgency_expression(today: dt.date) -> sa.ColumnElement[int]:
@@ -175,12 +176,12 @@ def urgency_expression(today: dt.date) -> sa.ColumnElement[int]:
     return level_expression(today) * 10 + sa.case((modifier, 5), else_=0)
 
 
-def reason_columns(today: dt.date) -> list[sa.Label]:  # type: ignore[type-arg]
+def reason_columns(today: dt.date) -> list[sa.Label]:
     """One boolean column per rule, labelled ``risk_<key>``, to select beside a case."""
     return [rule.condition.label(f"risk_{rule.key}") for rule in rules(today)]
 
 
-def reasons_of(row: object, today: dt.date) -> list[str]:
+def reasons_of(row: sa.Row, today: dt.date) -> list[str]:
     """The English reasons (message ids) of a row selected with ``reason_columns``."""
-    mapping = row._mapping  # type: ignore[attr-defined]
+    mapping = row._mapping
     return [rule.reason for rule in rules(today) if mapping[f"risk_{rule.key}"]]

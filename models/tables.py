@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -42,6 +43,25 @@ TEXT_MAX = 4000
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware in UTC, the form every timestamp column stores."""
     return dt.datetime.now(dt.UTC)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Stored) -> int:
+    """The primary key of a row that has been flushed (``row.id`` is None only before)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: flush it first")
+    return row.id
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table behind a table model: ``model.__table__``, which SQLModel hides from mypy."""
+    table = sa.inspect(model).local_table
+    assert isinstance(table, sa.Table), model
+    return table
 
 
 def enum_type(enum: type[Enum], name: str) -> sa.Enum:

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from pathlib import Path
 from queue import Full, Queue
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, col, select
 
 from models.accounts import hash_password
 from models.audit import record
@@ -69,6 +69,8 @@ from models.tables import (
     PersonToken,
     StageChange,
     User,
+    id_of,
+    table_of,
 )
 from seed_data.names import synthetic_person
 from seed_data.network import seed_network
@@ -123,7 +125,7 @@ CATEGORY_WEIGHTS = {
     Category.MOBILISATION_EVADER: 26,
     Category.OTHER: 7,
 }
-WANTED_SHARE = {
+WANTED_SHARE: dict[str, float] = {
     Category.JOURNALIST: 0.45,
     Category.ACTIVIST: 0.40,
     Category.DESERTER: 0.75,
@@ -131,7 +133,7 @@ WANTED_SHARE = {
     Category.OTHER: 0.15,
 }
 # Russian Criminal Code articles with their maximum sentence in years.
-CHARGES = {
+CHARGES: dict[str, list[tuple[str, int]]] = {
     Category.JOURNALIST: [("207.3", 15), ("280.3", 7), ("284.1", 6)],
     Category.ACTIVIST: [("207.3", 15), ("280.3", 7), ("282.2", 10), ("280.4", 7)],
     Category.DESERTER: [("338", 15), ("337", 10), ("332", 3)],
@@ -245,13 +247,13 @@ def load_cities(session: Session) -> list[City]:
                 )
             )
     session.flush()
-    return list(session.exec(select(City).order_by(City.id)))
+    return list(session.exec(select(City).order_by(col(City.id))))
 
 
 def _organisations(session: Session) -> list[Organisation]:
     found = []
     for name in ORGANISATIONS:
-        org = session.exec(select(Organisation).where(Organisation.name == name)).first()
+        org = session.exec(select(Organisation).where(col(Organisation.name) == name)).first()
         if org is None:
             org = Organisation(name=name)
             session.add(org)
@@ -375,49 +377,50 @@ SQLITE_ENCODING = _Encoding(day=dt.date.isoformat, moment=_sqlite_moment)
 DRIVER_ENCODING = _Encoding(day=_unchanged, moment=_utc)
 
 
-def _columns(table: sa.Table, *names: str) -> tuple[sa.Table, tuple[str, ...]]:
+def _columns(model: type[SQLModel], *names: str) -> tuple[sa.Table, tuple[str, ...]]:
+    table = table_of(model)
     assert set(names) <= set(table.columns.keys()), names
     return table, names
 
 
 CASE_COLUMNS = _columns(
-    Case.__table__,  # type: ignore[attr-defined]
+    Case,
     "id", "code", "intake_year", "intake_seq", "category", "city_id", "organisation_id",
     "caseworker_id", "stage", "destination_country", "status", "outcome", "opened_on",
     "closed_on", "created_at", "updated_at", "version", "stage_entered_at",
 )  # fmt: skip
 STAGE_CHANGE_COLUMNS = _columns(
-    StageChange.__table__,  # type: ignore[attr-defined]
+    StageChange,
     "case_id", "from_stage", "to_stage", "changed_at", "changed_by_id", "stay_days",
 )  # fmt: skip
 PERSON_COLUMNS = _columns(
-    Person.__table__,  # type: ignore[attr-defined]
+    Person,
     "id", "case_id", "key_id", "sealed",
 )  # fmt: skip
 PERSON_TOKEN_COLUMNS = _columns(
-    PersonToken.__table__,  # type: ignore[attr-defined]
+    PersonToken,
     "token", "person_id",
 )  # fmt: skip
 LEGAL_STATUS_COLUMNS = _columns(
-    LegalStatus.__table__,  # type: ignore[attr-defined]
+    LegalStatus,
     "case_id", "permit_type", "permit_issued_on", "permit_expires_on", "extension_refused",
     "wanted", "charge_article", "charge_max_years", "dual_criminality", "extradition_status",
     "asylum_status", "passport_held", "passport_expires_on", "updated_at",
 )  # fmt: skip
 DETENTION_COLUMNS = _columns(
-    Detention.__table__,  # type: ignore[attr-defined]
+    Detention,
     "case_id", "detained_on", "place", "released_on", "outcome", "created_at",
 )  # fmt: skip
 HOUSING_COLUMNS = _columns(
-    HousingNeed.__table__,  # type: ignore[attr-defined]
+    HousingNeed,
     "case_id", "situation", "need", "urgency", "met", "updated_on",
 )  # fmt: skip
 EMPLOYMENT_COLUMNS = _columns(
-    EmploymentNeed.__table__,  # type: ignore[attr-defined]
+    EmploymentNeed,
     "case_id", "situation", "need", "urgency", "met", "updated_on",
 )  # fmt: skip
 NOTE_COLUMNS = _columns(
-    CaseNote.__table__,  # type: ignore[attr-defined]
+    CaseNote,
     "case_id", "author_id", "sealed_body", "created_at",
 )  # fmt: skip
 # In foreign-key order: cases first.
@@ -449,15 +452,18 @@ class _Writer:
     def __init__(self, session: Session, *, rebuild_indexes: bool) -> None:
         self.connection = session.connection()
         self.sqlite = self.connection.dialect.name == "sqlite"
-        self.driver = self.connection.connection.driver_connection
+        driver = self.connection.connection.driver_connection
+        assert driver is not None, "a checked-out connection has its driver's connection"
+        # sqlite3.Connection or psycopg.Connection, as the dialect says.
+        self.driver: Any = driver
         self.encoding = SQLITE_ENCODING if self.sqlite else DRIVER_ENCODING
         self.counts: dict[str, int] = {}
         self.cache_size: int | None = None
         if self.sqlite:
             # The whole seed is one transaction: keep its pages in memory rather than
             # spilling them to the write-ahead log while indexes grow.
-            self.cache_size = self.driver.execute("PRAGMA cache_size").fetchone()[0]  # type: ignore[union-attr]
-            self.driver.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")  # type: ignore[union-attr]
+            self.cache_size = self.driver.execute("PRAGMA cache_size").fetchone()[0]
+            self.driver.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
         self.dropped_indexes = self._drop_indexes() if self.sqlite and rebuild_indexes else []
 
     def _drop_indexes(self) -> list[str]:
@@ -470,10 +476,10 @@ class _Writer:
             f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})"  # noqa: S608
         )
         # Indexes behind UNIQUE and PRIMARY KEY constraints have no SQL and stay.
-        found = [(name, sql) for name, sql in self.driver.execute(query, names) if sql]  # type: ignore[union-attr]
+        found = [(name, sql) for name, sql in self.driver.execute(query, names) if sql]
         quote = self.connection.dialect.identifier_preparer.quote
         for name, _ in found:
-            self.driver.execute(f"DROP INDEX {quote(name)}")  # type: ignore[union-attr]
+            self.driver.execute(f"DROP INDEX {quote(name)}")
         return [sql for _, sql in found]
 
     def write(self, batch: Rows) -> None:
@@ -487,7 +493,7 @@ class _Writer:
             if self.sqlite:
                 self._insert(target, len(columns), rows)
             else:
-                with self.driver.cursor() as cursor:  # type: ignore[union-attr]
+                with self.driver.cursor() as cursor:
                     with cursor.copy(f"COPY {target} FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
@@ -496,10 +502,10 @@ class _Writer:
     def _insert(self, target: str, width: int, rows: list[Row]) -> None:
         """Many rows per statement: SQLite then checks constraints and moves through the
         statement machinery once per few hundred rows instead of once per row."""
-        limit = self.driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
+        limit = self.driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         per_statement = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
         one = "(" + ", ".join("?" * width) + ")"
-        with closing(self.driver.cursor()) as cursor:  # type: ignore[union-attr]
+        with closing(self.driver.cursor()) as cursor:
             for start in range(0, len(rows), per_statement):
                 chunk = rows[start : start + per_statement]
                 # Names come from the table metadata, quoted by the dialect.
@@ -511,14 +517,14 @@ class _Writer:
         id sequence past the ids given (PostgreSQL)."""
         if self.sqlite:
             for statement in self.dropped_indexes:
-                self.driver.execute(statement)  # type: ignore[union-attr]
+                self.driver.execute(statement)
             return
         for table in (Case, Person):
             self.connection.execute(
                 sa.select(
                     sa.func.setval(
                         sa.func.pg_get_serial_sequence(table.__tablename__, "id"),
-                        sa.select(sa.func.max(table.id)).scalar_subquery(),  # type: ignore[arg-type]
+                        sa.select(sa.func.max(table.id)).scalar_subquery(),
                     )
                 )
             )
@@ -526,7 +532,7 @@ class _Writer:
     def close(self) -> None:
         """Put the connection's page cache back as it was, whether seeding worked or not."""
         if self.sqlite:
-            self.driver.execute(f"PRAGMA cache_size = {int(self.cache_size or 0)}")  # type: ignore[union-attr]
+            self.driver.execute(f"PRAGMA cache_size = {int(self.cache_size or 0)}")
 
 
 # --- seeding ---------------------------------------------------------------------------------
@@ -546,7 +552,7 @@ def seed(
     Refuses (``ExistingCasesError``) when the database already holds cases, unless
     ``allow_existing_cases``. The caller commits ``session``.
     """
-    existing = session.exec(sa.select(sa.func.count()).select_from(Case)).one()[0]  # type: ignore[call-overload]
+    existing = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
     if existing and not allow_existing_cases:
         raise ExistingCasesError(
             f"This database already holds {existing} cases. Seeding would mix synthetic "
@@ -557,9 +563,9 @@ def seed(
     cities = load_cities(session)
     organisations = _organisations(session)
     caseworkers = _staff(session, organisations, password, cases)
-    creator = session.exec(select(User).where(User.username == "coordinator")).first()
+    creator = session.exec(select(User).where(col(User.username) == "coordinator")).first()
     city_weights = {
-        city.id: CITY_WEIGHTS.get(city.key, ABROAD_WEIGHT if city.country != "KZ" else 0.5)
+        id_of(city): CITY_WEIGHTS.get(city.key, ABROAD_WEIGHT if city.country != "KZ" else 0.5)
         for city in cities
     }
     start = today - dt.timedelta(days=HISTORY_DAYS)
@@ -567,16 +573,16 @@ def seed(
     opened = sorted(
         start + dt.timedelta(days=int(HISTORY_DAYS * rng.random() ** 0.9)) for _ in range(cases)
     )
-    next_case_id = (session.exec(sa.select(sa.func.max(Case.id))).one()[0] or 0) + 1  # type: ignore[call-overload]
-    next_person_id = (session.exec(sa.select(sa.func.max(Person.id))).one()[0] or 0) + 1  # type: ignore[call-overload]
+    next_case_id = (session.execute(sa.select(sa.func.max(col(Case.id)))).scalar_one() or 0) + 1
+    next_person_id = (session.execute(sa.select(sa.func.max(col(Person.id)))).scalar_one() or 0) + 1
     vault = vault_for(session)
     sequence: dict[int, int] = {}
     for year in {day.year for day in opened}:
-        sequence[year] = session.exec(  # type: ignore[call-overload]
-            sa.select(sa.func.coalesce(sa.func.max(Case.intake_seq), 0)).where(
-                Case.intake_year == year
+        sequence[year] = session.execute(
+            sa.select(sa.func.coalesce(sa.func.max(col(Case.intake_seq)), 0)).where(
+                col(Case.intake_year) == year
             )
-        ).one()[0]
+        ).scalar_one()
 
     # Into an empty database, a large seed builds the indexes once at the end.
     writer = _Writer(session, rebuild_indexes=not existing and cases >= REBUILD_INDEXES_FROM)
@@ -584,11 +590,8 @@ def seed(
         rng,
         writer.encoding,
         today=today,
-        organisation_ids=[org.id for org in organisations],  # type: ignore[misc]
-        caseworker_ids=[
-            [user.id for user in caseworkers[org.id]]  # type: ignore[misc,index]
-            for org in organisations
-        ],
+        organisation_ids=[id_of(org) for org in organisations],
+        caseworker_ids=[[id_of(user) for user in caseworkers[id_of(org)]] for org in organisations],
         pinned=_pinned_caseworkers(session, organisations, cases),
         creator_id=creator.id if creator else None,
         vault=vault,
@@ -597,7 +600,7 @@ def seed(
 
     # Codes from their own generator, so that the rest of a seed's data does not change.
     code_rng = random.Random(f"waypoint case codes {seed}")
-    taken_codes: set[str] = set(session.exec(select(Case.code)).all()) if existing else set()
+    taken_codes: set[str] = set(session.exec(select(col(Case.code))).all()) if existing else set()
 
     def fresh_code(year: int) -> str:
         code = new_code(year, code_rng)
@@ -616,7 +619,7 @@ def seed(
                 opened_on=opened_on,
                 code=fresh_code(opened_on.year),
                 seq=sequence[opened_on.year],
-                city_id=pick_city(rng),  # type: ignore[arg-type]
+                city_id=pick_city(rng),
             )
             if (number + 1) % BATCH == 0:
                 yield maker.take()
@@ -624,7 +627,9 @@ def seed(
 
     try:
         for batch in _drawn_ahead(batches()):
-            vault.keystore.put_many(batch[keystore.data_key])  # committed before the ciphertext
+            # Committed before the ciphertext. _CaseMaker appends (key id, wrapped key) rows.
+            keys = cast(list[tuple[str, bytes]], batch[keystore.data_key])
+            vault.keystore.put_many(keys)
             writer.write(batch)
         writer.finish()
     finally:
@@ -647,19 +652,25 @@ def seed(
     return SeedReport(cases=cases, rows=writer.counts)
 
 
+class _End:
+    """Closes the items of ``_drawn_ahead``, with the error that stopped them, if any."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
 def _drawn_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     """``items`` in order, drawn by a background thread up to ``depth`` ahead, so that
     drawing the next batch (Python) overlaps with the database storing the last one (the
     drivers release the GIL while SQLite or PostgreSQL work). The order of the random
     draws, and so every row, is the same as without the thread."""
-    queue: Queue[tuple[object, BaseException | None]] = Queue(maxsize=depth)
+    queue: Queue[T | _End] = Queue(maxsize=depth)
     stop = threading.Event()
-    end = object()
 
-    def put(item: object, error: BaseException | None = None) -> bool:
+    def put(item: T | _End) -> bool:
         while not stop.is_set():
             try:
-                queue.put((item, error), timeout=0.1)
+                queue.put(item, timeout=0.1)
                 return True
             except Full:
                 continue
@@ -670,20 +681,20 @@ def _drawn_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
             for item in items:
                 if not put(item):
                     return
-            put(end)
+            put(_End())
         except BaseException as error:  # handed to the consumer, which raises it
-            put(end, error)
+            put(_End(error))
 
     thread = threading.Thread(target=produce, name="seed-draw", daemon=True)
     thread.start()
     try:
         while True:
-            item, error = queue.get()
-            if error is not None:
-                raise error
-            if item is end:
+            item = queue.get()
+            if isinstance(item, _End):
+                if item.error is not None:
+                    raise item.error
                 return
-            yield item  # type: ignore[misc]
+            yield item
     finally:
         stop.set()
         thread.join()
@@ -699,10 +710,10 @@ def _pinned_caseworkers(
     for username, _, role, org_index in DEMO_ACCOUNTS:
         if role != Role.CASEWORKER or org_index is None:
             continue
-        user = session.exec(select(User).where(User.username == username)).one()
+        user = session.exec(select(User).where(col(User.username) == username)).one()
         for _ in range(3):
             if slot >= 0:
-                pinned[slot] = (org_index, user.id)  # type: ignore[assignment]
+                pinned[slot] = (org_index, id_of(user))
                 slot -= 1
     return pinned
 
@@ -796,7 +807,8 @@ class _CaseMaker:
                 last_activity, self.now - dt.timedelta(days=quiet, hours=_between(rng, 0, 12))
             )
         else:
-            last_activity = max(last_activity, _at(rng, closed_on))  # type: ignore[arg-type]
+            assert closed_on is not None, "a case with an outcome is closed"
+            last_activity = max(last_activity, _at(rng, closed_on))
 
         day, moment = self.day, self.moment
         self.rows[CASE_COLUMNS[0]].append(
@@ -890,7 +902,7 @@ class _CaseMaker:
 
     def _legal_status(self, case_id: int, category: str, opened_on: dt.date) -> None:
         rng, today, day = self.rng, self.today, self.day
-        wanted = rng.random() < WANTED_SHARE[category]  # type: ignore[index]
+        wanted = rng.random() < WANTED_SHARE[category]
         permit = (self.permit_when_wanted if wanted else self.permit)(rng)
         issued = expires = None
         if permit in LONG_PERMITS:
@@ -919,7 +931,7 @@ class _CaseMaker:
                 extradition = ExtraditionStatus.REQUESTED.value
             elif roll < 0.18 * risk:
                 extradition = ExtraditionStatus.REFUSED.value
-        charges = CHARGES[category]  # type: ignore[index]
+        charges = CHARGES[category]
         article, years = charges[int(rng.random() * len(charges))] if wanted else (None, None)
         passport_held = rng.random() < 0.55
         self.rows[LEGAL_STATUS_COLUMNS[0]].append(

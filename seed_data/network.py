@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from models.enums import CaseStatus, Urgency
 from models.network import ConsentMethod, ReferralState, ServiceType
 from models.network.tables import Referral, ServiceArea, ServiceOffer
-from models.tables import Case, City, Organisation
+from models.tables import Case, City, Organisation, id_of
 
 # organisation index -> (service, open places or None, taking referrals, city keys, countries)
 SERVICES: dict[
@@ -72,7 +72,8 @@ def _services(session: Session, organisations: list[Organisation]) -> dict[int, 
                 offered.setdefault(org.id, []).append(service)
             exists = session.exec(
                 select(ServiceOffer).where(
-                    ServiceOffer.organisation_id == org.id, ServiceOffer.service == service
+                    col(ServiceOffer.organisation_id) == org.id,
+                    col(ServiceOffer.service) == service,
                 )
             ).first()
             if exists is not None:
@@ -87,9 +88,9 @@ def _services(session: Session, organisations: list[Organisation]) -> dict[int, 
             session.flush()
             for key in city_keys:
                 if key in cities:
-                    session.add(ServiceArea(offer_id=offer.id, city_id=cities[key]))  # type: ignore[arg-type]
+                    session.add(ServiceArea(offer_id=id_of(offer), city_id=cities[key]))
             for country in countries:
-                session.add(ServiceArea(offer_id=offer.id, country=country))  # type: ignore[arg-type]
+                session.add(ServiceArea(offer_id=id_of(offer), country=country))
     return offered
 
 
@@ -109,7 +110,7 @@ def seed_network(
             case_id
             for case_id in session.exec(
                 select(col(Case.id))
-                .where(Case.organisation_id == sender.id, Case.status == CaseStatus.OPEN)
+                .where(col(Case.organisation_id) == sender.id, col(Case.status) == CaseStatus.OPEN)
                 .order_by(col(Case.id))
             ).all()
             if case_id is not None
@@ -131,8 +132,8 @@ def seed_network(
                 session.add(
                     Referral(
                         case_id=rng.choice(open_cases),
-                        from_organisation_id=sender.id,  # type: ignore[arg-type]
-                        to_organisation_id=target.id,  # type: ignore[arg-type]
+                        from_organisation_id=id_of(sender),
+                        to_organisation_id=id_of(target),
                         service=service,
                         reason=REASONS[service],
                         urgency=rng.choice(list(Urgency)),

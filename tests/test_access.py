@@ -313,9 +313,9 @@ def _reads(session, actor, case) -> dict[str, bool]:
 
 
 def q_filters():
-    from models.case_queries import CaseFilters
+    from models.case_queries import CaseListFilters
 
-    return CaseFilters(status=None)
+    return CaseListFilters(status=None)
 
 
 NONE_LET_IN = dict.fromkeys(["lookup", "page", "identity", "trail", "list", "note"], False)

@@ -11,7 +11,6 @@ from models.access import Actor
 from models.accounts import (
     PasswordChange,
     SignInOutcome,
-    ValidationError,
     change_own_password,
     create_user,
     reset_password,
@@ -21,6 +20,7 @@ from models.accounts import (
 )
 from models.database import make_engine
 from models.enums import AuditAction, Role
+from models.errors import ValidationError
 from models.tables import AuditEvent, User
 from tests.factories import PASSWORD, actor_of, make_organisation, make_user
 

@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from models import accounts
 from models.access import PermissionDenied
-from models.accounts import ValidationError
 from models.enums import AuditAction, Role
+from models.errors import ValidationError
 from models.tables import AuditEvent, Organisation
 from tests.factories import actor_of, make_organisation, make_user
 

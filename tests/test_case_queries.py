@@ -64,7 +64,7 @@ def codes(page: q.CasePage) -> list[str]:
 def test_filters_match_a_plain_python_selection(session, world):
     actor, specs = world["coordinator"], world["cases"]
     almaty = world["almaty"].id
-    filters = q.CaseFilters(status=CaseStatus.OPEN, city_id=almaty, expiring_within_days=40)
+    filters = q.CaseListFilters(status=CaseStatus.OPEN, city_id=almaty, expiring_within_days=40)
     expected = sorted(
         c.code
         for c in specs
@@ -81,7 +81,7 @@ def test_filters_match_a_plain_python_selection(session, world):
 
 def test_stage_and_caseworker_filters(session, world):
     worker = world["workers"][1]
-    filters = q.CaseFilters(status=None, stage=Stage.DOCUMENTS, caseworker_id=worker.id)
+    filters = q.CaseListFilters(status=None, stage=Stage.DOCUMENTS, caseworker_id=worker.id)
     expected = sorted(
         c.code
         for c in world["cases"]
@@ -92,14 +92,14 @@ def test_stage_and_caseworker_filters(session, world):
 
 
 def test_critical_filter_finds_the_detained_and_the_extradition_case(session, world):
-    filters = q.CaseFilters(risk_level=RiskLevel.CRITICAL)
+    filters = q.CaseListFilters(risk_level=RiskLevel.CRITICAL)
     page = q.case_list(session, actor=world["coordinator"], filters=filters, today=TODAY)
     assert codes(page) == sorted([world["cases"][2].code, world["cases"][4].code])
 
 
 def test_pages_split_the_scoped_rows_without_overlap(session, world):
     actor = world["coordinator"]
-    filters = q.CaseFilters(status=None)
+    filters = q.CaseListFilters(status=None)
     pages = [
         q.case_list(session, actor=actor, filters=filters, today=TODAY, page=n, page_size=10)
         for n in (1, 2, 3)
@@ -120,7 +120,7 @@ def test_name_search_in_cyrillic_or_latin_for_roles_that_read_identities(session
         session,
         actor=world["coordinator"],
         today=TODAY,
-        filters=q.CaseFilters(status=None, search=f"{text} {number}"),
+        filters=q.CaseListFilters(status=None, search=f"{text} {number}"),
     )
     assert codes(page) == [target.code]
 
@@ -138,7 +138,7 @@ def test_name_search_finds_any_official_spelling_in_any_order(session, world, te
         session,
         actor=world["coordinator"],
         today=TODAY,
-        filters=q.CaseFilters(status=None, search=text),
+        filters=q.CaseListFilters(status=None, search=text),
     )
     # The namesake in the other organisation stays out of scope.
     assert codes(page) == [maria.code]
@@ -151,7 +151,7 @@ def test_admins_cannot_search_by_name(session, world):
         session,
         actor=actor_of(admin),
         today=TODAY,
-        filters=q.CaseFilters(status=None, search="Мария"),
+        filters=q.CaseListFilters(status=None, search="Мария"),
     )
     assert page.total == 0
 

@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from models import case_codes, cases
 from models.access import PermissionDenied
-from models.accounts import ValidationError
 from models.enums import (
     AuditAction,
     CaseStatus,
@@ -26,6 +25,7 @@ from models.enums import (
     Stage,
     Urgency,
 )
+from models.errors import ValidationError
 from models.identity.store import case_cipher, open_notes, read_identity
 from models.tables import (
     AuditEvent,

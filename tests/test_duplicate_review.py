@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.accounts import ValidationError
 from models.duplicates import review
 from models.enums import AuditAction, CaseStatus, Outcome, Role
+from models.errors import ValidationError
 from models.funder import report_scope
 from models.tables import AuditEvent, Case, DuplicateDecision, StageChange
 from tests.factories import actor_of, make_case, make_organisation, make_user

@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 
 from models import case_queries as q
 from models.access import PermissionDenied
-from models.accounts import ValidationError
 from models.audit import record
 from models.cases import add_note
 from models.enums import AuditAction, PurgeReason, Role
+from models.errors import ValidationError
 from models.identity.backup import backup, restore
 from models.identity.crypto import KeyDestroyed, reset, vault_for
 from models.identity.purge import CaseNotFound, purge_now, reapply_purges
@@ -65,7 +65,7 @@ def build_world(session: Session) -> dict:  # type: ignore[type-arg]
 
 def _search(session: Session, actor, text: str) -> list[str]:  # type: ignore[no-untyped-def]
     page = q.case_list(
-        session, actor=actor, today=TODAY, filters=q.CaseFilters(status=None, search=text)
+        session, actor=actor, today=TODAY, filters=q.CaseListFilters(status=None, search=text)
     )
     return list(page.rows["code"])
 

@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import select
 
 from models.access import PermissionDenied, visible_case
-from models.accounts import ValidationError
 from models.case_queries import case_identity
 from models.cases import CaseNotFound
 from models.enums import AuditAction, Role, Urgency
+from models.errors import ValidationError
 from models.network import ConsentMethod, ConsentScope, ReferralState, ServiceType
 from models.network import referrals as r
 from models.network.tables import Referral

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from models import cases as writes
 from models.access import case_scope
-from models.case_queries import CaseFilters, case_list
+from models.case_queries import CaseListFilters, case_list
 from models.enums import CaseStatus, DetentionPlace, PermitType, Role, Stage
 from models.risk import (
     RiskLevel,
@@ -200,7 +200,7 @@ def test_case_list_critical_filter_and_order_follow_the_stored_level(seeded, use
     page = case_list(
         session,
         actor=actor,
-        filters=CaseFilters(risk_level=RiskLevel.CRITICAL),
+        filters=CaseListFilters(risk_level=RiskLevel.CRITICAL),
         today=TODAY,
         page_size=1000,
     )
@@ -210,7 +210,9 @@ def test_case_list_critical_filter_and_order_follow_the_stored_level(seeded, use
     expected = set(session.scalars(live.where(case_scope(actor))))
     assert set(page.rows["code"]) == expected
     assert page.total == len(expected)
-    everything = case_list(session, actor=actor, filters=CaseFilters(), today=TODAY, page_size=2000)
+    everything = case_list(
+        session, actor=actor, filters=CaseListFilters(), today=TODAY, page_size=2000
+    )
     levels = [-1 if v is None else v for v in everything.rows["risk_level"]]
     assert levels == sorted(levels, reverse=True)
 

@@ -10,9 +10,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import col, select
 
-from models.accounts import ValidationError, create_user
+from models.accounts import create_user
 from models.database import (
     DatabaseUnavailable,
     SchemaOutOfDate,
@@ -26,6 +27,7 @@ from models.database import (
 )
 from models.duplicates.commandline import duplicates_csv
 from models.enums import Role
+from models.errors import ValidationError
 from models.identity import commands as vault_commands
 from models.imports.commandline import run_import
 from models.releases import BudgetError, ReleaseError
@@ -184,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-def _release(engine, args: argparse.Namespace, *, today: dt.date) -> int:  # type: ignore[no-untyped-def]
+def _release(engine: sa.Engine, args: argparse.Namespace, *, today: dt.date) -> int:
     if args.release_command == "publish":
         print(publish_command(engine, quarter=args.quarter, today=today))
     elif args.release_command == "list":
@@ -202,12 +204,12 @@ def _release(engine, args: argparse.Namespace, *, today: dt.date) -> int:  # typ
     return 0
 
 
-def _create_user(engine, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _create_user(engine: sa.Engine, args: argparse.Namespace) -> int:
     with session_scope(engine) as session:
         organisation_id = None
         if args.organisation:
             org = session.exec(
-                select(Organisation).where(Organisation.name == args.organisation.strip())
+                select(Organisation).where(col(Organisation.name) == args.organisation.strip())
             ).first()
             if org is None:
                 print(f"waypoint: no organisation named {args.organisation!r}", file=sys.stderr)

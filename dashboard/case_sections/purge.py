@@ -9,8 +9,8 @@ from dashboard import cache, runtime
 from dashboard.forms import FORM_ERROR, FieldErrors, enum_select, flash
 from dashboard.i18n import _
 from models.access import Actor
-from models.accounts import ValidationError
 from models.enums import PurgeReason
+from models.errors import ValidationError
 from models.identity.purge import CaseNotFound, PurgeResult, may_purge, purge_now
 
 PREFIX = "wp_purge_"

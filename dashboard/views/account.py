@@ -7,8 +7,9 @@ import streamlit as st
 from dashboard import runtime
 from dashboard.auth import current_actor, sign_out, signed_in_actor
 from dashboard.i18n import _, label
-from models.accounts import PasswordChange, ValidationError, change_own_password
+from models.accounts import PasswordChange, change_own_password
 from models.database import session_scope
+from models.errors import ValidationError
 from models.tables import Organisation, User
 
 actor = signed_in_actor()

@@ -16,16 +16,16 @@ from dashboard.forms import choice_select, optional_enum_select
 from dashboard.i18n import _, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Action, permits
-from models.accounts import ValidationError
 from models.case_queries import (
     PAGE_SIZE,
     SEARCH_MAX_CHARS,
-    CaseFilters,
+    CaseListFilters,
     case_list,
     list_choices,
 )
 from models.database import session_scope
 from models.enums import CaseStatus, Category, Stage
+from models.errors import ValidationError
 from models.risk import RiskLevel
 
 SEARCH = "wp_cases_search"
@@ -38,7 +38,9 @@ EXPIRING = "wp_cases_expiring"
 PAGE = "wp_cases_page"
 
 
-def filters_form(cities: list[tuple[int, str]], caseworkers: list[tuple[int, str]]) -> CaseFilters:
+def filters_form(
+    cities: list[tuple[int, str]], caseworkers: list[tuple[int, str]]
+) -> CaseListFilters:
     search_help = (
         _("Case code, or a name in Cyrillic or Latin letters.")
         if permits(actor, Action.READ_IDENTITY)
@@ -67,7 +69,7 @@ def filters_form(cities: list[tuple[int, str]], caseworkers: list[tuple[int, str
             step=30,
             key=EXPIRING,
         )
-    return CaseFilters(
+    return CaseListFilters(
         status=status,
         stage=stage,
         risk_level=risk_level,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Actor
 from models.dashboards.common import CaseFilters, conditions, count_if
@@ -44,29 +44,29 @@ def cases_per_city(
     per_city = (
         with_legal_status(
             sa.select(
-                Case.city_id,
+                col(Case.city_id),
                 sa.func.count().label("open_cases"),
                 count_if(risk.level >= int(RiskLevel.HIGH)).label("urgent"),
             ).select_from(Case)
         )
         .where(*conditions(actor, filters, today, risk=risk))
-        .group_by(Case.city_id)
+        .group_by(col(Case.city_id))
         .subquery()
     )
     statement = (
         sa.select(
-            City.key,
-            City.name_en,
-            City.name_ru,
-            City.country,
-            City.lat,
-            City.lon,
+            col(City.key),
+            col(City.name_en),
+            col(City.name_ru),
+            col(City.country),
+            col(City.lat),
+            col(City.lon),
             per_city.c.open_cases,
             per_city.c.urgent,
         )
         .select_from(per_city)
-        .outerjoin(City, City.id == per_city.c.city_id)
-    )  # type: ignore[arg-type]
+        .outerjoin(City, col(City.id) == per_city.c.city_id)
+    )
     rows = [
         CityCount(
             row.key,

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Action, Actor, permits, visible_cases
 from models.enums import CaseStatus, Category, PermitType, Stage
-from models.risk import RiskLevel, level_expression, urgency_expression, with_legal_status
+from models.risk import RiskLevel, level_expression
 from models.stored import RiskColumns
 from models.tables import Case, LegalStatus, Organisation
 
@@ -48,22 +48,22 @@ def conditions(
     ``risk``: the level to filter on (``models.stored.risk_columns``); the rules by default."""
     where = [visible(actor)]
     if open_only:
-        where.append(Case.status == CaseStatus.OPEN)  # type: ignore[arg-type]
+        where.append(col(Case.status) == CaseStatus.OPEN)
     if filters.categories:
-        where.append(Case.category.in_(filters.categories))  # type: ignore[attr-defined]
+        where.append(col(Case.category).in_(filters.categories))
     if filters.stages:
-        where.append(Case.stage.in_(filters.stages))  # type: ignore[attr-defined]
+        where.append(col(Case.stage).in_(filters.stages))
     if filters.organisation_ids:
-        where.append(Case.organisation_id.in_(filters.organisation_ids))  # type: ignore[attr-defined]
+        where.append(col(Case.organisation_id).in_(filters.organisation_ids))
     if filters.permit_types:
-        where.append(LegalStatus.permit_type.in_(filters.permit_types))  # type: ignore[attr-defined]
+        where.append(col(LegalStatus.permit_type).in_(filters.permit_types))
     if filters.levels:
         level = risk.level if risk is not None else level_expression(today)
         where.append(level.in_([int(level) for level in filters.levels]))
     return where
 
 
-def stage_position(column: sa.ColumnElement[str]) -> sa.ColumnElement[int]:
+def stage_position(column: sa.ColumnExpressionArgument[str]) -> sa.ColumnElement[int]:
     """The position (0 = intake) of a stage column, in SQL."""
     return sa.case({stage.value: stage.position for stage in Stage}, value=column, else_=-1)
 
@@ -81,58 +81,8 @@ def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 def organisations_in_scope(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
     """The organisations (id, name) that lead at least one case ``actor`` may see."""
     statement = (
-        sa.select(Organisation.id, Organisation.name)
-        .where(
-            sa.exists().where(Case.organisation_id == Organisation.id, visible(actor))  # type: ignore[arg-type]
-        )
-        .order_by(Organisation.name)
+        sa.select(col(Organisation.id), col(Organisation.name))
+        .where(sa.exists().where(col(Case.organisation_id) == col(Organisation.id), visible(actor)))
+        .order_by(col(Organisation.name))
     )
     return [(int(row.id), str(row.name)) for row in session.execute(statement)]
-
-
-def most_urgent_page(
-    where: list[sa.ColumnElement[bool]],
-    today: dt.date,
-    *,
-    limit: int,
-    offset: int,
-    risk: RiskColumns | None = None,
-) -> tuple[sa.Subquery, sa.ColumnElement[int]]:
-    """One page of case ids matching ``where``, most urgent first (then the permit that runs
-    out soonest, then the code), with the total number of matches in each row. Selecting only
-    ids and sort keys keeps the per-case reasons to the rows of the page."""
-    expires = LegalStatus.permit_expires_on
-    total = sa.func.count().over().label("total")
-    page = (
-        with_legal_status(
-            sa.select(
-                Case.id.label("case_id"),  # type: ignore[union-attr]
-                (risk.urgency if risk is not None else urgency_expression(today)).label("urgency"),
-                expires.is_(None).label("no_permit"),  # type: ignore[union-attr]
-                expires.label("expires"),  # type: ignore[union-attr]
-                Case.code.label("code"),  # type: ignore[attr-defined]
-                total,
-            ).select_from(Case)
-        )
-        .where(*where)
-        .order_by(sa.desc("urgency"), "no_permit", "expires", "code")
-        .limit(limit)
-        .offset(offset)
-        .subquery()
-    )
-    return page, page.c.total
-
-
-def page_order(page: sa.Subquery) -> list[sa.ColumnElement]:  # type: ignore[type-arg]
-    return [page.c.urgency.desc(), page.c.no_permit, page.c.expires, page.c.code]
-
-
-def total_of(session: Session, where: list[sa.ColumnElement[bool]], page: list) -> int:  # type: ignore[type-arg]
-    """The total carried by the rows of a page; counted again only for a page past the end."""
-    if page:
-        return int(page[0].total)
-    return int(
-        session.execute(
-            with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
-        ).scalar_one()
-    )

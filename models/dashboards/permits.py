@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Actor
 from models.dashboards.common import CaseFilters, conditions, count_if
@@ -80,10 +81,10 @@ class PermitPage:
 
 
 def _within(days: int | None, today: dt.date) -> list[sa.ColumnElement[bool]]:
-    expires = LegalStatus.permit_expires_on
-    where = [expires.is_not(None)]  # type: ignore[union-attr]
+    expires = col(LegalStatus.permit_expires_on)
+    where: list[sa.ColumnElement[bool]] = [expires.is_not(None)]
     if days is not None:
-        where.append(expires <= today + dt.timedelta(days=days))  # type: ignore[operator]
+        where.append(expires <= today + dt.timedelta(days=days))
     return where
 
 
@@ -92,21 +93,19 @@ def expiry_summary(
 ) -> ExpirySummary:
     """Open cases by how soon their permit runs out, and expiries in each of the next 26 weeks
     (week 0 starts today)."""
-    expires = LegalStatus.permit_expires_on
+    expires = col(LegalStatus.permit_expires_on)
     columns = {
-        Band.EXPIRED.value: count_if(expires < today),  # type: ignore[operator]
-        Band.LATER.value: count_if(expires > today + dt.timedelta(days=90)),  # type: ignore[operator]
-        "none": count_if(expires.is_(None)),  # type: ignore[union-attr]
+        Band.EXPIRED.value: count_if(expires < today),
+        Band.LATER.value: count_if(expires > today + dt.timedelta(days=90)),
+        "none": count_if(expires.is_(None)),
     }
     for band, (low, high) in BAND_LIMITS.items():
         columns[band.value] = count_if(
-            expires.between(today + dt.timedelta(days=low), today + dt.timedelta(days=high))  # type: ignore[union-attr]
+            expires.between(today + dt.timedelta(days=low), today + dt.timedelta(days=high))
         )
     week_starts = [today + dt.timedelta(weeks=week) for week in range(WEEKS_AHEAD)]
     for week, first in enumerate(week_starts):
-        columns[f"week_{week}"] = count_if(
-            expires.between(first, first + dt.timedelta(days=6))  # type: ignore[union-attr]
-        )
+        columns[f"week_{week}"] = count_if(expires.between(first, first + dt.timedelta(days=6)))
     row = (
         session.execute(
             with_legal_status(
@@ -140,29 +139,30 @@ def permits_page(
     most ``within_days`` from today, sorted by ``sort``; with the total count."""
     risk = risk_columns(session, today)
     level = risk.level
-    expires = LegalStatus.permit_expires_on
+    expires = col(LegalStatus.permit_expires_on)
     where = [*conditions(actor, filters, today, risk=risk), *_within(within_days, today)]
-    order = {
-        PermitSort.EXPIRY: [expires, Case.code],
-        PermitSort.EXPIRY_LATEST: [expires.desc(), Case.code],  # type: ignore[union-attr]
-        PermitSort.RISK: [level.desc(), expires, Case.code],
-        PermitSort.CODE: [Case.code],
-    }[sort]
+    orders: dict[PermitSort, list[sa.ColumnExpressionArgument[Any]]] = {
+        PermitSort.EXPIRY: [expires, col(Case.code)],
+        PermitSort.EXPIRY_LATEST: [expires.desc(), col(Case.code)],
+        PermitSort.RISK: [level.desc(), expires, col(Case.code)],
+        PermitSort.CODE: [col(Case.code)],
+    }
+    order = orders[sort]
     total = session.execute(
         with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
     ).scalar_one()
     statement = (
         with_legal_status(
             sa.select(
-                Case.code,
-                LegalStatus.permit_type,
-                LegalStatus.permit_issued_on,
+                col(Case.code),
+                col(LegalStatus.permit_type),
+                col(LegalStatus.permit_issued_on),
                 expires,
                 level.label("level"),
-                User.display_name,
+                col(User.display_name),
             ).select_from(Case)
         )
-        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == col(Case.caseworker_id))
         .where(*where)
         .order_by(*order)
         .limit(limit)

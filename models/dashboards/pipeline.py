@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Actor
 from models.dashboards.common import CaseFilters, conditions, stage_position
@@ -24,7 +24,7 @@ from models.risk import with_legal_status
 from models.tables import Case, StageChange
 
 
-def _joined(statement: sa.Select, filters: CaseFilters) -> sa.Select:  # type: ignore[type-arg]
+def _joined(statement: sa.Select, filters: CaseFilters) -> sa.Select:
     """The legal status is joined only when a filter needs it: the pipeline counts every case."""
     return with_legal_status(statement) if filters.permit_types or filters.levels else statement
 
@@ -106,11 +106,11 @@ def _per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa.Subquery
     return (
         _joined(
             sa.select(
-                Case.category,
-                Case.destination_country,
-                sa.extract("year", Case.opened_on).label("year"),
-                sa.extract("month", Case.opened_on).label("month"),
-                stage_position(Case.stage).label("furthest"),  # type: ignore[arg-type]
+                col(Case.category),
+                col(Case.destination_country),
+                sa.extract("year", col(Case.opened_on)).label("year"),
+                sa.extract("month", col(Case.opened_on)).label("month"),
+                stage_position(col(Case.stage)).label("furthest"),
             ).select_from(Case),
             filters,
         )
@@ -147,29 +147,29 @@ def pipeline(
     # so the stays are read from the history of the cases in scope, with no self-join.
     stays = (
         _joined(
-            sa.select(StageChange.from_stage, StageChange.stay_days, sa.func.count())
+            sa.select(col(StageChange.from_stage), col(StageChange.stay_days), sa.func.count())
             .select_from(Case)
-            .join(StageChange, StageChange.case_id == Case.id),  # type: ignore[arg-type]
+            .join(StageChange, col(StageChange.case_id) == col(Case.id)),
             filters,
         )
         .where(
             *conditions(actor, filters, today, open_only=False),
-            StageChange.from_stage.is_not(None),  # type: ignore[union-attr]
-            StageChange.stay_days.is_not(None),  # type: ignore[union-attr]
+            col(StageChange.from_stage).is_not(None),
+            col(StageChange.stay_days).is_not(None),
         )
-        .group_by(StageChange.from_stage, StageChange.stay_days)
+        .group_by(col(StageChange.from_stage), col(StageChange.stay_days))
     )
     days_in_stage: dict[Stage, dict[int, int]] = defaultdict(dict)
     for stage, spent, count in session.execute(stays):
         days_in_stage[Stage(stage)][int(spent)] = int(count)
 
     exits = session.execute(
-        _joined(sa.select(Case.outcome, sa.func.count()).select_from(Case), filters)
+        _joined(sa.select(col(Case.outcome), sa.func.count()).select_from(Case), filters)
         .where(
             *conditions(actor, filters, today, open_only=False),
-            Case.status == CaseStatus.CLOSED,  # type: ignore[arg-type]
+            col(Case.status) == CaseStatus.CLOSED,
         )
-        .group_by(Case.outcome)
+        .group_by(col(Case.outcome))
     ).all()
     return PipelineData(
         groups=groups,

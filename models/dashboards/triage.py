@@ -4,19 +4,17 @@ first, each with the reasons that set its level."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Actor
 from models.dashboards.common import (
     CaseFilters,
     conditions,
     count_if,
-    most_urgent_page,
-    page_order,
-    total_of,
 )
 from models.enums import Category, Stage
 from models.risk import (
@@ -24,9 +22,10 @@ from models.risk import (
     reason_columns,
     reasons_of,
     rules,
+    urgency_expression,
     with_legal_status,
 )
-from models.stored import risk_columns
+from models.stored import RiskColumns, risk_columns
 from models.tables import Case, LegalStatus, User
 
 
@@ -59,6 +58,54 @@ class TriagePage:
     rows: list[TriageCase]
 
 
+def most_urgent_page(
+    where: list[sa.ColumnElement[bool]],
+    today: dt.date,
+    *,
+    limit: int,
+    offset: int,
+    risk: RiskColumns | None = None,
+) -> tuple[sa.Subquery, sa.ColumnElement[int]]:
+    """One page of case ids matching ``where``, most urgent first (then the permit that runs
+    out soonest, then the code), with the total number of matches in each row. Selecting only
+    ids and sort keys keeps the per-case reasons to the rows of the page."""
+    expires = col(LegalStatus.permit_expires_on)
+    total = sa.func.count().over().label("total")
+    page = (
+        with_legal_status(
+            sa.select(
+                col(Case.id).label("case_id"),
+                (risk.urgency if risk is not None else urgency_expression(today)).label("urgency"),
+                expires.is_(None).label("no_permit"),
+                expires.label("expires"),
+                col(Case.code).label("code"),
+                total,
+            ).select_from(Case)
+        )
+        .where(*where)
+        .order_by(sa.desc("urgency"), "no_permit", "expires", "code")
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    return page, page.c.total
+
+
+def page_order(page: sa.Subquery) -> list[sa.ColumnElement]:
+    return [page.c.urgency.desc(), page.c.no_permit, page.c.expires, page.c.code]
+
+
+def total_of(session: Session, where: list[sa.ColumnElement[bool]], page: Sequence[sa.Row]) -> int:
+    """The total carried by the rows of a page; counted again only for a page past the end."""
+    if page:
+        return int(page[0].total)
+    return int(
+        session.execute(
+            with_legal_status(sa.select(sa.func.count()).select_from(Case)).where(*where)
+        ).scalar_one()
+    )
+
+
 def summary(
     session: Session, *, actor: Actor, today: dt.date, filters: CaseFilters
 ) -> TriageSummary:
@@ -68,10 +115,10 @@ def summary(
     where = conditions(actor, filters, today, risk=risk)
     grouped = session.execute(
         with_legal_status(
-            sa.select(level.label("level"), Case.category, sa.func.count()).select_from(Case)
+            sa.select(level.label("level"), col(Case.category), sa.func.count()).select_from(Case)
         )
         .where(*where)
-        .group_by(level, Case.category)
+        .group_by(level, col(Case.category))
     ).all()
     reason_sums = (
         session.execute(
@@ -108,19 +155,19 @@ def cases(
     statement = (
         with_legal_status(
             sa.select(
-                Case.code,
-                Case.category,
-                Case.stage,
+                col(Case.code),
+                col(Case.category),
+                col(Case.stage),
                 risk.level.label("level"),
-                User.display_name,
-                LegalStatus.permit_expires_on,
+                col(User.display_name),
+                col(LegalStatus.permit_expires_on),
                 total,
                 *reason_columns(today),
             )
             .select_from(page)
-            .join(Case, Case.id == page.c.case_id)  # type: ignore[arg-type]
+            .join(Case, col(Case.id) == page.c.case_id)
         )
-        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == col(Case.caseworker_id))
         .order_by(*page_order(page))
     )
     found = session.execute(statement).all()

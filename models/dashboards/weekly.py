@@ -8,18 +8,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Actor
+from models.dashboards import triage
 from models.dashboards.common import (
     URGENT_LEVELS,
     CaseFilters,
     conditions,
     count_if,
-    most_urgent_page,
-    page_order,
     start_of,
-    total_of,
     visible,
 )
 from models.enums import ExtraditionStatus, Outcome, Stage
@@ -27,8 +25,6 @@ from models.risk import (
     EXPIRY_SOON_DAYS,
     STALE_DAYS,
     RiskLevel,
-    reason_columns,
-    reasons_of,
     with_legal_status,
 )
 from models.stored import risk_columns
@@ -52,21 +48,6 @@ class TileValue:
     tile: Tile
     now: int
     last_week: int | None  # None: the data keep no history to compare with
-
-
-@dataclass(frozen=True)
-class UrgentCase:
-    code: str
-    level: RiskLevel
-    reasons: tuple[str, ...]  # English message ids
-    caseworker: str | None
-    permit_days_left: int | None
-
-
-@dataclass(frozen=True)
-class UrgentList:
-    total: int
-    rows: list[UrgentCase]
 
 
 @dataclass(frozen=True)
@@ -129,25 +110,25 @@ def week_start(today: dt.date) -> dt.date:
 def _open_on(day: dt.date) -> sa.ColumnElement[bool]:
     """The case was open at the end of ``day``."""
     return sa.and_(
-        Case.opened_on <= day,  # type: ignore[operator]
-        sa.or_(Case.closed_on.is_(None), Case.closed_on > day),  # type: ignore[union-attr,operator]
+        col(Case.opened_on) <= day,
+        sa.or_(col(Case.closed_on).is_(None), col(Case.closed_on) > day),
     )
 
 
 def _detained_on(day: dt.date) -> sa.ColumnElement[bool]:
     return (
-        sa.select(Detention.id)
+        sa.select(col(Detention.id))
         .where(
-            Detention.case_id == Case.id,
-            Detention.detained_on <= day,
-            sa.or_(Detention.released_on.is_(None), Detention.released_on > day),  # type: ignore[union-attr,operator]
+            col(Detention.case_id) == col(Case.id),
+            col(Detention.detained_on) <= day,
+            sa.or_(col(Detention.released_on).is_(None), col(Detention.released_on) > day),
         )
         .exists()
     )
 
 
 def _expiring_on(day: dt.date) -> sa.ColumnElement[bool]:
-    return LegalStatus.permit_expires_on.between(  # type: ignore[union-attr]
+    return col(LegalStatus.permit_expires_on).between(
         day, day + dt.timedelta(days=EXPIRY_SOON_DAYS)
     )
 
@@ -160,18 +141,16 @@ def tiles(session: Session, *, actor: Actor, today: dt.date) -> list[TileValue]:
     columns: dict[str, sa.ColumnElement[int]] = {}
     for suffix, day in (("now", today), ("before", before)):
         columns[f"open_{suffix}"] = count_if(_open_on(day))
-        columns[f"intakes_{suffix}"] = count_if(
-            Case.opened_on.between(week_start(day), day)  # type: ignore[attr-defined]
-        )
+        columns[f"intakes_{suffix}"] = count_if(col(Case.opened_on).between(week_start(day), day))
         columns[f"detained_{suffix}"] = count_if(sa.and_(_open_on(day), _detained_on(day)))
         columns[f"expiring_{suffix}"] = count_if(sa.and_(_open_on(day), _expiring_on(day)))
         columns[f"expired_{suffix}"] = count_if(
-            sa.and_(_open_on(day), LegalStatus.permit_expires_on < day)  # type: ignore[operator]
+            sa.and_(_open_on(day), col(LegalStatus.permit_expires_on) < day)
         )
     columns["extradition_now"] = count_if(
         sa.and_(
             _open_on(today),
-            LegalStatus.extradition_status.in_(  # type: ignore[union-attr]
+            col(LegalStatus.extradition_status).in_(
                 [ExtraditionStatus.PROCEEDINGS, ExtraditionStatus.ORDERED]
             ),
         )
@@ -179,7 +158,7 @@ def tiles(session: Session, *, actor: Actor, today: dt.date) -> list[TileValue]:
     columns["stale_now"] = count_if(
         sa.and_(
             _open_on(today),
-            Case.updated_at < start_of(today - dt.timedelta(days=STALE_DAYS)),  # type: ignore[operator]
+            col(Case.updated_at) < start_of(today - dt.timedelta(days=STALE_DAYS)),
         )
     )
     statement = with_legal_status(
@@ -198,42 +177,18 @@ def tiles(session: Session, *, actor: Actor, today: dt.date) -> list[TileValue]:
 
 def urgent_cases(
     session: Session, *, actor: Actor, today: dt.date, limit: int = 50, offset: int = 0
-) -> UrgentList:
+) -> triage.TriagePage:
     """Open cases at high or critical risk, most urgent first (then the permit that runs out
-    soonest), one page of ``limit`` rows, with the total count."""
-    risk = risk_columns(session, today)
-    where = conditions(actor, CaseFilters(levels=URGENT_LEVELS), today, risk=risk)
-    page, total = most_urgent_page(where, today, limit=limit, offset=offset, risk=risk)
-    statement = (
-        with_legal_status(
-            sa.select(
-                Case.code,
-                risk.level.label("level"),
-                User.display_name,
-                LegalStatus.permit_expires_on,
-                total,
-                *reason_columns(today),
-            )
-            .select_from(page)
-            .join(Case, Case.id == page.c.case_id)  # type: ignore[arg-type]
-        )
-        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
-        .order_by(*page_order(page))
+    soonest), one page of ``limit`` rows, with the total count: the triage list narrowed to
+    the urgent levels."""
+    return triage.cases(
+        session,
+        actor=actor,
+        today=today,
+        filters=CaseFilters(levels=URGENT_LEVELS),
+        limit=limit,
+        offset=offset,
     )
-    found = session.execute(statement).all()
-    rows = [
-        UrgentCase(
-            code=row.code,
-            level=RiskLevel(row.level),
-            reasons=tuple(reasons_of(row, today)),
-            caseworker=row.display_name,
-            permit_days_left=(row.permit_expires_on - today).days
-            if row.permit_expires_on
-            else None,
-        )
-        for row in found
-    ]
-    return UrgentList(total=total_of(session, where, found), rows=rows)
 
 
 def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[CaseloadRow]:
@@ -244,16 +199,16 @@ def caseloads(session: Session, *, actor: Actor, today: dt.date) -> list[Caseloa
     statement = (
         with_legal_status(
             sa.select(
-                Case.caseworker_id,
-                User.display_name,
+                col(Case.caseworker_id),
+                col(User.display_name),
                 sa.func.count().label("open_cases"),
                 count_if(level >= int(RiskLevel.HIGH)).label("urgent"),
                 count_if(level == int(RiskLevel.CRITICAL)).label("critical"),
             ).select_from(Case)
         )
-        .outerjoin(User, User.id == Case.caseworker_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == col(Case.caseworker_id))
         .where(*conditions(actor, CaseFilters(), today, risk=risk))
-        .group_by(Case.caseworker_id, User.display_name)
+        .group_by(col(Case.caseworker_id), col(User.display_name))
     )
     rows = [
         CaseloadRow(row.display_name, int(row.open_cases), int(row.urgent), int(row.critical))
@@ -267,28 +222,28 @@ def week_changes(session: Session, *, actor: Actor, today: dt.date) -> WeekChang
     detentions, releases and closures by outcome."""
     first = week_start(today)
     moves = session.execute(
-        sa.select(StageChange.to_stage, sa.func.count())
-        .join(Case, Case.id == StageChange.case_id)  # type: ignore[arg-type]
+        sa.select(col(StageChange.to_stage), sa.func.count())
+        .join(Case, col(Case.id) == col(StageChange.case_id))
         .where(
             visible(actor),
-            StageChange.from_stage.is_not(None),  # type: ignore[union-attr]
-            StageChange.changed_at >= start_of(first),  # type: ignore[operator]
-            StageChange.changed_at < start_of(today + dt.timedelta(days=1)),  # type: ignore[operator]
+            col(StageChange.from_stage).is_not(None),
+            col(StageChange.changed_at) >= start_of(first),
+            col(StageChange.changed_at) < start_of(today + dt.timedelta(days=1)),
         )
-        .group_by(StageChange.to_stage)
+        .group_by(col(StageChange.to_stage))
     ).all()
     detentions = session.execute(
         sa.select(
-            count_if(Detention.detained_on.between(first, today)),  # type: ignore[attr-defined]
-            count_if(Detention.released_on.between(first, today)),  # type: ignore[union-attr]
+            count_if(col(Detention.detained_on).between(first, today)),
+            count_if(col(Detention.released_on).between(first, today)),
         )
-        .join(Case, Case.id == Detention.case_id)  # type: ignore[arg-type]
+        .join(Case, col(Case.id) == col(Detention.case_id))
         .where(visible(actor))
     ).one()
     closures = session.execute(
-        sa.select(Case.outcome, sa.func.count())
-        .where(visible(actor), Case.closed_on.between(first, today))  # type: ignore[union-attr]
-        .group_by(Case.outcome)
+        sa.select(col(Case.outcome), sa.func.count())
+        .where(visible(actor), col(Case.closed_on).between(first, today))
+        .group_by(col(Case.outcome))
     ).all()
     return WeekChanges(
         stage_moves={Stage(stage): int(n) for stage, n in moves},

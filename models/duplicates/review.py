@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.access import Action, Actor, require, visible_cases
-from models.accounts import ValidationError
 from models.audit import record
 from models.duplicates.scan import CasePair, scan
 from models.enums import AuditAction, CaseStatus, Outcome
+from models.errors import ValidationError
 from models.i18n import N_
 from models.tables import Case, DuplicateDecision, Organisation, utcnow
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import select
 
 from models.access import Actor
@@ -60,10 +61,17 @@ def backup(engine: sa.Engine, path: Path, *, actor: Actor | None = None) -> None
     raw = engine.raw_connection()
     try:
         with closing(sqlite3.connect(path)) as target:
-            raw.driver_connection.backup(target)  # type: ignore[union-attr]
+            _sqlite_connection(raw).backup(target)
     finally:
         raw.close()
     path.chmod(0o600)
+
+
+def _sqlite_connection(raw: PoolProxiedConnection) -> sqlite3.Connection:
+    """The sqlite3 connection under a pooled connection of a SQLite engine."""
+    driver = raw.driver_connection
+    assert isinstance(driver, sqlite3.Connection), driver
+    return driver
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ def restore(engine: sa.Engine, path: Path, *, actor: Actor | None = None) -> Res
                 ledger = list(session.exec(select(PurgeLedger)).all())
         raw = engine.raw_connection()
         try:
-            source.backup(raw.driver_connection)  # type: ignore[arg-type]
+            source.backup(_sqlite_connection(raw))
         finally:
             raw.close()
     engine.dispose()  # connections opened before the restore may cache the old schema

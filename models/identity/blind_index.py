@@ -85,11 +85,11 @@ def candidate_people(
     wanted = list(set(tokens))
     if not wanted:
         return []
-    shared = sa.func.count(PersonToken.token).label("shared")  # type: ignore[arg-type]
+    shared = sa.func.count(col(PersonToken.token)).label("shared")
     rows = session.execute(
         sa.select(col(Person.id), col(Person.case_id), shared)
-        .join(PersonToken, PersonToken.person_id == Person.id)  # type: ignore[arg-type]
-        .where(PersonToken.token.in_(wanted))  # type: ignore[attr-defined]
+        .join(PersonToken, col(PersonToken.person_id) == col(Person.id))
+        .where(col(PersonToken.token).in_(wanted))
         .group_by(col(Person.id), col(Person.case_id))
         .having(shared >= min_shared)
         .order_by(shared.desc(), col(Person.id))
@@ -101,8 +101,8 @@ def cases_matching_all(per_word: list[set[bytes]]) -> sa.Select[int]:
     """Case ids whose person has, for every word, one of that word's tokens."""
     selects = [
         sa.select(col(Person.case_id))
-        .join(PersonToken, PersonToken.person_id == Person.id)  # type: ignore[arg-type]
-        .where(PersonToken.token.in_(sorted(tokens)))  # type: ignore[attr-defined]
+        .join(PersonToken, col(PersonToken.person_id) == col(Person.id))
+        .where(col(PersonToken.token).in_(sorted(tokens)))
         for tokens in per_word
     ]
     if len(selects) == 1:

@@ -14,9 +14,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from models.accounts import ValidationError
 from models.database import session_scope
 from models.enums import PurgeReason
+from models.errors import ValidationError
 from models.identity.backup import BackupError, backup, restore, rotate_master_key
 from models.identity.purge import CaseNotFound, purge_now, reapply_purges
 from models.identity.retention import apply_retention, identities_due
@@ -24,7 +24,7 @@ from models.identity.retention import apply_retention, identities_due
 COMMANDS = ("purge", "retention", "backup", "restore", "keys")
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(commands: argparse._SubParsersAction) -> None:
     purge = commands.add_parser("purge", help="destroy a person's identity now (crypto-shred)")
     purge.add_argument("code", help="the case code, e.g. WP-24-0137")
     purge.add_argument("--reason", required=True, choices=[r.value for r in PurgeReason])

@@ -27,10 +27,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.access import Action, Actor, PermissionDenied, case_scope, permits
-from models.accounts import ValidationError
 from models.audit import record
 from models.database import session_scope
 from models.enums import AuditAction, PurgeReason
+from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.crypto import vault_for
 from models.tables import AuditEvent, Case, CaseNote, Person, PersonToken, PurgeLedger, utcnow
@@ -67,7 +67,7 @@ def exports_including(session: Session, case: Case) -> list[ExportRecord]:
     rows = session.exec(
         select(AuditEvent)
         .where(
-            AuditEvent.action == AuditAction.EXPORT,
+            col(AuditEvent.action) == AuditAction.EXPORT,
             sa.or_(
                 col(AuditEvent.case_id) == case.id,
                 sa.and_(
@@ -75,21 +75,21 @@ def exports_including(session: Session, case: Case) -> list[ExportRecord]:
                     col(AuditEvent.at) >= case.created_at,
                     sa.or_(
                         col(AuditEvent.organisation_id) == case.organisation_id,
-                        AuditEvent.organisation_id.is_(None),  # type: ignore[union-attr]
+                        col(AuditEvent.organisation_id).is_(None),
                     ),
                 ),
             ),
         )
-        .order_by(AuditEvent.at)  # type: ignore[arg-type]
+        .order_by(col(AuditEvent.at))
     ).all()
     return [ExportRecord(r.at, r.username, r.entity) for r in rows]
 
 
 def _delete_identity(session: Session, case_id: int) -> None:
-    person_ids = select(Person.id).where(Person.case_id == case_id)
-    session.execute(sa.delete(PersonToken).where(PersonToken.person_id.in_(person_ids)))  # type: ignore[attr-defined]
-    session.execute(sa.delete(CaseNote).where(CaseNote.case_id == case_id))  # type: ignore[arg-type]
-    session.execute(sa.delete(Person).where(Person.case_id == case_id))  # type: ignore[arg-type]
+    person_ids = select(col(Person.id)).where(col(Person.case_id) == case_id)
+    session.execute(sa.delete(PersonToken).where(col(PersonToken.person_id).in_(person_ids)))
+    session.execute(sa.delete(CaseNote).where(col(CaseNote.case_id) == case_id))
+    session.execute(sa.delete(Person).where(col(Person.case_id) == case_id))
 
 
 def purge_case(
@@ -114,20 +114,20 @@ def purge_case(
         reason = PurgeReason(reason)
     except ValueError:
         raise ValidationError("reason", N_("Choose one of the listed values.")) from None
-    query = select(Case).where(Case.code == code)
+    query = select(Case).where(col(Case.code) == code)
     if actor is not None:
         query = query.where(case_scope(actor))
     case = session.exec(query.with_for_update()).first()
     if case is None or case.id is None:
         raise CaseNotFound(code)
-    person = session.exec(select(Person).where(Person.case_id == case.id)).first()
+    person = session.exec(select(Person).where(col(Person.case_id) == case.id)).first()
     if person is None and not whole_case:
         raise ValidationError("confirmation", N_("This case's identity was already purged."))
     exports = exports_including(session, case)
     case_id, organisation_id = case.id, case.organisation_id
     _delete_identity(session, case_id)
     if whole_case:
-        session.execute(sa.delete(Case).where(Case.id == case_id))  # type: ignore[arg-type]
+        session.execute(sa.delete(Case).where(col(Case.id) == case_id))
     else:
         case.version += 1
         case.updated_at = utcnow()  # changes the data stamp: other servers drop their caches
@@ -221,11 +221,11 @@ def reapply_purges(engine: sa.Engine, *, ledger: list[PurgeLedger] | None = None
         codes = {code for code, _ in wanted.values()}
         rows = session.execute(
             sa.select(col(Case.id), col(Case.code), col(Person.key_id))
-            .outerjoin(Person, Person.case_id == Case.id)  # type: ignore[arg-type]
+            .outerjoin(Person, col(Person.case_id) == col(Case.id))
             .where(
                 sa.or_(
-                    Person.key_id.in_(list(wanted)),  # type: ignore[attr-defined]
-                    Case.code.in_(codes),  # type: ignore[attr-defined]
+                    col(Person.key_id).in_(list(wanted)),
+                    col(Case.code).in_(codes),
                 )
             )
         ).all()
@@ -236,7 +236,7 @@ def reapply_purges(engine: sa.Engine, *, ledger: list[PurgeLedger] | None = None
                 identities += 1
             if code in whole_codes:
                 _delete_identity(session, case_id)
-                session.execute(sa.delete(Case).where(Case.id == case_id))  # type: ignore[arg-type]
+                session.execute(sa.delete(Case).where(col(Case.id) == case_id))
                 cases += 1
         # The keys named in the ledger go from the key store too (a restored key store).
         keystore.destroy([(k, code, whole) for k, (code, whole) in wanted.items()])

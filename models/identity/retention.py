@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from models.access import Action, Actor, case_scope, require
-from models.accounts import ValidationError
 from models.audit import record
 from models.database import session_scope
 from models.enums import AuditAction, CaseStatus, PurgeReason
+from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.purge import purge_case, scrub
 from models.tables import Case, Organisation, Person
@@ -54,8 +54,8 @@ def identities_due(
             col(Case.closed_on),
             col(Organisation.identity_retention_months),
         )
-        .join(Organisation, Organisation.id == Case.organisation_id)  # type: ignore[arg-type]
-        .join(Person, Person.case_id == Case.id)  # type: ignore[arg-type]
+        .join(Organisation, col(Organisation.id) == col(Case.organisation_id))
+        .join(Person, col(Person.case_id) == col(Case.id))
         .where(col(Case.status) == CaseStatus.CLOSED, col(Case.closed_on).is_not(None))
     )
     if actor is not None:

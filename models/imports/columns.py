@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from models.accounts import ValidationError
 from models.enums import (
     Category,
     EmploymentSituation,
@@ -23,6 +22,7 @@ from models.enums import (
     PermitType,
     Stage,
 )
+from models.errors import ValidationError
 from models.i18n import N_, Language, translate
 
 REQUIRED = ("reference", "full_name", "category", "city", "opened_on")

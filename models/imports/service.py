@@ -21,7 +21,6 @@ from sqlmodel import Session, col, select
 
 from models import case_codes
 from models.access import Action, Actor, Scope, require, scope_of
-from models.accounts import ValidationError
 from models.audit import record
 from models.cases import CONTACT_MAX, clean_text
 from models.enums import (
@@ -32,6 +31,7 @@ from models.enums import (
     Stage,
     Urgency,
 )
+from models.errors import ValidationError
 from models.i18n import N_
 from models.imports import columns as C
 from models.imports.people import (

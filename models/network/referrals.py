@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 
 from models import audit
 from models.access import Action, Actor, case_scope, permits, require
-from models.accounts import ValidationError
 from models.cases import CaseNotFound, clean_text
 from models.enums import AuditAction, CaseStatus, Role, Urgency
+from models.errors import ValidationError
 from models.i18n import N_
 from models.network.enums import ConsentMethod, ConsentScope, ReferralState, ServiceType
 from models.network.scope import SCOPE_COLUMNS, open_referral, received_by
@@ -70,7 +70,7 @@ def _audit(
 
 
 def _owned_case(session: Session, actor: Actor, case_id: int) -> Case:
-    case = session.exec(select(Case).where(Case.id == case_id, case_scope(actor))).first()
+    case = session.exec(select(Case).where(col(Case.id) == case_id, case_scope(actor))).first()
     if case is None or not permits(actor, Action.READ_CASE):
         raise CaseNotFound(case_id)
     return case
@@ -113,10 +113,10 @@ def refer_case(
     if not data.scopes:
         raise ValidationError("scopes", N_("Choose at least one category of data to share."))
     duplicate = session.exec(
-        select(Referral.id).where(
-            Referral.case_id == case_id,
-            Referral.to_organisation_id == data.to_organisation_id,
-            Referral.service == data.service,
+        select(col(Referral.id)).where(
+            col(Referral.case_id) == case_id,
+            col(Referral.to_organisation_id) == data.to_organisation_id,
+            col(Referral.service) == data.service,
             open_referral(now),
         )
     ).first()
@@ -152,7 +152,9 @@ def refer_case(
 
 def _as_receiver(session: Session, actor: Actor, referral_id: int, now: dt.datetime) -> Referral:
     referral = session.exec(
-        select(Referral).where(Referral.id == referral_id, received_by(actor), open_referral(now))
+        select(Referral).where(
+            col(Referral.id) == referral_id, received_by(actor), open_referral(now)
+        )
     ).first()
     if referral is None:
         raise CaseNotFound(referral_id)
@@ -180,13 +182,13 @@ def _transition(
 ) -> Referral:
     """Move ``referral`` to ``to`` if it is still in one of ``allowed_from``."""
     before = ReferralState(referral.state)
-    result = session.execute(
+    result = session.exec(
         sa.update(Referral)
         .where(col(Referral.id) == referral.id, col(Referral.state).in_(allowed_from))
         .values(state=to, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise ValidationError(
             FORM, N_("This referral changed in the meantime; reload the page and check it.")
         )
@@ -352,7 +354,7 @@ def expire_overdue(session: Session, *, now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     overdue = session.exec(
         select(Referral).where(
-            Referral.state == ReferralState.PENDING, col(Referral.answer_by) <= now
+            col(Referral.state) == ReferralState.PENDING, col(Referral.answer_by) <= now
         )
     ).all()
     for referral in overdue:

@@ -14,12 +14,12 @@ from sqlmodel import Session, col, select
 
 from models import audit
 from models.access import Action, Actor, PermissionDenied, permits, require
-from models.accounts import ValidationError
 from models.enums import AuditAction, Role
+from models.errors import ValidationError
 from models.i18n import N_
 from models.network.enums import ServiceType
 from models.network.tables import ServiceArea, ServiceOffer
-from models.tables import City, Organisation, utcnow
+from models.tables import City, Organisation, id_of, utcnow
 
 DIRECTORY_COLUMNS = ["organisation_id", "organisation", "service", "areas", "open_places",
                      "taking_referrals"]  # fmt: skip
@@ -82,9 +82,9 @@ def save_offer(
     session.flush()
     session.execute(sa.delete(ServiceArea).where(col(ServiceArea.offer_id) == offer.id))
     for city_id in sorted(data.city_ids):
-        session.add(ServiceArea(offer_id=offer.id, city_id=city_id))  # type: ignore[arg-type]
+        session.add(ServiceArea(offer_id=id_of(offer), city_id=city_id))
     for country in sorted(countries):
-        session.add(ServiceArea(offer_id=offer.id, country=country))  # type: ignore[arg-type]
+        session.add(ServiceArea(offer_id=id_of(offer), country=country))
     session.flush()
     audit.record(
         session,

@@ -35,7 +35,7 @@ from models.releases.privacy import (
     privacy_spent,
 )
 from models.releases.quarters import Quarter, QuarterError
-from models.tables import Release, ReleaseCell, utcnow
+from models.tables import Release, ReleaseCell, id_of, utcnow
 
 ENTITY = "release"
 
@@ -83,7 +83,7 @@ def _require_admin(actor: Actor | None) -> None:
 def spent_in_year(session: Session, year: int) -> float:
     """ε of every draft ever prepared for a quarter of ``year`` (any status)."""
     total = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(Release.epsilon), 0.0)).where(
+        sa.select(sa.func.coalesce(sa.func.sum(col(Release.epsilon)), 0.0)).where(
             col(Release.quarter).like(f"{year}Q%")
         )
     ).scalar_one()
@@ -91,7 +91,9 @@ def spent_in_year(session: Session, year: int) -> float:
 
 
 def _published_row(session: Session, quarter: Quarter) -> Release | None:
-    return session.exec(select(Release).where(Release.published_quarter == str(quarter))).first()
+    return session.exec(
+        select(Release).where(col(Release.published_quarter) == str(quarter))
+    ).first()
 
 
 def prepare_draft(
@@ -143,7 +145,7 @@ def prepare_draft(
     }
     for old in session.exec(
         select(Release).where(
-            Release.quarter == str(quarter), Release.status == ReleaseStatus.DRAFT
+            col(Release.quarter) == str(quarter), col(Release.status) == ReleaseStatus.DRAFT
         )
     ):
         old.status = ReleaseStatus.DISCARDED
@@ -236,7 +238,7 @@ def publish_quarter(
         raise ReleaseError(f"{quarter} has already been published; it cannot be published again")
     draft = session.exec(
         select(Release).where(
-            Release.quarter == str(quarter), Release.status == ReleaseStatus.DRAFT
+            col(Release.quarter) == str(quarter), col(Release.status) == ReleaseStatus.DRAFT
         )
     ).first()
     if draft is None:
@@ -275,7 +277,7 @@ def _view(session: Session, release: Release) -> ReleaseView:
     parameters = json.loads(release.parameters)
     cells = {
         (c.table_key, c.row_key): c.value
-        for c in session.exec(select(ReleaseCell).where(ReleaseCell.release_id == release.id))
+        for c in session.exec(select(ReleaseCell).where(col(ReleaseCell.release_id) == release.id))
     }
     tables = {}
     for key in ReleaseTable:
@@ -304,7 +306,7 @@ def published_releases(session: Session, *, actor: Actor | None) -> list[Release
         require(actor, Action.VIEW_AGGREGATES)
     rows = session.exec(
         select(Release)
-        .where(Release.status == ReleaseStatus.PUBLISHED)
+        .where(col(Release.status) == ReleaseStatus.PUBLISHED)
         .order_by(col(Release.quarter))
     )
     return [_view(session, r) for r in rows]
@@ -320,7 +322,9 @@ def current_drafts(session: Session, *, actor: Actor | None) -> list[ReleaseView
     """The drafts awaiting a decision: admins only."""
     _require_admin(actor)
     rows = session.exec(
-        select(Release).where(Release.status == ReleaseStatus.DRAFT).order_by(col(Release.quarter))
+        select(Release)
+        .where(col(Release.status) == ReleaseStatus.DRAFT)
+        .order_by(col(Release.quarter))
     )
     return [_view(session, r) for r in rows]
 
@@ -343,7 +347,7 @@ def ledger(session: Session, *, actor: Actor | None) -> list[LedgerLine]:
     _require_admin(actor)
     return [
         LedgerLine(
-            id=r.id,  # type: ignore[arg-type]
+            id=id_of(r),
             quarter=r.quarter,
             status=ReleaseStatus(r.status),
             epsilon=r.epsilon,

@@ -19,24 +19,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col
 
 from models import risk
 from models.enums import CaseStatus
-from models.tables import Case, Detention, LegalStatus, RiskRefresh
+from models.tables import Case, Detention, LegalStatus, RiskRefresh, table_of
 
 # Rows per UPDATE batch, so a full refresh of 100,000 cases holds little in memory.
 BATCH = 5000
+
+
+# A computed expression, or a stored column of ``case_file`` (as ``col()`` returns it).
+RiskColumn: TypeAlias = sa.ColumnElement[int] | Mapped[int | None]
 
 
 @dataclass(frozen=True)
 class RiskColumns:
     """The level and the sort key (higher is more urgent) of a case, as SQL expressions."""
 
-    level: sa.ColumnElement[int]
-    urgency: sa.ColumnElement[int]
+    level: RiskColumn
+    urgency: RiskColumn
     stored: bool
 
 
@@ -47,7 +53,7 @@ def stored_as_of(
     ``lock`` (a write to a case) holds off a refresh until this transaction ends; a refresh
     takes it ``exclusive``ly, so that two refreshes queue rather than deadlock (PostgreSQL;
     SQLite has one writer at a time anyway)."""
-    statement = sa.select(RiskRefresh.as_of).where(RiskRefresh.id == 1)
+    statement = sa.select(col(RiskRefresh.as_of)).where(col(RiskRefresh.id) == 1)
     if lock or exclusive:
         statement = statement.with_for_update(read=not exclusive)
     value = session.execute(statement).scalar_one_or_none()
@@ -57,11 +63,11 @@ def stored_as_of(
 def risk_columns(session: Session, today: dt.date) -> RiskColumns:
     """What a query should read for ``today``: the stored columns if they are up to date."""
     if stored_as_of(session) == today:
-        return RiskColumns(Case.risk_level, Case.risk_urgency, stored=True)  # type: ignore[arg-type]
+        return RiskColumns(col(Case.risk_level), col(Case.risk_urgency), stored=True)
     return RiskColumns(risk.level_expression(today), risk.urgency_expression(today), stored=False)
 
 
-def _first_change(today: dt.date, facts: sa.Row) -> dt.date | None:  # type: ignore[type-arg]
+def _first_change(today: dt.date, facts: sa.Row) -> dt.date | None:
     """The first day after ``today`` on which one of the time conditions of the rules can
     flip, from the facts selected by ``_store``; may be early (then a refresh recomputes the
     same level), never late."""
@@ -89,32 +95,32 @@ def _store(session: Session, today: dt.date, where: Sequence[sa.ColumnElement[bo
     """Compute and write the stored risk of the cases matching ``where`` for ``today``."""
     rules = risk.rules(today)
     recent = (
-        sa.select(sa.func.min(Detention.detained_on))
+        sa.select(sa.func.min(col(Detention.detained_on)))
         .where(
-            Detention.case_id == Case.id,
-            Detention.detained_on >= today - dt.timedelta(days=risk.RECENT_DETENTION_DAYS),
+            col(Detention.case_id) == col(Case.id),
+            col(Detention.detained_on) >= today - dt.timedelta(days=risk.RECENT_DETENTION_DAYS),
         )
         .scalar_subquery()
     )
     release = (
-        sa.select(sa.func.min(Detention.released_on))
-        .where(Detention.case_id == Case.id, Detention.released_on > today)  # type: ignore[operator]
+        sa.select(sa.func.min(col(Detention.released_on)))
+        .where(col(Detention.case_id) == col(Case.id), col(Detention.released_on) > today)
         .scalar_subquery()
     )
     statement = risk.with_legal_status(
         sa.select(
-            Case.id,
-            Case.status,
+            col(Case.id),
+            col(Case.status),
             risk.level_expression(today).label("level"),
             risk.urgency_expression(today).label("urgency"),
-            LegalStatus.permit_expires_on.label("expires"),  # type: ignore[union-attr]
-            Case.updated_at,
+            col(LegalStatus.permit_expires_on).label("expires"),
+            col(Case.updated_at),
             recent.label("recent_detention"),
             release.label("next_release"),
             *risk.reason_columns(today),
         ).select_from(Case)
     ).where(*where)
-    table = Case.__table__  # type: ignore[attr-defined]
+    table = table_of(Case)
     update = (
         sa.update(table)
         .where(table.c.id == sa.bindparam("b_id"))
@@ -153,7 +159,7 @@ def store_case(session: Session, *, case_id: int) -> None:
     in the same transaction."""
     session.flush()
     today = stored_as_of(session, lock=True) or dt.datetime.now(dt.UTC).date()
-    _store(session, today, [Case.id == case_id])  # type: ignore[list-item]
+    _store(session, today, [col(Case.id) == case_id])
 
 
 def store_cases(session: Session, *, case_ids: Sequence[int]) -> None:
@@ -162,7 +168,7 @@ def store_cases(session: Session, *, case_ids: Sequence[int]) -> None:
     today = stored_as_of(session, lock=True) or dt.datetime.now(dt.UTC).date()
     ids = list(case_ids)
     for start in range(0, len(ids), 500):
-        _store(session, today, [Case.id.in_(ids[start : start + 500])])  # type: ignore[union-attr]
+        _store(session, today, [col(Case.id).in_(ids[start : start + 500])])
 
 
 def store_all(session: Session, *, today: dt.date) -> int:
@@ -176,7 +182,7 @@ def _set_day(session: Session, today: dt.date) -> dt.date | None:
     if before is None:
         session.add(RiskRefresh(id=1, as_of=today))
     else:
-        session.execute(sa.update(RiskRefresh).where(RiskRefresh.id == 1).values(as_of=today))  # type: ignore[arg-type]
+        session.execute(sa.update(RiskRefresh).where(col(RiskRefresh.id) == 1).values(as_of=today))
     session.flush()
     return before
 
@@ -194,8 +200,8 @@ def refresh(session: Session, *, today: dt.date) -> int:
         session,
         today,
         [
-            Case.status == CaseStatus.OPEN,  # type: ignore[list-item]
-            sa.or_(Case.risk_changes_on <= today, Case.risk_level.is_(None)),  # type: ignore[operator,union-attr]
+            col(Case.status) == CaseStatus.OPEN,
+            sa.or_(col(Case.risk_changes_on) <= today, col(Case.risk_level).is_(None)),
         ],
     )
 

@@ -489,7 +489,7 @@ def build(input_path: Path, crimea_to_ukraine: bool = True) -> dict:
     if crimea_to_ukraine:
         move_crimea(geoms, raw_arcs)
 
-    features = []
+    features: list[dict] = []
     for code, geom in geoms.items():
         iso2, name_en, name_ru = COUNTRIES[code]
         geometry = build_geometry(geom, arcs)
