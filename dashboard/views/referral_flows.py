@@ -6,10 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
 from dashboard.auth import signed_in_actor
 from dashboard.i18n import _, label
-from models.database import session_scope
 from models.network import ServiceType, queries
 
 
@@ -23,8 +22,7 @@ def hours(value: object) -> str:
 
 actor = signed_in_actor()
 st.title(_("Referral flows"))
-with session_scope(runtime.engine()) as session:
-    report = queries.flows(session, actor=actor)
+report = data.read(queries.flows, actor=actor)
 if report is None:
     st.info(_("Your role does not show referral flows."))
     st.stop()
