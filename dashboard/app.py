@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, chrome, navigation, runtime
+from dashboard import auth, chrome, data, navigation, runtime
 from dashboard.i18n import _
 from models.database import DatabaseUnavailable, SchemaOutOfDate
 from models.settings import ConfigurationError
@@ -18,7 +18,7 @@ runtime.configure_logging()
 try:
     settings = runtime.settings()
     runtime.engine()
-    runtime.refresh_stored_risk()
+    data.refresh_stored_risk()
 except (ConfigurationError, SchemaOutOfDate, DatabaseUnavailable) as error:
     st.error(_("Waypoint cannot start: {reason}", reason=str(error)))
     st.stop()

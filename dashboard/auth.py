@@ -18,16 +18,14 @@ from typing import TypeVar
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from dashboard import runtime, state
+from dashboard import data, runtime, state
 from dashboard.i18n import _
 from models.access import Actor
-from models.accounts import SignInOutcome, sign_in
+from models.accounts import SignInOutcome, active_actor, sign_in
 from models.audit import record
-from models.database import session_scope
 from models.enums import AuditAction
 from models.i18n import Language
 from models.settings import IDLE_TIMEOUT
-from models.tables import User
 
 T = TypeVar("T")
 
@@ -57,25 +55,25 @@ def _authenticator() -> stauth.Authenticate:
 
 def _check_credentials(username: str, password: str) -> bool:
     """Replaces the library's check: decide in the database, remember the outcome."""
-    with session_scope(runtime.engine()) as session:
-        result = sign_in(session, username=username, password=password)
-        user = result.user
-        st.session_state[state.SIGN_IN_OUTCOME] = (result.outcome, result.locked_until)
-        if result.outcome is not SignInOutcome.OK or user is None:
-            return False
-        credentials = _authenticator().authentication_controller.authentication_model.credentials
-        credentials["usernames"] = {
-            user.username: {
-                "email": "",
-                "first_name": user.display_name,
-                "last_name": "",
-                "password": user.password_hash,
-                "roles": [str(user.role)],
-            }
+    # A read: the attempt is counted and audited, and no case changes.
+    result = data.read(sign_in, username=username, password=password)
+    user = result.user
+    st.session_state[state.SIGN_IN_OUTCOME] = (result.outcome, result.locked_until)
+    if result.outcome is not SignInOutcome.OK or user is None:
+        return False
+    credentials = _authenticator().authentication_controller.authentication_model.credentials
+    credentials["usernames"] = {
+        user.username: {
+            "email": "",
+            "first_name": user.display_name,
+            "last_name": "",
+            "password": user.password_hash,
+            "roles": [str(user.role)],
         }
-        st.session_state[state.ACTOR] = Actor.of(user)
-        st.session_state[state.LANGUAGE] = Language(user.language)
-        st.session_state[state.LAST_SEEN] = clock()
+    }
+    st.session_state[state.ACTOR] = Actor.of(user)
+    st.session_state[state.LANGUAGE] = Language(user.language)
+    st.session_state[state.LAST_SEEN] = clock()
     return True
 
 
@@ -90,8 +88,7 @@ def sign_out(reason: AuditAction = AuditAction.SIGN_OUT) -> None:
     """End the session and audit it."""
     actor: Actor | None = st.session_state.get(state.ACTOR)
     if actor is not None:
-        with session_scope(runtime.engine()) as session:
-            record(session, actor=actor, action=reason, entity="user", entity_id=actor.id)
+        data.read(record, actor=actor, action=reason, entity="user", entity_id=actor.id)
     _sign_out_state()
     if reason is AuditAction.SESSION_EXPIRED:
         st.session_state[state.SIGNED_OUT_REASON] = "idle"
@@ -109,11 +106,7 @@ def _alive(actor: Actor, last_seen: float) -> Actor | None:
     another thread can call it."""
     if clock() - last_seen > IDLE_TIMEOUT.total_seconds():
         return None
-    with session_scope(runtime.engine()) as session:
-        user = session.get(User, actor.id)
-        if user is None or not user.active:
-            return None
-        return Actor.of(user)
+    return data.read(active_actor, user_id=actor.id)
 
 
 def current_actor() -> Actor | None:

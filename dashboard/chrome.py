@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, runtime, state
+from dashboard import auth, data, state
 from dashboard.i18n import _, current_language, label
 from models.access import Actor
 from models.accounts import set_language
-from models.database import session_scope
 from models.i18n import LANGUAGE_NAMES, Language
 
 
@@ -25,8 +24,7 @@ def _remember_language() -> None:
         return
     language = Language(st.session_state["wp_sidebar_language"])
     st.session_state[state.LANGUAGE] = language
-    with session_scope(runtime.engine()) as session:
-        set_language(session, actor=live, language=language)
+    data.read(set_language, actor=live, language=language)  # changes no case: no cache to clear
 
 
 def sidebar(actor: Actor) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
-from dashboard import dashboard_queries as queries
+from dashboard import data
 from dashboard.i18n import _, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Actor
@@ -17,10 +18,19 @@ from models.enums import Category, PermitType, Stage
 from models.risk import RiskLevel
 
 PAGE_SIZE = 50
-P = TypeVar("P")
 
 
-def _pick(title: str, options: Sequence[object], key: str, fmt) -> tuple:  # type: ignore[no-untyped-def, type-arg]
+class HasRows(Protocol):
+    @property
+    def rows(self) -> object: ...
+
+
+P = TypeVar("P", bound=HasRows)
+
+
+def _pick(
+    title: str, options: Sequence[object], key: str, fmt: Callable[[Any], str]
+) -> tuple[Any, ...]:
     return tuple(
         st.multiselect(title, list(options), format_func=fmt, key=key, placeholder=_("All"))
     )
@@ -30,9 +40,9 @@ def case_filters(
     prefix: str, *, actor: Actor, fields: Sequence[str] = ("category", "stage", "level", "org")
 ) -> CaseFilters:
     """A row of multiselects (empty means all); the filters they set."""
-    organisations = dict(queries.organisations_in_scope(actor=actor))
+    organisations = dict(data.organisations_in_scope(actor=actor))
     shown = [f for f in fields if f != "org" or len(organisations) > 1]
-    values: dict[str, tuple] = {}  # type: ignore[type-arg]
+    values: dict[str, tuple[Any, ...]] = {}
     for column, field in zip(st.columns(len(shown) or 1), shown, strict=False):
         with column:
             key = f"{prefix}_filter_{field}"
@@ -71,7 +81,7 @@ def paged(fetch: Callable[[int], P], *, key: str, page_size: int = PAGE_SIZE) ->
     offset."""
     offset = (int(st.session_state.get(key, 1)) - 1) * page_size
     result = fetch(offset)
-    if offset and not result.rows:  # type: ignore[attr-defined]
+    if offset and not result.rows:
         st.session_state[key] = 1
         return fetch(0), 0
     return result, offset
@@ -98,7 +108,7 @@ def shown_caption(offset: int, rows: int, total: int) -> None:
         )
 
 
-def case_link_column(title: str) -> st.column_config.LinkColumn:
+def case_link_column(title: str) -> ColumnConfig:
     return st.column_config.LinkColumn(title, display_text=CASE_LINK_DISPLAY)
 
 
@@ -116,7 +126,7 @@ def level_text(level: RiskLevel | None) -> str:
 
 def empty_caseload_guide(actor: Actor) -> None:
     """On an empty caseload, say how to start: import a spreadsheet or open a case."""
-    if not queries.caseload_is_empty(actor=actor):
+    if not data.caseload_is_empty(actor=actor):
         return
     with st.container(border=True, key="wp_empty_guide"):
         st.markdown("**" + _("No cases yet") + "**")

@@ -15,12 +15,11 @@ from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
-from sqlmodel import Session
+from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import auth, cache, runtime
+from dashboard import auth, data
 from dashboard.i18n import _, label
 from models.cases import CaseNotFound, StaleCase
-from models.database import session_scope
 from models.enums import LabelledEnum
 from models.errors import ValidationError
 
@@ -37,7 +36,7 @@ class FieldErrors:
     """Placeholders under a form's fields, filled when ``models`` refuses the input."""
 
     def __init__(self) -> None:
-        self._slots: dict[str, object] = {}
+        self._slots: dict[str, DeltaGenerator] = {}
 
     def slot(self, *fields: str) -> None:
         """Reserve the place for the error of ``fields``, right under the widget just drawn."""
@@ -52,7 +51,7 @@ class FieldErrors:
             if target is None:
                 st.error(text)
             else:
-                target.error(text)  # type: ignore[attr-defined]
+                target.error(text)
 
 
 def enum_select(
@@ -142,29 +141,28 @@ def _display(value: object) -> str:
 
 
 def save(
-    write: Callable[[Session], T],
+    write: data.Command[T],
     *,
     errors: FieldErrors,
     success: str | Callable[[T], str],
     reset: Callable[[], None] | None = None,
 ) -> None:
-    """Run ``write`` in one transaction, after ``auth.current_actor`` has checked that the
-    account is active and the session alive (else: nothing is written, and the rerun shows
-    the sign-in form). On success: clear the dashboards' cache, flash
-    ``success`` and rerun. Bad input: errors under the fields, nothing written. A stale
+    """Run ``write`` in one transaction (``data.write``), after ``auth.current_actor`` has
+    checked that the account is active and the session alive (else: nothing is written, and
+    the rerun shows the sign-in form). On success: the cache is cleared; flash ``success``
+    and rerun. Bad input: errors under the fields, nothing written. A stale
     version: flash the refusal with the current values and rerun, so the form shows them.
     ``reset`` runs after a success or a refusal, before the rerun (to drop the held version)."""
     if auth.current_actor() is None:
         st.rerun()
     try:
-        with session_scope(runtime.engine()) as session:
-            result = write(session)
-            message = success(result) if callable(success) else success
+        result = data.write(write)
+        message = success(result) if callable(success) else success
     except ValidationError as error:
         errors.show(error)
         return
     except StaleCase as stale:
-        cache.clear()
+        data.clear()
         flash(
             "error",
             _(
@@ -179,7 +177,6 @@ def save(
     except CaseNotFound:
         st.error(_("Case not found."))
         return
-    cache.clear()
     if reset is not None:
         reset()
     flash("success", message)

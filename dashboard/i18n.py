@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import state
 from models.enums import LabelledEnum
 from models.i18n import Language, translate
+from models.risk import RiskLevel
 
 
 def current_language() -> Language:
@@ -24,6 +25,6 @@ def _(message: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def label(member: LabelledEnum | None) -> str:
+def label(member: LabelledEnum | RiskLevel | None) -> str:
     """The translated label of an enum member; an em dash for none."""
     return "—" if member is None else _(member.label)

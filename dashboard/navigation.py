@@ -12,10 +12,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
 from dashboard.i18n import _
 from models.access import Action, Actor, permits
-from models.database import session_scope
 from models.enums import Role
 from models.i18n import N_
 from models.network import queries as network_queries
@@ -41,8 +40,7 @@ class PageSpec:
 
 def referral_inbox_count(actor: Actor) -> int:
     """Referrals waiting for an answer from the actor's organisation."""
-    with session_scope(runtime.engine()) as session:
-        return network_queries.inbox_count(session, actor=actor)
+    return data.read(network_queries.inbox_count, actor=actor)
 
 
 PAGES: list[PageSpec] = [

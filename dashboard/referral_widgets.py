@@ -8,20 +8,21 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
 from dashboard.i18n import _, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Actor
-from models.database import session_scope
 from models.enums import Urgency
 from models.network import ReferralState, ServiceType
 from models.network import queries as network_queries
 
 
 def _moment(value: object) -> str:
-    if value is None or (not isinstance(value, dt.datetime) and pd.isna(value)):
-        return "—"
-    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, dt.datetime) and not pd.isna(value):  # NaT is a datetime too
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, str) and value:
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
+    return "—"
 
 
 def referral_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -56,8 +57,7 @@ def referral_table(rows: pd.DataFrame, *, empty: str) -> None:
 
 def overdue_section(actor: Actor, today: dt.date) -> None:
     """The weekly review's list of referrals pending for more than 72 hours, sent or received."""
-    with session_scope(runtime.engine()) as session:
-        rows = network_queries.overdue_pending(session, actor=actor, today=today)
+    rows = data.read(network_queries.overdue_pending, actor=actor, today=today)
     st.subheader(
         _("Referrals pending for more than {hours} hours", hours=network_queries.OVERDUE_HOURS)
     )

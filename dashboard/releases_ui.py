@@ -9,14 +9,12 @@ from __future__ import annotations
 import functools
 
 import streamlit as st
-from sqlmodel import Session
 
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import current_actor, guarded_download
 from dashboard.figures.impact import trend_figure
 from dashboard.i18n import _
 from models.access import Actor
-from models.database import session_scope
 from models.releases import (
     Budget,
     BudgetError,
@@ -50,8 +48,7 @@ def _audit(view: ReleaseView, export: ReleaseFormat) -> None:
     live = current_actor()
     if live is None:
         return
-    with session_scope(runtime.engine()) as session:
-        record_release_export(session, actor=live, view=view, export=export)
+    data.read(record_release_export, actor=live, view=view, export=export)
 
 
 def _tables(view: ReleaseView, language: str) -> None:
@@ -94,8 +91,7 @@ def show_published(actor: Actor, language: str) -> None:
             "explains how far a number may be from the truth."
         )
     )
-    with Session(runtime.engine()) as session:
-        views = published_releases(session, actor=actor)
+    views = data.read(published_releases, actor=actor)
     if not views:
         st.info(_("No release has been published yet."))
         return
@@ -104,7 +100,7 @@ def show_published(actor: Actor, language: str) -> None:
         series = {str(c): list(frame[c]) for c in frame.columns[1:]}
         figure = trend_figure(
             quarters=list(frame.iloc[:, 0]),
-            series=series,  # type: ignore[arg-type]
+            series=series,
             title=_("Totals by quarter, from the published releases"),
             y_title=_("Cases"),
         )
@@ -119,10 +115,9 @@ def show_published(actor: Actor, language: str) -> None:
     _downloads(actor, chosen, language)
 
 
-def _act(action, success: str) -> None:  # type: ignore[no-untyped-def]
+def _act(action: data.Command[object], success: str) -> None:
     try:
-        with session_scope(runtime.engine()) as session:
-            action(session)
+        data.write(action)
     except (ReleaseError, BudgetError) as error:
         st.error(str(error))
     else:
@@ -138,9 +133,8 @@ def show_admin(actor: Actor, language: str, *, today_quarter: Quarter) -> None:
         st.error(str(error))
         return
     closed = last_closed(today_quarter.start)
-    with Session(runtime.engine()) as session:
-        lines = ledger(session, actor=actor)
-        spent = spent_in_year(session, closed.year)
+    lines = data.read(ledger, actor=actor)
+    spent = data.read(spent_in_year, closed.year)
     published = {line.quarter for line in lines if line.status.value in ("published", "withdrawn")}
     st.caption(
         _(
@@ -167,21 +161,17 @@ def show_admin(actor: Actor, language: str, *, today_quarter: Quarter) -> None:
                 ),
                 _("A draft for {quarter} is ready below.", quarter=pick.label(language)),
             )
-    with Session(runtime.engine()) as session:
-        drafts = current_drafts(session, actor=actor)
-        shown = published_releases(session, actor=actor)
+    drafts = data.read(current_drafts, actor=actor)
+    shown = data.read(published_releases, actor=actor)
     for draft in drafts:
         st.subheader(_("Draft for {quarter} (admins only)", quarter=draft.quarter.label(language)))
         _tables(draft, language)
         if st.button(_("Publish this draft"), key=f"{KEY}publish_{draft.id}"):
-            _act(
-                lambda s, d=draft: publish(s, actor=actor, release_id=d.id),
-                _("Published."),
-            )
+            _act(functools.partial(publish, actor=actor, release_id=draft.id), _("Published."))
     for view in shown:
         confirm = st.checkbox(
             _("Withdraw the release for {quarter}", quarter=view.quarter.label(language)),
             key=f"{KEY}confirm_{view.id}",
         )
         if confirm and st.button(_("Withdraw"), key=f"{KEY}withdraw_{view.id}"):
-            _act(lambda s, v=view: withdraw(s, actor=actor, release_id=v.id), _("Withdrawn."))
+            _act(functools.partial(withdraw, actor=actor, release_id=view.id), _("Withdrawn."))

@@ -8,10 +8,8 @@ passed through, never its message, and the user sees a plain sentence, never a t
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sys
-import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -20,20 +18,10 @@ import sqlalchemy as sa
 import streamlit as st
 
 from dashboard.i18n import _
-from models import stored
-from models.database import (
-    PRIVATE_FOLDER,
-    check_schema,
-    current_revision,
-    make_engine,
-    session_scope,
-    upgrade,
-)
+from models.database import PRIVATE_FOLDER, check_schema, current_revision, make_engine, upgrade
 from models.identity.purge import reapply_purges
-from models.releases.demo import publish_demo_releases
 from models.settings import DEMO_DATABASE_PATH, Settings, load_settings
-from models.tables import Case
-from seed_data.generator import seed
+from seed_data.generator import seed_demo_database
 
 DEMO_CASES = 600
 DEMO_SEED = 2024
@@ -66,44 +54,21 @@ def engine() -> sa.Engine:
     return created
 
 
-_risk_day: list[dt.date] = []  # the day this server last brought the stored risk to
-_risk_lock = threading.Lock()
-
-
-def refresh_stored_risk() -> None:
-    """On the first page run of each day (per server), move the stored risk levels to today
-    (``waypoint refresh`` does the same from cron); later runs that day cost nothing."""
-    today = settings().today()
-    if _risk_day and _risk_day[0] == today:
-        return
-    with _risk_lock:
-        if _risk_day and _risk_day[0] == today:
-            return
-        with session_scope(engine()) as session:
-            refreshed = stored.refresh_if_due(session, today=today)
-        if refreshed:
-            log.info("Stored risk moved to %s: %d cases recomputed", today, refreshed)
-        _risk_day[:] = [today]
-
-
 def prepare_demo_database(demo_engine: sa.Engine, config: Settings) -> None:
     """Create the demo schema and seed it, once; an existing demo file is only upgraded."""
     if current_revision(demo_engine) is None or not DEMO_DATABASE_PATH.exists():
         log.info("Creating the demo database at %s", DEMO_DATABASE_PATH)
     DEMO_DATABASE_PATH.parent.chmod(PRIVATE_FOLDER)  # var/ holds only Waypoint's files
     upgrade(demo_engine)
-    with session_scope(demo_engine) as session:
-        has_cases = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
-        if not has_cases:
-            log.info("Seeding %d synthetic demo cases", DEMO_CASES)
-            seed(
-                session,
-                cases=DEMO_CASES,
-                seed=DEMO_SEED,
-                today=config.today(),
-                password=config.demo_password,
-            )
-            publish_demo_releases(session, today=config.today())
+    seeded = seed_demo_database(
+        demo_engine,
+        cases=DEMO_CASES,
+        random_seed=DEMO_SEED,
+        today=config.today(),
+        password=config.demo_password,
+    )
+    if seeded:
+        log.info("Seeded %d synthetic demo cases", DEMO_CASES)
 
 
 def describe_error(error: BaseException) -> str:
@@ -140,9 +105,9 @@ def configure_logging() -> None:
     """Waypoint's log lines go to stderr; every handler of Streamlit's loggers drops exception
     messages (Streamlit logs an uncaught error of a page or callback in full)."""
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        log.addHandler(handler)
+        to_stderr = logging.StreamHandler(sys.stderr)
+        to_stderr.setFormatter(logging.Formatter(LOG_FORMAT))
+        log.addHandler(to_stderr)
         log.setLevel(logging.INFO)
         log.propagate = False
     redact = RedactErrors()

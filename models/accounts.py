@@ -583,3 +583,72 @@ def list_accounts(session: Session, *, actor: Actor) -> list[tuple[User, str]]:
 
 def list_organisations(session: Session) -> list[Organisation]:
     return list(session.exec(select(Organisation).order_by(col(Organisation.name))).all())
+
+
+def active_actor(session: Session, *, user_id: int) -> Actor | None:
+    """The account ``user_id`` as it is now (role and organisation included); ``None`` when
+    it no longer exists or is deactivated."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return Actor.of(user)
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What the "My account" page shows of the signed-in user."""
+
+    username: str
+    display_name: str
+    organisation: str | None
+
+
+def account_summary(session: Session, *, actor: Actor) -> AccountSummary | None:
+    """The actor's own account; ``None`` when it no longer exists."""
+    user = session.get(User, actor.id)
+    if user is None:
+        return None
+    organisation = (
+        session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    )
+    return AccountSummary(
+        username=user.username,
+        display_name=user.display_name,
+        organisation=organisation.name if organisation else None,
+    )
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account as the admin page lists it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    organisation_id: int | None
+    organisation: str
+    active: bool
+    locked: bool
+
+
+def account_rows(session: Session, *, actor: Actor) -> list[AccountRow]:
+    """``list_accounts`` as plain rows; ``locked``: locked out at this moment."""
+    now = utcnow()
+    rows = []
+    for user, organisation in list_accounts(session, actor=actor):
+        assert user.id is not None
+        locked_until = _aware(user.locked_until)
+        rows.append(
+            AccountRow(
+                id=user.id,
+                username=user.username,
+                display_name=user.display_name,
+                role=Role(user.role),
+                organisation_id=user.organisation_id,
+                organisation=organisation,
+                active=user.active,
+                locked=locked_until is not None and locked_until > now,
+            )
+        )
+    return rows

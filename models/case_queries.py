@@ -467,3 +467,38 @@ def case_audit_trail(session: Session, *, actor: Actor, case_id: int) -> pd.Data
         .limit(500)
     ).all()
     return pd.DataFrame([r._asdict() for r in rows], columns=AUDIT_TRAIL_COLUMNS)
+
+
+IDENTITY_FIELDS = ("full_name", "name_cyrillic", "name_latin", "birth_year", "contact")
+
+
+def open_case(session: Session, *, actor: Actor, case_id: int) -> bool:
+    """Record that ``actor`` opened the case (one VIEW_CASE row); ``False``, and nothing
+    recorded, when the case is missing or out of the actor's scope."""
+    if case_visible(session, actor=actor, case_id=case_id, readable=True) is None:
+        return False
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.VIEW_CASE,
+        entity="case",
+        entity_id=case_id,
+        case_id=case_id,
+    )
+    return True
+
+
+def reveal_identity(session: Session, *, actor: Actor, case_id: int) -> Identity | None:
+    """``case_identity``, and a VIEW_IDENTITY row (field names only) when one is shown."""
+    person = case_identity(session, actor=actor, case_id=case_id)
+    if person is not None:
+        record(
+            session,
+            actor=actor,
+            action=AuditAction.VIEW_IDENTITY,
+            entity="person",
+            entity_id=case_id,
+            case_id=case_id,
+            fields=IDENTITY_FIELDS,
+        )
+    return person

@@ -230,6 +230,26 @@ def legal_values(status: LegalStatus | None) -> dict[str, object]:
     return {name: getattr(status, name) for name in LEGAL_FIELDS}
 
 
+def legal_input(status: LegalStatus | None) -> LegalStatusInput:
+    """``legal_values`` as the typed input its form starts from."""
+    if status is None:
+        return LegalStatusInput(PermitType.NONE, None, None)
+    return LegalStatusInput(
+        permit_type=status.permit_type,
+        permit_issued_on=status.permit_issued_on,
+        permit_expires_on=status.permit_expires_on,
+        extension_refused=status.extension_refused,
+        wanted=status.wanted,
+        charge_article=status.charge_article,
+        charge_max_years=status.charge_max_years,
+        dual_criminality=status.dual_criminality,
+        extradition_status=status.extradition_status,
+        asylum_status=status.asylum_status,
+        passport_held=status.passport_held,
+        passport_expires_on=status.passport_expires_on,
+    )
+
+
 def validate_legal_status(data: LegalStatusInput) -> LegalStatusInput:
     _enum("permit_type", PermitType, data.permit_type)
     _enum("extradition_status", ExtraditionStatus, data.extradition_status)

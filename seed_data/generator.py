@@ -36,6 +36,7 @@ from sqlmodel import Session, SQLModel, col, select
 from models.accounts import hash_password
 from models.audit import record
 from models.case_codes import new_code
+from models.database import session_scope
 from models.enums import (
     AsylumStatus,
     AuditAction,
@@ -55,6 +56,7 @@ from models.enums import (
 from models.i18n import Language
 from models.identity import keystore
 from models.identity.crypto import DataCipher, Identity, Vault, seal_identity, seal_text, vault_for
+from models.releases.demo import publish_demo_releases
 from models.stored import store_all
 from models.tables import (
     Case,
@@ -1057,3 +1059,16 @@ class _CaseMaker:
             body = NOTE_TEMPLATES[int(rng.random() * len(NOTE_TEMPLATES))]
             sealed = seal_text(cipher, body)
             notes.append((case_id, author_id, sealed, self.moment(_at(rng, day))))
+
+
+def seed_demo_database(
+    engine: sa.Engine, *, cases: int, random_seed: int, today: dt.date, password: str
+) -> bool:
+    """Seed an empty database with ``cases`` demo cases and publish its demo releases, in one
+    transaction; ``False`` (nothing written) when the database already holds cases."""
+    with session_scope(engine) as session:
+        if session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one():
+            return False
+        seed(session, cases=cases, seed=random_seed, today=today, password=password)
+        publish_demo_releases(session, today=today)
+    return True

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlmodel import Session, select
 
 from models import case_queries as q
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, ExtraditionStatus, Outcome, Role, Stage
 from models.identity.store import read_identity
 from models.risk import RiskLevel
-from models.tables import Organisation
+from models.tables import AuditEvent, Organisation
 from tests.factories import (
     actor_of,
     make_case,
@@ -184,3 +185,23 @@ def test_audit_trail_lists_only_that_case(session, world):
         session, actor=world["coordinator"], case_id=world["hidden"].id
     )
     assert hidden_trail.empty
+
+
+def _audit_rows(session: Session, case_id: int) -> list[tuple[AuditAction, str | None]]:
+    rows = session.exec(select(AuditEvent).where(AuditEvent.case_id == case_id)).all()
+    return [(row.action, row.fields) for row in rows]
+
+
+def test_opening_a_case_or_its_identity_is_recorded_only_within_scope(session, world):
+    actor, own, hidden = world["coordinator"], world["cases"][0], world["hidden"]
+    assert q.open_case(session, actor=actor, case_id=own.id)
+    assert not q.open_case(session, actor=actor, case_id=hidden.id)
+    assert q.reveal_identity(session, actor=actor, case_id=hidden.id) is None
+    person = q.reveal_identity(session, actor=actor, case_id=own.id)
+    session.commit()
+    assert person is not None and person.full_name
+    assert _audit_rows(session, hidden.id) == []
+    assert sorted(_audit_rows(session, own.id)) == [
+        (AuditAction.VIEW_CASE, None),
+        (AuditAction.VIEW_IDENTITY, "birth_year,contact,full_name,name_cyrillic,name_latin"),
+    ]

@@ -121,13 +121,12 @@ def _names_in(path: Path) -> set[str]:
 
 
 def caching_modules() -> list[Path]:
-    """The dashboard files that cache query results (``scoped_query`` or ``st.cache_data``)."""
+    """The dashboard files that cache query results (``data.cached`` or ``st.cache_data``)."""
     return [
         path
         for path in python_files()
         if path.parts[len(ROOT.parts)] == "dashboard"
-        and path.name != "cache.py"
-        and re.search(r"\b(scoped_query|cache_data)\b", path.read_text())
+        and re.search(r"\bcache_data\b|\bcached\(", path.read_text())
     ]
 
 

@@ -1,24 +1,22 @@
-"""What every section of the case page shares: the requested code, the held version, form keys and small formatters."""
+"""What every section of the case page shares: the ``CaseContext`` each is handed, the
+requested code, the held version, ``save_case``, form keys and small formatters."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
+from dashboard.forms import FieldErrors, save
 from dashboard.i18n import _, label
-from models.access import Actor
-from models.audit import record
-from models.case_queries import (
-    CODE_MAX_CHARS,
-    CaseDetail,
-)
-from models.database import session_scope
-from models.enums import (
-    AuditAction,
-)
+from models.access import Action, Actor, permits
+from models.case_queries import CODE_MAX_CHARS, CaseDetail, open_case
+from models.enums import LabelledEnum
+from models.risk import RiskLevel
 
 CODE_INPUT = "wp_case_code"
 IDENTITY_TOGGLE = "wp_case_show_identity"
@@ -65,19 +63,55 @@ def forget_version() -> None:
     st.session_state.pop(VERSION_KEY, None)
 
 
+@dataclass(frozen=True)
+class CaseContext:
+    """What every section of the case page is handed: who looks, at which case, as of which
+    version (the one its forms were drawn from), and what they may do."""
+
+    actor: Actor
+    detail: CaseDetail
+    version: int
+    can_edit: bool
+    today: dt.date
+
+    @property
+    def case_id(self) -> int:
+        return self.detail.case_id
+
+    @property
+    def code(self) -> str:
+        return self.detail.case.code
+
+    def may(self, action: Action) -> bool:
+        return permits(self.actor, action)
+
+
+class CaseWrite(Protocol):
+    """A ``models.cases`` write given all but the case it acts on (``functools.partial``)."""
+
+    def __call__(
+        self, session: data.Session, /, *, actor: Actor, case_id: int, expected_version: int
+    ) -> object: ...
+
+
+def save_case(ctx: CaseContext, write: CaseWrite, *, errors: FieldErrors, success: str) -> None:
+    """``forms.save`` of ``write`` on the case of ``ctx``, refused if the case changed since
+    the held version; after a save or a refusal the forms are drawn again from the database."""
+    save(
+        lambda session: write(
+            session, actor=ctx.actor, case_id=ctx.case_id, expected_version=ctx.version
+        ),
+        errors=errors,
+        success=success,
+        reset=forget_version,
+    )
+
+
 def audit_view(actor: Actor, detail: CaseDetail) -> None:
     """One VIEW_CASE row each time a user opens a case (not at every rerun of the page)."""
     if st.session_state.get(VIEWED_KEY) == detail.case.code:
         return
-    with session_scope(runtime.engine()) as session:
-        record(
-            session,
-            actor=actor,
-            action=AuditAction.VIEW_CASE,
-            entity="case",
-            entity_id=detail.case_id,
-            case_id=detail.case_id,
-        )
+    data.read(open_case, actor=actor, case_id=detail.case_id)
     st.session_state[VIEWED_KEY] = detail.case.code
     st.session_state.pop(IDENTITY_VIEWED_KEY, None)
 
@@ -103,8 +137,8 @@ def plain_text(value: object) -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if hasattr(value, "label"):
-        return label(value)  # type: ignore[arg-type]
+    if isinstance(value, LabelledEnum | RiskLevel):
+        return label(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC")
     return str(value)

@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.case_sections.common import (
-    forget_version,
-    key,
-)
-from dashboard.forms import (
-    FORM_ERROR,
-    FieldErrors,
-    choice_select,
-    enum_select,
-    save,
-)
+from dashboard.case_sections.common import CaseContext, key, save_case
+from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select
 from dashboard.i18n import _, label
 from models import cases
-from models.access import Actor
-from models.case_queries import (
-    CaseDetail,
-)
-from models.enums import (
-    DetentionOutcome,
-    DetentionPlace,
-)
+from models.enums import DetentionOutcome, DetentionPlace
 
 
-def detention_section(
-    actor: Actor, detail: CaseDetail, version: int, can_edit: bool, today: dt.date
-) -> None:
+def detention_section(ctx: CaseContext) -> None:
+    detail, version, today = ctx.detail, ctx.version, ctx.today
     st.subheader(_("Detentions"))
     if detail.detentions:
         st.dataframe(
@@ -48,9 +32,8 @@ def detention_section(
         )
     else:
         st.caption(_("No detention recorded."))
-    if not can_edit:
+    if not ctx.can_edit:
         return
-    case_id = detail.case_id
     with st.expander(_("Record a detention")), st.form(key("detention", version)):
         errors = FieldErrors()
         detained_on = st.date_input(
@@ -67,19 +50,11 @@ def detention_section(
             _("Record the detention"), key=key("detention_save", version)
         )
     if submitted:
-        save(
-            lambda s: cases.record_detention(
-                s,
-                actor=actor,
-                case_id=case_id,
-                expected_version=version,
-                detained_on=detained_on,
-                place=place,
-                today=today,
-            ),
+        save_case(
+            ctx,
+            partial(cases.record_detention, detained_on=detained_on, place=place, today=today),
             errors=errors,
             success=_("Detention recorded."),
-            reset=forget_version,
         )
     open_detentions = [
         (d.id, d.detained_on.isoformat())
@@ -116,12 +91,10 @@ def detention_section(
         errors.slot("outcome", FORM_ERROR)
         submitted = st.form_submit_button(_("Record the release"), key=key("release_save", version))
     if submitted:
-        save(
-            lambda s: cases.record_release(
-                s,
-                actor=actor,
-                case_id=case_id,
-                expected_version=version,
+        save_case(
+            ctx,
+            partial(
+                cases.record_release,
                 detention_id=detention_id,
                 released_on=released_on,
                 outcome=outcome,
@@ -129,5 +102,4 @@ def detention_section(
             ),
             errors=errors,
             success=_("Release recorded."),
-            reset=forget_version,
         )

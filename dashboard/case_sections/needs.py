@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from functools import partial
 
 import streamlit as st
 
-from dashboard.case_sections.common import (
-    facts,
-    forget_version,
-    key,
-)
-from dashboard.forms import (
-    FORM_ERROR,
-    FieldErrors,
-    enum_select,
-    save,
-)
+from dashboard.case_sections.common import CaseContext, facts, key, save_case
+from dashboard.forms import FORM_ERROR, FieldErrors, enum_select
 from dashboard.i18n import _
 from models import cases
-from models.access import Actor
-from models.case_queries import (
-    CaseDetail,
-)
-from models.enums import (
-    EmploymentSituation,
-    HousingSituation,
-    Urgency,
-)
+from models.enums import EmploymentSituation, HousingSituation, Urgency
 
 
-def need_section(
-    actor: Actor, detail: CaseDetail, version: int, can_edit: bool, today: dt.date, *, housing: bool
-) -> None:
-    row = detail.housing if housing else detail.employment
+def need_section(ctx: CaseContext, *, housing: bool) -> None:
+    row = ctx.detail.housing if housing else ctx.detail.employment
+    version = ctx.version
     name = "housing" if housing else "employment"
     situations = HousingSituation if housing else EmploymentSituation
     st.subheader(_("Housing need") if housing else _("Employment need"))
@@ -49,7 +31,7 @@ def need_section(
                 (_("Updated on"), row.updated_on),
             ]
         )
-    if not can_edit:
+    if not ctx.can_edit:
         return
     title = _("Update the housing need") if housing else _("Update the employment need")
     with st.expander(title), st.form(key(name, version)):
@@ -77,18 +59,10 @@ def need_section(
         errors.slot("urgency", "met", FORM_ERROR)
         submitted = st.form_submit_button(_("Save"), key=key(f"{name}_save", version))
     if submitted:
-        data = cases.NeedInput(situation, need, urgency, met)
         write = cases.update_housing_need if housing else cases.update_employment_need
-        save(
-            lambda s: write(
-                s,
-                actor=actor,
-                case_id=detail.case_id,
-                expected_version=version,
-                data=data,
-                today=today,
-            ),
+        save_case(
+            ctx,
+            partial(write, data=cases.NeedInput(situation, need, urgency, met), today=ctx.today),
             errors=errors,
             success=_("Saved."),
-            reset=forget_version,
         )

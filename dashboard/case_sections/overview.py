@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
 from dashboard.case_sections.common import (
     IDENTITY_TOGGLE,
     IDENTITY_VIEWED_KEY,
+    CaseContext,
     facts,
     plain_text,
 )
 from dashboard.i18n import _
-from models.access import Action, Actor, permits
-from models.audit import record
-from models.case_queries import (
-    CaseDetail,
-    case_identity,
-)
-from models.database import session_scope
-from models.enums import (
-    AuditAction,
-)
+from models.access import Action
+from models.case_queries import case_identity, reveal_identity
 
 
-def summary(detail: CaseDetail) -> None:
+def summary(ctx: CaseContext) -> None:
+    detail = ctx.detail
     case = detail.case
     st.header(case.code)
     level = detail.risk_level
@@ -51,27 +45,21 @@ def summary(detail: CaseDetail) -> None:
     )
 
 
-def identity(actor: Actor, detail: CaseDetail) -> None:
+def identity(ctx: CaseContext) -> None:
     st.subheader(_("Identity"))
-    if not permits(actor, Action.READ_IDENTITY):
+    if not ctx.may(Action.READ_IDENTITY):
         st.caption(_("Your role does not show identities."))
         return
     if not st.toggle(_("Show identity"), key=IDENTITY_TOGGLE):
         st.caption(_("Hidden until you ask for it; showing it is recorded in the audit trail."))
         return
-    with session_scope(runtime.engine()) as session:
-        person = case_identity(session, actor=actor, case_id=detail.case_id)
-        if person is not None and st.session_state.get(IDENTITY_VIEWED_KEY) != detail.case.code:
-            record(
-                session,
-                actor=actor,
-                action=AuditAction.VIEW_IDENTITY,
-                entity="person",
-                entity_id=detail.case_id,
-                case_id=detail.case_id,
-                fields=("full_name", "name_cyrillic", "name_latin", "birth_year", "contact"),
-            )
-            st.session_state[IDENTITY_VIEWED_KEY] = detail.case.code
+    # Recorded once per opening of the case, not at every rerun of the page.
+    if st.session_state.get(IDENTITY_VIEWED_KEY) == ctx.code:
+        person = data.read(case_identity, actor=ctx.actor, case_id=ctx.case_id)
+    else:
+        person = data.read(reveal_identity, actor=ctx.actor, case_id=ctx.case_id)
+        if person is not None:
+            st.session_state[IDENTITY_VIEWED_KEY] = ctx.code
     if person is None:
         st.caption(_("No identity is held for this case: it was purged."))
         return

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cache, runtime
+from dashboard import data
+from dashboard.case_sections.common import CaseContext
 from dashboard.forms import FORM_ERROR, FieldErrors, enum_select, flash
 from dashboard.i18n import _
-from models.access import Actor
 from models.enums import PurgeReason
 from models.errors import ValidationError
 from models.identity.purge import CaseNotFound, PurgeResult, may_purge, purge_now
@@ -39,9 +39,9 @@ def _done_message(result: PurgeResult) -> str:
     )
 
 
-def purge_section(actor: Actor, *, code: str) -> None:
+def purge_section(ctx: CaseContext) -> None:
     """An expander with the purge form, for the roles that may purge."""
-    if not may_purge(actor):
+    if not may_purge(ctx.actor):
         return
     with st.expander(_("Urgent purge of this person's identity")):
         st.caption(
@@ -65,10 +65,10 @@ def purge_section(actor: Actor, *, code: str) -> None:
     if not submitted:
         return
     try:
-        result = purge_now(
-            runtime.engine(),
-            actor=actor,
-            code=code,
+        result = data.write_in_steps(
+            purge_now,
+            actor=ctx.actor,
+            code=ctx.code,
             confirmation=confirmation,
             reason=reason,
             whole_case=whole_case,
@@ -79,6 +79,5 @@ def purge_section(actor: Actor, *, code: str) -> None:
     except CaseNotFound:
         st.error(_("Case not found."))
         return
-    cache.clear()
     flash("success", _done_message(result))
     st.rerun()

@@ -1,10 +1,6 @@
-"""The case page's referral parts.
-
-- ``owner_section``: for the case's own organisation, the case's referrals, revoking them,
-  recording a withdrawal of consent, and the form that refers the case (consent first).
-- ``received_view``: the whole page for the receiving side of a referral: only the data
-  categories the person agreed to share, its own notes, and the referral's answers.
-"""
+"""The case page's referrals, for the case's own organisation: the case's referrals,
+revoking them, recording a withdrawal of consent, and the form that refers the case (consent
+first). The receiving side of a referral has its own page (``received``)."""
 
 from __future__ import annotations
 
@@ -13,15 +9,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
+from dashboard.case_sections.common import CaseContext
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save
 from dashboard.i18n import _, label
 from dashboard.referral_widgets import referral_table
-from models import cases
-from models.access import Action, Actor, permits
-from models.case_queries import CaseDetail, assignable_caseworkers
-from models.database import session_scope
-from models.enums import CaseStatus, Role, Urgency
+from models.access import Action, Actor
+from models.enums import CaseStatus, Urgency
 from models.network import (
     ConsentMethod,
     ConsentScope,
@@ -30,13 +24,12 @@ from models.network import (
     queries,
     referrals,
     services,
-    shared,
 )
 
 KEY = "wp_ref_"
 
 
-def _open_choices(rows: pd.DataFrame) -> list[tuple[int, str]]:
+def open_choices(rows: pd.DataFrame) -> list[tuple[int, str]]:
     """Open referrals of ``rows`` as ``(id, "service → organisation (state)")``."""
     open_rows = rows[rows["state"].map(lambda s: ReferralState(s).open)]
     return [
@@ -49,31 +42,21 @@ def _open_choices(rows: pd.DataFrame) -> list[tuple[int, str]]:
     ]
 
 
-def _table(rows: list[tuple[str, object]]) -> None:
-    """Label/value lines as plain text (values are data, never markup)."""
-    for caption, value in rows:
-        st.text(f"{caption}: {'—' if value is None else value}")
-
-
-# The sending side ------------------------------------------------------------------------
-
-
-def owner_section(actor: Actor, detail: CaseDetail, today: dt.date) -> None:
+def owner_section(ctx: CaseContext) -> None:
     st.subheader(_("Referrals to other organisations"))
-    with session_scope(runtime.engine()) as session:
-        rows = queries.case_referrals(session, actor=actor, case_id=detail.case_id, today=today)
-        organisations = [
-            choice
-            for choice in services.organisation_choices(session)
-            if choice[0] != detail.case.organisation_id
-        ]
-        directory = services.directory(session, actor=actor)
+    rows = data.read(queries.case_referrals, actor=ctx.actor, case_id=ctx.case_id, today=ctx.today)
+    organisations = [
+        choice
+        for choice in data.read(services.organisation_choices)
+        if choice[0] != ctx.detail.case.organisation_id
+    ]
+    directory = data.read(services.directory, actor=ctx.actor)
     referral_table(rows, empty=_("This case has not been referred."))
-    open_choices = _open_choices(rows)
-    if open_choices and permits(actor, Action.EDIT_CASE):
-        _end_form(actor, open_choices, sender=permits(actor, Action.REFER_CASE))
-    if permits(actor, Action.REFER_CASE) and detail.case.status == CaseStatus.OPEN:
-        _refer_form(actor, detail, today, organisations, directory)
+    choices = open_choices(rows)
+    if choices and ctx.may(Action.EDIT_CASE):
+        _end_form(ctx.actor, choices, sender=ctx.may(Action.REFER_CASE))
+    if ctx.may(Action.REFER_CASE) and ctx.detail.case.status == CaseStatus.OPEN:
+        _refer_form(ctx, organisations, directory)
 
 
 def _end_form(actor: Actor, choices: list[tuple[int, str]], *, sender: bool) -> None:
@@ -104,12 +87,9 @@ def _end_form(actor: Actor, choices: list[tuple[int, str]], *, sender: bool) -> 
 
 
 def _refer_form(
-    actor: Actor,
-    detail: CaseDetail,
-    today: dt.date,
-    organisations: list[tuple[int, str]],
-    directory: pd.DataFrame,
+    ctx: CaseContext, organisations: list[tuple[int, str]], directory: pd.DataFrame
 ) -> None:
+    today = ctx.today
     with st.expander(_("Refer this case to another organisation")):
         if not directory.empty:
             st.caption(_("Services offered (see the services directory for details):"))
@@ -161,7 +141,7 @@ def _refer_form(
             errors.slot("consent_ends_on", FORM_ERROR)
             submitted = st.form_submit_button(_("Send referral"), key=KEY + "send")
     if submitted and target is not None:
-        data = referrals.ReferralInput(
+        referral = referrals.ReferralInput(
             to_organisation_id=target,
             service=service,
             reason=reason,
@@ -174,172 +154,8 @@ def _refer_form(
         )
         save(
             lambda s: referrals.refer_case(
-                s, actor=actor, case_id=detail.case_id, data=data, today=today
+                s, actor=ctx.actor, case_id=ctx.case_id, data=referral, today=today
             ),
             errors=errors,
             success=_("Referral sent."),
         )
-
-
-# The receiving side ----------------------------------------------------------------------
-
-
-def received_view(actor: Actor, detail: CaseDetail, today: dt.date) -> None:
-    consent = detail.consent or frozenset()
-    case = detail.case
-    st.header(case.code)
-    st.info(
-        _(
-            "Referred by {organisation}. You see only what the person agreed to share: {scopes}.",
-            organisation=detail.organisation,
-            scopes=", ".join(label(s) for s in ConsentScope if s in consent),
-        )
-    )
-    with session_scope(runtime.engine()) as session:
-        rows = queries.case_referrals(session, actor=actor, case_id=detail.case_id, today=today)
-        workers = (
-            assignable_caseworkers(session, actor.organisation_id)
-            if actor.organisation_id is not None
-            else []
-        )
-    referral_table(rows, empty=_("No open referral."))
-    _answer_forms(actor, rows, [(w.id, w.name) for w in workers])
-    _shared_facts(detail, consent)
-    _shared_identity(actor, detail, consent)
-    _notes(actor, detail, consent)
-
-
-def _shared_facts(detail: CaseDetail, consent: frozenset[ConsentScope]) -> None:
-    st.subheader(_("Case facts"))
-    if ConsentScope.FACTS not in consent:
-        st.caption(_("Not shared with your organisation."))
-    else:
-        case, legal = detail.case, detail.legal
-        _table(
-            [
-                (_("Category"), label(case.category)),
-                (_("City"), detail.city),
-                (_("Stage"), label(case.stage)),
-                (_("Status"), label(case.status)),
-                (_("Permit"), label(legal.permit_type) if legal else None),
-                (_("Permit expires on"), legal.permit_expires_on if legal else None),
-                (_("Wanted"), (_("Yes") if legal.wanted else _("No")) if legal else None),
-                (_("Extradition"), label(legal.extradition_status) if legal else None),
-                (_("Asylum"), label(legal.asylum_status) if legal else None),
-                (_("Detentions"), len(detail.detentions)),
-            ]
-        )
-    st.subheader(_("Needs"))
-    if ConsentScope.NEEDS not in consent:
-        st.caption(_("Not shared with your organisation."))
-        return
-    housing, employment = detail.housing, detail.employment
-    _table(
-        [
-            (_("Housing"), label(housing.situation) if housing else None),
-            (_("Housing need"), housing.need if housing else None),
-            (_("Employment"), label(employment.situation) if employment else None),
-            (_("Employment need"), employment.need if employment else None),
-        ]
-    )
-
-
-def _shared_identity(actor: Actor, detail: CaseDetail, consent: frozenset[ConsentScope]) -> None:
-    st.subheader(_("Identity"))
-    if ConsentScope.IDENTITY not in consent or not permits(actor, Action.READ_IDENTITY):
-        st.caption(_("Not shared with your organisation."))
-        return
-    if not st.toggle(_("Show identity"), key=KEY + "identity"):
-        st.caption(_("Hidden until you ask for it; showing it is recorded in the audit trail."))
-        return
-    with session_scope(runtime.engine()) as session:
-        person = shared.read_identity(session, actor=actor, case_id=detail.case_id)
-    if person is not None:
-        st.text(f"{_('Full name')}: {person.full_name}")
-        st.text(f"{_('Contact')}: {person.contact or '—'}")
-
-
-def _notes(actor: Actor, detail: CaseDetail, consent: frozenset[ConsentScope]) -> None:
-    st.subheader(_("Notes"))
-    if ConsentScope.NOTES not in consent:
-        st.caption(_("The sending organisation's notes are not shared; yours are listed."))
-    if detail.notes.empty:
-        st.caption(_("No notes yet."))
-    else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    _("When"): pd.to_datetime(detail.notes["created_at"], utc=True).dt.strftime(
-                        "%Y-%m-%d %H:%M UTC"
-                    ),
-                    _("Author"): detail.notes["author"],
-                    _("Note"): detail.notes["body"],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-    with st.form(KEY + "note"):
-        errors = FieldErrors()
-        body = st.text_area(_("New note"), key=KEY + "note_body")
-        errors.slot("body", FORM_ERROR)
-        submitted = st.form_submit_button(_("Add note"), key=KEY + "note_save")
-    if submitted:
-        save(
-            lambda s: cases.add_note(s, actor=actor, case_id=detail.case_id, body=body),
-            errors=errors,
-            success=_("Note added."),
-        )
-
-
-def _answer_forms(actor: Actor, rows: pd.DataFrame, workers: list[tuple[int, str]]) -> None:
-    choices = _open_choices(rows)
-    if not choices:
-        return
-    states = {int(i): ReferralState(s) for i, s in zip(rows["id"], rows["state"], strict=True)}
-    with st.form(KEY + "answer"):
-        errors = FieldErrors()
-        chosen = choice_select(
-            _("Referral"), choices, value=None, key=KEY + "answer_choice", optional=False
-        )
-        coordinator = actor.role is Role.COORDINATOR
-        text = st.text_input(
-            _("Reason for declining, or the service delivered"), key=KEY + "answer_text"
-        )
-        worker = (
-            choice_select(_("Assign to"), workers, value=None, key=KEY + "assignee")
-            if coordinator
-            else None
-        )
-        errors.slot(FORM_ERROR, FORM_ERROR)
-        clicked = {
-            "accept": coordinator and st.form_submit_button(_("Accept"), key=KEY + "accept"),
-            "decline": coordinator and st.form_submit_button(_("Decline"), key=KEY + "decline"),
-            "assign": coordinator and st.form_submit_button(_("Assign"), key=KEY + "assign"),
-            "complete": st.form_submit_button(_("Mark completed"), key=KEY + "complete"),
-            "withdraw": st.form_submit_button(
-                _("Record that consent was withdrawn"), key=KEY + "answer_withdraw"
-            ),
-        }
-    if chosen is None:
-        return
-    if clicked["accept"] and states.get(chosen) is ReferralState.PENDING:
-        save(lambda s: referrals.accept(s, actor=actor, referral_id=chosen), errors=errors,
-             success=_("Referral accepted."))  # fmt: skip
-    elif clicked["decline"]:
-        save(lambda s: referrals.decline(s, actor=actor, referral_id=chosen, reason=text),
-             errors=errors, success=_("Referral declined."))  # fmt: skip
-    elif clicked["assign"] and worker is not None:
-        save(lambda s: referrals.assign(s, actor=actor, referral_id=chosen, caseworker_id=worker),
-             errors=errors, success=_("Referral assigned."))  # fmt: skip
-    elif clicked["complete"]:
-        save(
-            lambda s: referrals.complete(
-                s, actor=actor, referral_id=chosen, service_delivered=text
-            ),
-            errors=errors,
-            success=_("Referral completed."),
-        )
-    elif clicked["withdraw"]:
-        save(lambda s: referrals.withdraw_consent(s, actor=actor, referral_id=chosen),
-             errors=errors, success=_("Consent withdrawn."))  # fmt: skip

@@ -8,24 +8,26 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, runtime
+from dashboard import data
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, flash, save
 from dashboard.i18n import _
 from models.access import Actor
-from models.database import session_scope
 from models.identity.retention import (
+    DEFAULT_RETENTION_MONTHS,
     MAX_RETENTION_MONTHS,
     apply_retention,
     identities_due,
     set_retention_months,
 )
-from models.tables import DEFAULT_RETENTION_MONTHS, Organisation
 
 PREFIX = "wp_retention_"
 SOON_DAYS = 30
 
 
-def retention_section(actor: Actor, *, organisations: list[Organisation], today: dt.date) -> None:
+def retention_section(
+    actor: Actor, *, organisations: list[tuple[int, str]], today: dt.date
+) -> None:
+    """``organisations``: (id, name) of those whose retention period may be set."""
     st.subheader(_("Identity retention"))
     st.caption(
         _(
@@ -34,8 +36,7 @@ def retention_section(actor: Actor, *, organisations: list[Organisation], today:
             "facts stay for the statistics."
         )
     )
-    with session_scope(runtime.engine()) as session:
-        due = identities_due(session, today=today, actor=actor, within_days=SOON_DAYS)
+    due = data.read(identities_due, today=today, actor=actor, within_days=SOON_DAYS)
     now = [d for d in due if d.due_on <= today]
     st.dataframe(
         pd.DataFrame(
@@ -55,15 +56,13 @@ def retention_section(actor: Actor, *, organisations: list[Organisation], today:
         )
     )
     if now and st.button(_("Purge the identities due now"), key=f"{PREFIX}apply"):
-        codes = apply_retention(runtime.engine(), today=today, actor=actor)
-        cache.clear()
+        codes = data.write_in_steps(apply_retention, today=today, actor=actor)
         flash("success", _("{count} identities purged.").format(count=len(codes)))
         st.rerun()
-    choices = [(o.id, o.name) for o in organisations if o.id is not None]
     with st.form(f"{PREFIX}months"):
         errors = FieldErrors()
         organisation = choice_select(
-            _("Organisation"), choices, value=None, key=f"{PREFIX}organisation"
+            _("Organisation"), organisations, value=None, key=f"{PREFIX}organisation"
         )
         errors.slot("organisation")
         months = st.number_input(

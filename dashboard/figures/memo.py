@@ -24,7 +24,7 @@ def _frozen(value: object) -> Hashable:
     if isinstance(value, dict):
         return ("dict", tuple(sorted((repr(k), _frozen(v)) for k, v in value.items())))
     hash(value)
-    return (type(value).__qualname__, value)  # type: ignore[return-value]
+    return (type(value).__qualname__, value)
 
 
 def remembered(builder: Callable[P, R]) -> Callable[P, R]:

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
 from dashboard.auth import current_actor, sign_out, signed_in_actor
 from dashboard.i18n import _, label
-from models.accounts import PasswordChange, change_own_password
-from models.database import session_scope
+from models.accounts import PasswordChange, account_summary, change_own_password
 from models.errors import ValidationError
-from models.tables import Organisation, User
 
 actor = signed_in_actor()
 st.title(_("My account"))
 
-with session_scope(runtime.engine()) as session:
-    user = session.get(User, actor.id)
-    organisation = (
-        session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
-    )
-
-if user is not None:
-    st.markdown(f"**{_('Username')}:** `{user.username}`")
-    st.text(_("Name: {name}", name=user.display_name))
+account = data.read(account_summary, actor=actor)
+if account is not None:
+    st.markdown(f"**{_('Username')}:** `{account.username}`")
+    st.text(_("Name: {name}", name=account.display_name))
     st.text(_("Role: {role}", role=label(actor.role)))
-    st.text(_("Organisation: {name}", name=organisation.name if organisation else "—"))
+    st.text(_("Organisation: {name}", name=account.organisation or "—"))
 
 st.subheader(_("Change password"))
 with st.form("wp_change_password", clear_on_submit=True):
@@ -45,10 +38,9 @@ elif submitted:
         st.error(_("The two new passwords differ."))
     else:
         try:
-            with session_scope(runtime.engine()) as session:
-                outcome = change_own_password(
-                    session, actor=actor, current_password=current, new_password=new
-                )
+            outcome = data.write(
+                change_own_password, actor=actor, current_password=current, new_password=new
+            )
         except ValidationError as error:
             for field, message in error.messages.items():
                 st.error(_(message, **error.params[field]))

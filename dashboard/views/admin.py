@@ -3,53 +3,39 @@ role, reset a password, unlock."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.case_sections.retention import retention_section
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save, show_flash
 from dashboard.i18n import _, label
 from models import accounts
-from models.database import session_scope
 from models.enums import Role
-from models.tables import User, utcnow
 
 ORG_NAME = "wp_admin_org_name"
 USER = "wp_admin_user"
 
 
-def accounts_table(rows: list[tuple[User, str]]) -> pd.DataFrame:
-    now = utcnow()
+def accounts_table(rows: list[accounts.AccountRow]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            _("Username"): [u.username for u, _o in rows],
-            _("Name"): [u.display_name for u, _o in rows],
-            _("Role"): [label(Role(u.role)) for u, _o in rows],
-            _("Organisation"): [org or "—" for _u, org in rows],
-            _("Active"): [_("Yes") if u.active else _("No") for u, _o in rows],
-            _("Locked"): [
-                _("Yes") if u.locked_until and _aware(u.locked_until) > now else _("No")
-                for u, _o in rows
-            ],
+            _("Username"): [row.username for row in rows],
+            _("Name"): [row.display_name for row in rows],
+            _("Role"): [label(row.role) for row in rows],
+            _("Organisation"): [row.organisation or "—" for row in rows],
+            _("Active"): [_("Yes") if row.active else _("No") for row in rows],
+            _("Locked"): [_("Yes") if row.locked else _("No") for row in rows],
         }
     )
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 actor = signed_in_actor()
 st.title(_("Organisations and accounts"))
 show_flash()
-with session_scope(runtime.engine()) as session:
-    organisations = accounts.list_organisations(session)
-    users = accounts.list_accounts(session, actor=actor)
+organisations = data.read(accounts.list_organisations)
+users = data.read(accounts.account_rows, actor=actor)
 org_choices = [(o.id, o.name) for o in organisations if o.id is not None]
 
 st.subheader(_("Organisations"))
@@ -76,7 +62,7 @@ with st.form("wp_admin_new_org"):
             success=_("Organisation added."),
         )
 
-retention_section(actor, organisations=organisations, today=runtime.settings().today())
+retention_section(actor, organisations=org_choices, today=runtime.settings().today())
 
 st.subheader(_("Accounts"))
 st.dataframe(accounts_table(users), hide_index=True, width="stretch")
@@ -113,11 +99,11 @@ with st.expander(_("Create an account")), st.form("wp_admin_new_user"):
         )
 
 st.subheader(_("Change an account"))
-user_choices = [(u.id, u.username) for u, _o in users if u.id is not None]
+user_choices = [(u.id, u.username) for u in users]
 chosen_id = choice_select(_("Account"), user_choices, value=None, key=USER)
-chosen = next((u for u, _o in users if u.id == chosen_id), None)
-if chosen is not None and chosen.id is not None:
-    target: int = chosen.id
+chosen = next((u for u in users if u.id == chosen_id), None)
+if chosen is not None:
+    target = chosen.id
     errors = FieldErrors()
     errors.slot(FORM_ERROR, "user")
     first, second = st.columns(2)
@@ -145,7 +131,7 @@ if chosen is not None and chosen.id is not None:
     with st.form(f"wp_admin_role_{chosen.id}"):
         role_errors = FieldErrors()
         new_role = enum_select(
-            _("Role"), Role, value=Role(chosen.role), key=f"wp_admin_role_value_{chosen.id}"
+            _("Role"), Role, value=chosen.role, key=f"wp_admin_role_value_{chosen.id}"
         )
         new_organisation = choice_select(
             _("Organisation"),

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
 from dashboard.auth import current_actor, guarded_download, signed_in_actor
 from dashboard.i18n import _, label
 from models.access import Action, permits
 from models.audit_queries import AuditFilters, audit_events, export_audit_events
 from models.case_queries import CODE_MAX_CHARS
-from models.database import session_scope
 from models.enums import AuditAction
 from models.exports import to_csv
 
@@ -62,23 +61,22 @@ st.caption(
     _("Each row says who did what, when, to which record and which fields; never the values.")
 )
 filters = filters_form()
-with session_scope(runtime.engine()) as session:
-    rows = audit_events(session, actor=actor, filters=filters)
+rows = data.read(audit_events, actor=actor, filters=filters)
 st.caption(_("The newest {count} matching rows.", count=len(rows)))
 st.dataframe(readable(rows), hide_index=True, width="stretch")
 
 if permits(actor, Action.EXPORT):
     if st.button(_("Prepare a CSV export"), key=PREPARE) and current_actor() is not None:
-        with session_scope(runtime.engine()) as session:
-            exported = export_audit_events(session, actor=actor, filters=filters)
+        exported = data.read(export_audit_events, actor=actor, filters=filters)
         st.session_state[EXPORT] = to_csv(readable(exported))
     prepared: bytes | None = st.session_state.get(EXPORT)
     if prepared is not None:
+        csv_file: bytes = prepared
         st.download_button(
             _("Download the CSV file"),
             # Made on click, and only for a live session: a static file would stay
             # downloadable by its address after the account is deactivated.
-            data=guarded_download(actor, lambda: prepared),
+            data=guarded_download(actor, lambda: csv_file),
             file_name="audit-trail.csv",
             mime="text/csv",
             key="wp_audit_download",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import empty_caseload_guide
 from dashboard.forms import choice_select, optional_enum_select
@@ -23,7 +23,6 @@ from models.case_queries import (
     case_list,
     list_choices,
 )
-from models.database import session_scope
 from models.enums import CaseStatus, Category, Stage
 from models.errors import ValidationError
 from models.risk import RiskLevel
@@ -54,7 +53,7 @@ def filters_form(
     with second:
         risk_level = optional_enum_select(
             _("Risk level"),
-            RiskLevel,  # type: ignore[type-var]
+            RiskLevel,  # type: ignore[type-var]  # an IntEnum with labels, not a LabelledEnum (StrEnum)
             value=None,
             key=RISK,
         )
@@ -104,22 +103,15 @@ actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Cases"))
 empty_caseload_guide(actor)
-with session_scope(runtime.engine()) as session:
-    city_choices, caseworker_choices = list_choices(session, actor=actor)
+city_choices, caseworker_choices = data.read(list_choices, actor=actor)
 filters = filters_form(
     [(c.id, c.name) for c in city_choices], [(c.id, c.name) for c in caseworker_choices]
 )
 page_number = int(st.session_state.get(PAGE, 1) or 1)
 try:
-    with session_scope(runtime.engine()) as session:
-        result = case_list(
-            session,
-            actor=actor,
-            filters=filters,
-            today=today,
-            page=page_number,
-            page_size=PAGE_SIZE,
-        )
+    result = data.read(
+        case_list, actor=actor, filters=filters, today=today, page=page_number, page_size=PAGE_SIZE
+    )
 except ValidationError as refused:
     st.error(_(refused.messages["search"], **refused.params["search"]))
     st.stop()

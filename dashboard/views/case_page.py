@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
-from dashboard.case_sections import referrals as referral_sections
 from dashboard.case_sections.assignment import assignment_section
 from dashboard.case_sections.audit import audit_section
-from dashboard.case_sections.common import audit_view, held_version, requested_code
+from dashboard.case_sections.common import CaseContext, audit_view, held_version, requested_code
 from dashboard.case_sections.detention import detention_section
 from dashboard.case_sections.legal import legal_section
 from dashboard.case_sections.needs import need_section
@@ -20,12 +19,13 @@ from dashboard.case_sections.notes import notes_section
 from dashboard.case_sections.overview import identity, summary
 from dashboard.case_sections.pipeline import pipeline_section
 from dashboard.case_sections.purge import purge_section
+from dashboard.case_sections.received import received_view
+from dashboard.case_sections.referrals import owner_section
 from dashboard.forms import show_flash
 from dashboard.i18n import _
 from models.access import Action, permits
 from models.case_codes import code_problem
 from models.case_queries import CaseDetail, case_detail
-from models.database import session_scope
 
 actor = signed_in_actor()
 today = runtime.settings().today()
@@ -39,8 +39,7 @@ typo = code_problem(code)
 if typo is not None:
     st.error(_(typo))
     st.stop()
-with session_scope(runtime.engine()) as session:
-    found = case_detail(session, actor=actor, code=code, today=today)
+found = data.read(case_detail, actor=actor, code=code, today=today)
 if found is None:
     show_flash()  # e.g. the message of a purge that deleted the whole case
     st.error(_("Case not found."))
@@ -49,21 +48,26 @@ assert found is not None
 detail: CaseDetail = found
 audit_view(actor, detail)
 show_flash()
+ctx = CaseContext(
+    actor=actor,
+    detail=detail,
+    version=held_version(detail.case.code, detail.case.version),
+    can_edit=permits(actor, Action.EDIT_CASE),
+    today=today,
+)
 if detail.consent is not None:  # the receiving side of a referral: its own, narrower page
-    referral_sections.received_view(actor, detail, today)
+    received_view(ctx)
     st.stop()
-can_edit = permits(actor, Action.EDIT_CASE)
-version = held_version(detail.case.code, detail.case.version)
 
-summary(detail)
-assignment_section(actor, detail, version)
-identity(actor, detail)
-legal_section(actor, detail, version, can_edit)
-detention_section(actor, detail, version, can_edit, today)
-need_section(actor, detail, version, can_edit, today, housing=True)
-need_section(actor, detail, version, can_edit, today, housing=False)
-pipeline_section(actor, detail, version, can_edit, today)
-notes_section(actor, detail, version, can_edit)
-referral_sections.owner_section(actor, detail, today)
-audit_section(actor, detail)
-purge_section(actor, code=detail.case.code)
+summary(ctx)
+assignment_section(ctx)
+identity(ctx)
+legal_section(ctx)
+detention_section(ctx)
+need_section(ctx, housing=True)
+need_section(ctx, housing=False)
+pipeline_section(ctx)
+notes_section(ctx)
+owner_section(ctx)
+audit_section(ctx)
+purge_section(ctx)

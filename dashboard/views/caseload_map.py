@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import dashboard_queries as queries
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import case_filters, empty_caseload_guide, numbers
 from dashboard.figures.map import CityBubble, caseload_map
 from dashboard.i18n import _, current_language
+from models.dashboards.caseload_map import CityCount
 from models.i18n import Language
 
 actor = signed_in_actor()
@@ -22,11 +22,11 @@ st.caption(
     )
 )
 filters = case_filters("map", actor=actor)
-cities = queries.cases_per_city(actor=actor, today=today, filters=filters)
+cities = data.cases_per_city(actor=actor, today=today, filters=filters)
 russian = current_language() == Language.RU
 
 
-def city_name(row) -> str:  # type: ignore[no-untyped-def]
+def city_name(row: CityCount) -> str:
     if row.city_key is None:
         return _("No city recorded")
     return str(row.name_ru if russian else row.name_en)
@@ -44,7 +44,11 @@ c.metric(_("Cities"), len([row for row in cities if row.city_key is not None]))
 if cities:
     st.plotly_chart(
         caseload_map(
-            [CityBubble(city_name(r), r.lat, r.lon, r.open_cases, r.urgent) for r in on_map],
+            [
+                CityBubble(city_name(r), r.lat, r.lon, r.open_cases, r.urgent)
+                for r in on_map
+                if r.lat is not None and r.lon is not None  # as ``on_map`` says
+            ],
             title=_("Open cases per city"),
             colour_title=_("Share urgent"),
             hover=_(

@@ -4,20 +4,15 @@ organisation's report, live and suppressed (it is their own data)."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 
-import sqlalchemy as sa
 import streamlit as st
-from sqlmodel import Session
 
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import current_actor, guarded_download, signed_in_actor
-from dashboard.cache import scoped_query
 from dashboard.figures.impact import report_figure
 from dashboard.i18n import _, current_language
 from dashboard.releases_ui import show_admin, show_published
-from models.access import Actor
-from models.database import session_scope
 from models.disclosure import DisclosureError
 from models.enums import Role
 from models.exports import HtmlSection, html_report, to_csv, to_excel
@@ -27,7 +22,6 @@ from models.funder import (
     ImpactReport,
     ReportScope,
     configured_k,
-    impact_report,
     legend,
     long_frame,
     quarter_columns,
@@ -40,23 +34,12 @@ from models.releases import Quarter
 KEY_PREFIX = "wp_impact_"
 
 
-@scoped_query
-def _report(
-    engine: sa.Engine, *, actor: Actor, today: str, language: str, k: int
-) -> ImpactReport | None:
-    with Session(engine) as session:
-        return impact_report(
-            session, actor=actor, today=dt.date.fromisoformat(today), language=language, k=k
-        )
-
-
 def _audit(report: ImpactReport, export: ExportFormat) -> None:
     """Record a download, unless the session ended: then nothing is recorded as done."""
     live = current_actor()
     if live is None:
         return
-    with session_scope(runtime.engine()) as session:
-        record_export(session, actor=live, report=report, export=export)
+    data.read(record_export, actor=live, report=report, export=export)
 
 
 actor = signed_in_actor()
@@ -75,10 +58,12 @@ except DisclosureError as error:
     st.error(_("The report cannot be shown: {reason}", reason=str(error)))
     st.stop()
 
-report = _report(actor=actor, today=today.isoformat(), language=str(language), k=k)
-if report is None:
+found = data.impact_report(actor=actor, today=today, language=str(language), k=k)
+if found is None:
     st.info(_("There are fewer than {k} cases in scope, too few to report on safely.", k=k))
     st.stop()
+assert found is not None
+report: ImpactReport = found
 
 scope_text = (
     _("The whole network of organisations.")
@@ -120,7 +105,7 @@ st.caption(_("Downloads hold the same suppressed tables; every download is recor
 title = _("Impact report")
 sheets = {_(SHEET_NAMES[table.key]): table for table in report.tables if table.safe is not None}
 columns = st.columns(3)
-downloads = [
+downloads: list[tuple[ExportFormat, str, Callable[[], bytes | str], str]] = [
     (ExportFormat.CSV, _("CSV"), lambda: to_csv(long_frame(report, language=language)), "text/csv"),
     (
         ExportFormat.EXCEL,
@@ -135,10 +120,10 @@ downloads = [
         "text/html",
     ),
 ]
-for column, (export, button_label, data, mime) in zip(columns, downloads, strict=True):
+for column, (export, button_label, build, mime) in zip(columns, downloads, strict=True):
     column.download_button(
         button_label,
-        data=guarded_download(actor, data),
+        data=guarded_download(actor, build),
         file_name=f"impact-report.{export.value}",
         mime=mime,
         on_click=_audit,

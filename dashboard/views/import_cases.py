@@ -10,13 +10,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.i18n import _
 from models import imports
 from models.access import Scope, scope_of
 from models.accounts import list_organisations
-from models.database import session_scope
 from models.exports import to_csv
 from models.i18n import Language
 
@@ -63,10 +62,9 @@ right.download_button(
 
 organisation_id = actor.organisation_id
 if scope_of(actor) is Scope.ALL:  # admins import for any organisation
-    with session_scope(runtime.engine()) as session:
-        choices = {o.id: o.name for o in list_organisations(session) if o.active and o.id}
+    choices = {o.id: o.name for o in data.read(list_organisations) if o.active and o.id}
     organisation_id = st.selectbox(
-        _("Organisation"), list(choices), format_func=choices.get, key=ORGANISATION
+        _("Organisation"), list(choices), format_func=choices.__getitem__, key=ORGANISATION
     )
 if organisation_id is None:
     st.stop()
@@ -74,19 +72,18 @@ if organisation_id is None:
 upload = st.file_uploader(_("Spreadsheet"), type=["xlsx", "ods", "csv"], key=UPLOAD)
 if upload is None:
     st.stop()
-data = upload.getvalue()
+content = upload.getvalue()
 try:
-    table = imports.read_table(data, upload.name)
+    table = imports.read_table(content, upload.name)
 except imports.ImportRefused as refused:
     st.error(_("This file was refused: {reason}", reason=_(refused.message, **refused.params)))
     st.stop()
 
 st.subheader(_("Columns"))
 st.caption(_("Check which column holds what. Columns marked * are required."))
-with session_scope(runtime.engine()) as session:
-    remembered = imports.remembered_mapping(session, organisation_id=organisation_id)
+remembered = data.read(imports.remembered_mapping, organisation_id=organisation_id)
 guessed = imports.guess_mapping(table.headers, remembered)
-file_key = hashlib.sha256(data).hexdigest()[:12]  # a new file gets fresh mapping widgets
+file_key = hashlib.sha256(content).hexdigest()[:12]  # a new file gets fresh mapping widgets
 options: list[str | None] = [None, *imports.COLUMNS]
 mapping: dict[str, str | None] = {}
 grid = st.columns(3)
@@ -98,19 +95,18 @@ for index, header in enumerate(table.headers):
         format_func=column_label,
         key=f"wp_import_map_{file_key}_{index}",
     )
-fingerprint = hashlib.sha256(data + json.dumps(mapping, sort_keys=True).encode()).hexdigest()
+fingerprint = hashlib.sha256(content + json.dumps(mapping, sort_keys=True).encode()).hexdigest()
 
 if st.button(_("Dry run"), key="wp_import_check", type="primary"):
     try:
-        with session_scope(runtime.engine()) as session:
-            plan = imports.plan_import(
-                session,
-                actor=actor,
-                organisation_id=organisation_id,
-                table=table,
-                mapping=mapping,
-                today=today,
-            )
+        plan = data.read(
+            imports.plan_import,
+            actor=actor,
+            organisation_id=organisation_id,
+            table=table,
+            mapping=mapping,
+            today=today,
+        )
     except imports.MappingIncomplete as missing:
         st.error(_("Choose a column for: {columns}", columns=", ".join(missing.missing)))
         st.stop()
@@ -162,22 +158,20 @@ mode = st.radio(
     key=MODE,
 )
 if st.button(_("Import now"), key="wp_import_apply"):
-    with session_scope(runtime.engine()) as session:
-        outcome = imports.apply_import(
-            session,
-            actor=actor,
-            organisation_id=organisation_id,
-            table=table,
-            mapping=mapping,
-            today=today,
-            all_or_nothing=mode == ALL_OR_NOTHING,
-        )
+    outcome = data.write(
+        imports.apply_import,
+        actor=actor,
+        organisation_id=organisation_id,
+        table=table,
+        mapping=mapping,
+        today=today,
+        all_or_nothing=mode == ALL_OR_NOTHING,
+    )
     if not outcome.written:
         st.error(
             _("Nothing was imported: fix the rows with errors, or import only the valid rows.")
         )
         st.stop()
-    cache.clear()
     done_counts = outcome.plan.counts
     st.session_state.pop(REPORT, None)
     st.session_state[DONE] = _(

@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import dashboard_queries as queries
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import (
     case_filters,
@@ -52,7 +51,7 @@ st.caption(
     )
 )
 filters = case_filters("permits", actor=actor, fields=("category", "permit", "level", "org"))
-summary = queries.expiry_summary(actor=actor, today=today, filters=filters)
+summary = data.expiry_summary(actor=actor, today=today, filters=filters)
 
 columns = st.columns(len(Band) + 1)
 for column, band in zip(columns, Band, strict=False):
@@ -85,11 +84,11 @@ numbers(
 st.subheader(_("Permits, case by case"))
 left, right = st.columns(2)
 window = left.selectbox(
-    _("Show"), list(WINDOWS), format_func=WINDOWS.get, index=2, key="permits_window"
+    _("Show"), list(WINDOWS), format_func=WINDOWS.__getitem__, index=2, key="permits_window"
 )
-sort = right.selectbox(_("Sort by"), list(SORTS), format_func=SORTS.get, key="permits_sort")
+sort = right.selectbox(_("Sort by"), list(SORTS), format_func=SORTS.__getitem__, key="permits_sort")
 page, offset = paged(
-    lambda offset: queries.permits_page(
+    lambda offset: data.permits_page(
         actor=actor, today=today, filters=filters, within_days=window, sort=sort, offset=offset
     ),
     key="permits_page",

@@ -1,10 +1,11 @@
 """Resettlement pipeline: how far cases get, how long each stage takes, how cases leave."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import dashboard_queries as queries
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import case_filters, empty_caseload_guide, numbers
 from dashboard.figures.pipeline import cohort_heatmap, funnel, horizontal_bars, reached_by_group
@@ -27,8 +28,8 @@ st.caption(
     )
 )
 filters = case_filters("pipeline", actor=actor, fields=("category", "org"))
-data = queries.pipeline_data(actor=actor, today=today, filters=filters)
-reached = data.funnel()
+pipeline_numbers = data.pipeline_data(actor=actor, today=today, filters=filters)
+reached = pipeline_numbers.funnel()
 stage_names = [label(stage) for stage in STAGES]
 
 if not reached[STAGES[0]]:
@@ -36,7 +37,7 @@ if not reached[STAGES[0]]:
     st.stop()
 
 shares = conversion(reached)
-medians = data.median_days()
+medians = pipeline_numbers.median_days()
 left, right = st.columns(2, gap="large")
 with left:
     st.plotly_chart(
@@ -44,11 +45,11 @@ with left:
         key="pipeline_funnel",
     )
 with right:
-    shown = [s for s in STAGES if medians[s] is not None]
+    shown = {s: days for s in STAGES if (days := medians[s]) is not None}
     st.plotly_chart(
         horizontal_bars(
             [label(s) for s in shown],
-            [medians[s] for s in shown],
+            list(shown.values()),
             title=_("Median days spent in each stage"),
             x_title=_("Days"),
         ),
@@ -68,12 +69,16 @@ numbers(
     key="pipeline_funnel_numbers",
 )
 
-by_destination = data.split(lambda group: group.destination)
-destinations = sorted((d for d in by_destination if d), key=lambda d: -by_destination[d][STAGES[0]])
+by_destination = {
+    d: reached
+    for d, reached in pipeline_numbers.split(lambda group: group.destination).items()
+    if isinstance(d, str) and d
+}
+destinations = sorted(by_destination, key=lambda d: -by_destination[d][STAGES[0]])
 late = STAGES[3:]
 left, right = st.columns(2, gap="large")
 with left:
-    exits = {o: data.exits.get(o, 0) for o in Outcome if o is not Outcome.DUPLICATE}
+    exits = {o: pipeline_numbers.exits.get(o, 0) for o in Outcome if o is not Outcome.DUPLICATE}
     st.plotly_chart(
         horizontal_bars(
             [label(o) for o in exits],
@@ -111,7 +116,7 @@ with right:
             key="pipeline_destinations_numbers",
         )
 
-by_category = data.split(lambda group: group.category)
+by_category = pipeline_numbers.split(lambda group: group.category)
 categories = [c for c in Category if c in by_category]
 st.plotly_chart(
     reached_by_group(
@@ -133,9 +138,15 @@ numbers(
     key="pipeline_categories_numbers",
 )
 
-cohorts = data.split(lambda group: group.intake_month)
+cohorts = {
+    month: reached
+    for month, reached in pipeline_numbers.split(lambda group: group.intake_month).items()
+    if isinstance(month, dt.date)
+}
 months = sorted(cohorts)[-COHORT_MONTHS:]
-cohort_shares = [[cohorts[m][s] / cohorts[m][STAGES[0]] for s in STAGES] for m in months]
+cohort_shares: list[list[float | None]] = [
+    [cohorts[m][s] / cohorts[m][STAGES[0]] for s in STAGES] for m in months
+]
 st.plotly_chart(
     cohort_heatmap(
         [m.strftime("%Y-%m") for m in months],

@@ -3,28 +3,37 @@ their organisation takes part in, admins the whole network."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
 from dashboard.auth import signed_in_actor
 from dashboard.i18n import _, label
-from models.database import session_scope
 from models.network import ServiceType, queries
 
 
+def _number(value: object) -> float | None:
+    """A number from a frame cell; ``None`` for a gap (None, NaN or NaT)."""
+    if isinstance(value, int | float) and not math.isnan(value):
+        return float(value)
+    return None
+
+
 def percent(value: object) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value):.0%}"  # type: ignore[arg-type]
+    number = _number(value)
+    return "—" if number is None else f"{number:.0%}"
 
 
 def hours(value: object) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value):.1f}"  # type: ignore[arg-type]
+    number = _number(value)
+    return "—" if number is None else f"{number:.1f}"
 
 
 actor = signed_in_actor()
 st.title(_("Referral flows"))
-with session_scope(runtime.engine()) as session:
-    report = queries.flows(session, actor=actor)
+report = data.read(queries.flows, actor=actor)
 if report is None:
     st.info(_("Your role does not show referral flows."))
     st.stop()

@@ -6,21 +6,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.i18n import _
 from dashboard.referral_widgets import referral_table
 from models.access import Action, permits
-from models.database import session_scope
 from models.network import queries, referrals
 
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Referrals"))
-with session_scope(runtime.engine()) as session:
-    referrals.expire_overdue(session)  # records what the deadline already ended
-    received = queries.inbox(session, actor=actor, today=today)
-    sent = queries.outbox(session, actor=actor, today=today)
+data.read(referrals.expire_overdue)  # records what the deadline already ended
+received = data.read(queries.inbox, actor=actor, today=today)
+sent = data.read(queries.outbox, actor=actor, today=today)
 
 tabs = st.tabs([_("Inbox"), _("Sent")] if permits(actor, Action.REFER_CASE) else [_("Inbox")])
 with tabs[0]:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data
 from dashboard.auth import signed_in_actor
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save
 from dashboard.i18n import _, label
 from models.access import Action, permits
-from models.database import session_scope
 from models.enums import Role
 from models.network import ServiceType, services
 
@@ -71,7 +70,7 @@ def edit_form(organisations: list[tuple[int, str]], cities: list[tuple[int, str]
         errors.slot("areas", FORM_ERROR)
         submitted = st.form_submit_button(_("Save service"), key=KEY + "save")
     if submitted:
-        data = services.ServiceInput(
+        offer = services.ServiceInput(
             service=service,
             open_places=None if places is None else int(places),
             taking_referrals=taking,
@@ -80,7 +79,7 @@ def edit_form(organisations: list[tuple[int, str]], cities: list[tuple[int, str]
         )
         save(
             lambda s: services.save_offer(
-                s, actor=actor, data=data, organisation_id=organisation_id
+                s, actor=actor, data=offer, organisation_id=organisation_id
             ),
             errors=errors,
             success=_("Service saved."),
@@ -89,10 +88,9 @@ def edit_form(organisations: list[tuple[int, str]], cities: list[tuple[int, str]
 
 actor = signed_in_actor()
 st.title(_("Services directory"))
-with session_scope(runtime.engine()) as session:
-    rows = services.directory(session, actor=actor)
-    organisation_choices = services.organisation_choices(session)
-    city_choices = services.city_choices(session)
+rows = data.read(services.directory, actor=actor)
+organisation_choices = data.read(services.organisation_choices)
+city_choices = data.read(services.city_choices)
 directory_table(rows)
 if permits(actor, Action.MANAGE_SERVICES):
     edit_form(organisation_choices, city_choices)

@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import dashboard_queries as queries
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import (
     case_filters,
@@ -34,7 +33,7 @@ st.caption(
     )
 )
 filters = case_filters("triage", actor=actor)
-summary = queries.triage_summary(actor=actor, today=today, filters=filters)
+summary = data.triage_summary(actor=actor, today=today, filters=filters)
 by_level = summary.by_level()
 
 for column, level in zip(st.columns(4), sorted(RiskLevel, reverse=True), strict=True):
@@ -97,7 +96,7 @@ if sum(by_level.values()):
 
 st.subheader(_("Cases, most urgent first"))
 page, offset = paged(
-    lambda offset: queries.triage_cases(actor=actor, today=today, filters=filters, offset=offset),
+    lambda offset: data.triage_cases(actor=actor, today=today, filters=filters, offset=offset),
     key="triage_page",
 )
 if page.rows:

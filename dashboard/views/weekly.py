@@ -1,10 +1,11 @@
 """Weekly review: the coordinator's Monday morning, limited to the cases the user may see."""
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import dashboard_queries as queries
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import (
     case_link_column,
@@ -24,7 +25,7 @@ from models.access import Action, permits
 from models.dashboards.weekly import Tile, caseload_chart_rows, week_start
 from models.enums import Stage
 
-TILE_TEXT = {
+TILE_TEXT: dict[Tile, tuple[str, Literal["off", "inverse"]]] = {
     Tile.OPEN: (_("Open cases"), "off"),
     Tile.INTAKES: (_("New intakes (7 days)"), "off"),
     Tile.DETAINED: (_("In detention now"), "inverse"),
@@ -47,7 +48,7 @@ st.caption(
 )
 
 for column, value in zip(
-    st.columns(4) + st.columns(3), queries.weekly_tiles(actor=actor, today=today), strict=True
+    st.columns(4) + st.columns(3), data.weekly_tiles(actor=actor, today=today), strict=True
 ):
     text, colour = TILE_TEXT[value.tile]
     with column, st.container(border=True):
@@ -69,7 +70,7 @@ for column, value in zip(
 st.subheader(_("Urgent cases"))
 st.caption(_("Open cases at high or critical risk, most urgent first."))
 urgent, offset = paged(
-    lambda offset: queries.urgent_cases(actor=actor, today=today, offset=offset),
+    lambda offset: data.urgent_cases(actor=actor, today=today, offset=offset),
     key="weekly_urgent_page",
 )
 if urgent.rows:
@@ -106,7 +107,7 @@ else:
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(_("Caseload of each caseworker"))
-    loads = queries.caseloads(actor=actor, today=today)
+    loads = data.caseloads(actor=actor, today=today)
     if loads:
         names = [row.caseworker or _("Not assigned") for row in loads]
         chart = caseload_chart_rows(loads)
@@ -145,7 +146,7 @@ with left:
 
 with right:
     st.subheader(_("What changed this week"))
-    changes = queries.week_changes(actor=actor, today=today)
+    changes = data.week_changes(actor=actor, today=today)
     moves, closures = sum(changes.stage_moves.values()), sum(changes.closures.values())
     a, b = st.columns(2)
     a.metric(_("Stage moves"), moves)

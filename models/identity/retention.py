@@ -22,6 +22,7 @@ from models.enums import AuditAction, CaseStatus, PurgeReason
 from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.purge import purge_case, scrub
+from models.tables import DEFAULT_RETENTION_MONTHS as DEFAULT_RETENTION_MONTHS  # for the forms
 from models.tables import Case, Organisation, Person
 
 
