@@ -30,14 +30,9 @@ from models.releases import (
     spent_in_year,
     withdraw,
 )
-from models.releases.exports import (
-    MIME,
-    ReleaseFormat,
-    export_release,
-    file_name,
-    record_release_export,
-)
-from models.releases.present import TITLES, methodology, table_frame, title, trends
+from models.releases.downloads import ReleaseFormat, record_release_export
+from reports.releases.files import MIME, export_release, file_name
+from reports.releases.present import TITLES, methodology, table_frame, title, trends
 
 KEY = "wp_release_"
 QUARTERS_OFFERED = 8

@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("dashboard", "models", "seed_data")
+SOURCES = ("dashboard", "models", "reports", "seed_data")
 MARKERS = {"_", "N_"}
 
 

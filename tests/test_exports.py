@@ -14,8 +14,9 @@ import pytest
 from sqlmodel import Session
 
 from models.enums import Role
-from models.exports import HtmlSection, html_report, neutralise, neutralise_frame, to_csv, to_excel
-from models.funder import impact_report, long_frame, report_frame
+from models.funder import impact_report
+from reports.files import HtmlSection, html_report, neutralise, neutralise_frame, to_csv, to_excel
+from reports.impact import long_frame, report_frame
 from tests.factories import actor_of, make_case, make_city, make_organisation, make_user
 
 TODAY = dt.date(2026, 11, 23)

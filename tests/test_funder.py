@@ -21,13 +21,12 @@ from models.funder import (
     _raw_tables,
     configured_k,
     impact_report,
-    long_frame,
     record_export,
-    report_frame,
 )
 from models.identity.store import read_identity
 from models.risk import RiskLevel, level_expression, with_legal_status
 from models.tables import AuditEvent, Case, City, EmploymentNeed, HousingNeed, Person, User
+from reports.impact import long_frame, report_frame
 from seed_data.generator import seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
 

@@ -22,7 +22,7 @@ from models.tables import Person
 from tests.factories import make_case, make_city, make_organisation, make_user
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE_FOLDERS = ("dashboard", "models")
+CODE_FOLDERS = ("dashboard", "models", "reports", "waypoint_cli")
 SECRET_NAME = "Ivanova Marina Petrovna"
 
 

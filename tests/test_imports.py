@@ -40,7 +40,6 @@ from models.imports import (
     read_table,
     remembered_mapping,
     result_rows,
-    template_file,
 )
 from models.imports.columns import RUSSIAN_HEADERS
 from models.imports.reading import MAX_CELL_CHARS, MAX_ROWS
@@ -57,6 +56,7 @@ from models.tables import (
     Person,
     StageChange,
 )
+from reports.import_template import template_file
 from tests.factories import actor_of, make_case, make_organisation, make_user
 from tests.import_files import csv_bytes, inline_row, ods_bytes, raw_xlsx, xlsx_bytes
 

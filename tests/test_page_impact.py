@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 
 from models.case_codes import CODE_DISPLAY
 from models.enums import Role
-from models.funder import impact_report, report_frame
+from models.funder import impact_report
 from models.identity.store import read_identity
 from models.tables import Case, Person, User
+from reports.impact import report_frame
 from seed_data.generator import seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
 

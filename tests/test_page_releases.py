@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from models.enums import AuditAction, ReleaseStatus
 from models.identity.store import read_identity
 from models.releases import Budget, Quarter, publish_quarter, published_releases
-from models.releases.present import table_frame
 from models.tables import AuditEvent, Person, Release, User
+from reports.releases.present import table_frame
 from seed_data.generator import seed
 from tests.factories import actor_of
 

@@ -267,7 +267,8 @@ def test_publishing_stores_json_parameters_and_the_method(seeded: Session) -> No
 
 
 def test_two_views_and_two_exports_of_a_release_are_byte_identical(seeded: Session) -> None:
-    from models.releases.exports import ReleaseFormat, export_release
+    from models.releases.downloads import ReleaseFormat
+    from reports.releases.files import export_release
 
     publish_quarter(seeded, actor=None, quarter=Q3, today=TODAY, budget=BUDGET)
     seeded.commit()

@@ -29,13 +29,13 @@ from models.duplicates.commandline import duplicates_csv
 from models.enums import Role
 from models.errors import ValidationError
 from models.identity import commands as vault_commands
-from models.imports.commandline import run_import
 from models.releases import BudgetError, ReleaseError
-from models.releases.commands import export_command, list_command, publish_command
 from models.settings import ConfigurationError, load_settings
 from models.stored import refresh
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
+from waypoint_cli.imports import run_import
+from waypoint_cli.releases import export_command, list_command, publish_command
 
 
 def _parser() -> argparse.ArgumentParser:

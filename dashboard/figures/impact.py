@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from dashboard.figures.style import LEVEL_COLOURS, SERIES, plain, plain_all, styled
-from models.funder import ReportTable, TableKey, number_or_none
+from models.funder import ReportTable, TableKey
 from models.risk import RiskLevel
+from reports.impact import number_or_none
 
 Counts = Sequence[int | None]
 

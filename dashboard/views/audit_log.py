@@ -13,7 +13,7 @@ from models.access import Action, permits
 from models.audit_queries import AuditFilters, audit_events, export_audit_events
 from models.case_queries import CODE_MAX_CHARS
 from models.enums import AuditAction
-from models.exports import to_csv
+from reports.files import to_csv
 
 SINCE = "wp_audit_since"
 UNTIL = "wp_audit_until"

@@ -15,21 +15,19 @@ from dashboard.i18n import _, current_language
 from dashboard.releases_ui import show_admin, show_published
 from models.disclosure import DisclosureError
 from models.enums import Role
-from models.exports import HtmlSection, html_report, to_csv, to_excel
 from models.funder import (
     SHEET_NAMES,
     ExportFormat,
     ImpactReport,
     ReportScope,
     configured_k,
-    legend,
-    long_frame,
     quarter_columns,
     quarter_label,
     record_export,
-    report_frame,
 )
 from models.releases import Quarter
+from reports.files import HtmlSection, html_report, to_csv, to_excel
+from reports.impact import legend, long_frame, report_frame
 
 KEY_PREFIX = "wp_impact_"
 

@@ -16,8 +16,9 @@ from dashboard.i18n import _
 from models import imports
 from models.access import Scope, scope_of
 from models.accounts import list_organisations
-from models.exports import to_csv
 from models.i18n import Language
+from reports.files import to_csv
+from reports.import_template import template_file
 
 UPLOAD = "wp_import_upload"
 ORGANISATION = "wp_import_organisation"
@@ -49,13 +50,13 @@ if done := st.session_state.pop(DONE, None):
 left, right = st.columns(2)
 left.download_button(
     _("Template (English headers)"),
-    imports.template_file(Language.EN),
+    template_file(Language.EN),
     file_name="waypoint-import-template.xlsx",
     key="wp_import_template_en",
 )
 right.download_button(
     _("Template (Russian headers)"),
-    imports.template_file(Language.RU),
+    template_file(Language.RU),
     file_name="waypoint-import-template-ru.xlsx",
     key="wp_import_template_ru",
 )

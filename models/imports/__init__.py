@@ -19,7 +19,6 @@ from models.imports.service import (
     remembered_mapping,
     result_rows,
 )
-from models.imports.template import template_file
 
 __all__ = [
     "COLUMNS",
@@ -44,5 +43,4 @@ __all__ = [
     "remember_mapping",
     "remembered_mapping",
     "result_rows",
-    "template_file",
 ]

@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from models.database import make_engine
 from models.identity.store import read_identity
-from models.imports import template_file
 from models.tables import Case, CaseReference, User
+from reports.import_template import template_file
 from tests.e2e.conftest import open_signed_in, screenshot, wait_ready
 from tests.import_files import csv_bytes
 

@@ -1,7 +1,7 @@
 """Exports of a published release: CSV, Excel, a self-contained HTML report and a PDF.
 
 All read the stored cells only, so every export of a release holds the same numbers; all
-are formula-safe (``models.exports``) and each download is audited by the caller through
+are formula-safe (``reports.files``) and each download is audited by the caller through
 ``record_release_export``.
 """
 
@@ -11,21 +11,18 @@ import datetime as dt
 import io
 import re
 import zipfile
-from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from sqlmodel import Session
 
-from models.access import Action, Actor, require
-from models.audit import record
-from models.enums import AuditAction
-from models.exports import HtmlSection, html_report, neutralise, to_csv, to_excel
 from models.i18n import N_, translate
 from models.releases.counts import ReleaseTable
-from models.releases.present import (
+from models.releases.downloads import ReleaseFormat
+from models.releases.service import ReleaseView
+from reports.files import HtmlSection, html_report, neutralise, to_csv, to_excel
+from reports.releases.present import (
     SHEETS,
     TITLES,
     long_frame,
@@ -33,16 +30,8 @@ from models.releases.present import (
     table_frame,
     title,
 )
-from models.releases.service import ReleaseView
 
 FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
-
-
-class ReleaseFormat(StrEnum):
-    CSV = "csv"
-    EXCEL = "xlsx"
-    HTML = "html"
-    PDF = "pdf"
 
 
 MIME = {
@@ -159,19 +148,3 @@ def export_release(view: ReleaseView, export: ReleaseFormat, *, language: str) -
 def _note_frame(view: ReleaseView, language: str) -> pd.DataFrame:
     heading = translate(N_("Methodology"), language)
     return pd.DataFrame({heading: [neutralise(p) for p in methodology(view, language=language)]})
-
-
-def record_release_export(
-    session: Session, *, actor: Actor | None, view: ReleaseView, export: ReleaseFormat
-) -> None:
-    """Audit one export of a release (which, in which form; no numbers)."""
-    if actor is not None:
-        require(actor, Action.VIEW_AGGREGATES)
-    record(
-        session,
-        actor=actor,
-        action=AuditAction.EXPORT,
-        entity="release",
-        entity_id=view.id,
-        detail=f"{view.quarter}, {export.value}",
-    )

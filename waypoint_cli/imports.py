@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from models.database import session_scope
-from models.exports import neutralise
 from models.imports.columns import guess_mapping
 from models.imports.reading import ImportRefused, read_table
 from models.imports.service import (
@@ -24,6 +23,7 @@ from models.imports.service import (
     result_rows,
 )
 from models.tables import Organisation
+from reports.files import neutralise
 
 
 def result_csv(rows: list[dict[str, object]]) -> bytes:

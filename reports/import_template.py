@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from models.exports import to_csv, to_excel
 from models.i18n import Language
 from models.imports.columns import COLUMNS, RUSSIAN_HEADERS
+from reports.files import to_csv, to_excel
 
 EXAMPLE = {
     "reference": "A-001",

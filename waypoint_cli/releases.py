@@ -1,4 +1,4 @@
-"""What ``waypoint release ...`` does; the parser in ``waypoint_cli/main.py`` only calls these.
+"""What ``waypoint release ...`` does; the parser in ``main.py`` only calls these.
 
 The command line acts as the operator of the database (``actor=None`` in the audit trail).
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.database import session_scope
-from models.releases.exports import ReleaseFormat, export_release, record_release_export
+from models.releases.downloads import ReleaseFormat, record_release_export
 from models.releases.privacy import Budget
 from models.releases.service import (
     ReleaseError,
@@ -21,6 +21,7 @@ from models.releases.service import (
     publish_quarter,
     published_release,
 )
+from reports.releases.files import export_release
 
 
 def publish_command(engine: sa.Engine, *, quarter: str, today: dt.date) -> str:
