@@ -209,9 +209,6 @@ def readable_cases(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.or_(own, granted)
 
 
-readable_scope = readable_cases
-
-
 def case_visible(
     session: Session,
     *,

@@ -8,6 +8,7 @@ show codes only. Identity is read by its own function, only where the policy per
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -25,7 +26,7 @@ from models.identity.crypto import Identity, vault_for
 from models.identity.store import case_cipher, open_notes, read_identity
 from models.network import ConsentScope, consent_scope
 from models.stored import risk_columns
-from models.stored.risk import RiskColumn
+from models.stored.risk import RiskColumns, rank_range, rank_ranges_expiring
 from models.tables import (
     AuditEvent,
     Case,
@@ -41,6 +42,8 @@ from models.tables import (
 )
 
 PAGE_SIZE = 50
+# The case list counts (and pages through) at most this many matches.
+COUNT_LIMIT = 10_000
 # A search is a code or a name: longer text only costs the database (a 100,000-character
 # search ran 23 s and failed inside SQLite), so it is refused with a message.
 SEARCH_MAX_CHARS = 200
@@ -64,9 +67,10 @@ class CaseListFilters:
 @dataclass(frozen=True)
 class CasePage:
     rows: pd.DataFrame
-    total: int
+    total: int  # matches counted, at most the count limit
     page: int
     page_size: int
+    capped: bool = False  # more than ``total`` cases match
 
     @property
     def pages(self) -> int:
@@ -95,44 +99,76 @@ def validate_search(text: str) -> str:
     return tidy
 
 
-def _search_condition(index: BlindIndex | None, actor: Actor, text: str) -> sa.ColumnElement[bool]:
+# The characters of a case code (any generation): text with any other character is no part
+# of a code, and the search looks at names only.
+_CODE_TEXT = re.compile(r"^[A-Z0-9-]+$")
+
+
+def _code_condition(text: str, dialect: str) -> sa.ColumnElement[bool] | None:
+    """Codes containing ``text`` (codes are stored in capitals); ``None`` when ``text`` cannot
+    be part of any code. A text starting "WP-" can only be a code's beginning: on SQLite
+    (binary collation) a range on the code index finds those without reading every case."""
+    upper = text.upper()
+    if not _CODE_TEXT.match(upper):
+        return None
+    contains = col(Case.code).like(f"%{_escape(upper)}%", escape="\\")
+    if dialect == "sqlite" and upper.startswith("WP-"):
+        return sa.and_(col(Case.code) >= upper, col(Case.code) < upper + "\x7f", contains)
+    return contains
+
+
+def _search_condition(
+    index: BlindIndex | None, actor: Actor, text: str, dialect: str = ""
+) -> sa.ColumnElement[bool]:
     """The code contains ``text``; or, for roles that read identities, every word of ``text``
     matches a word of one of the person's spellings (Cyrillic, Latin, other; any official
     transliteration), in any order. Names are matched through the blind index: nothing is
     decrypted, and a word matches whole words only."""
     text = text.strip()
-    by_code = col(Case.code).ilike(f"%{_escape(text)}%", escape="\\")
-    if index is None or not permits(actor, Action.READ_IDENTITY):
-        return by_code
-    per_word = index.per_word(text)
-    if not per_word:
-        return by_code
-    return sa.or_(by_code, col(Case.id).in_(cases_matching_all(per_word)))
+    by_code = _code_condition(text, dialect)
+    per_word = (
+        index.per_word(text) if index is not None and permits(actor, Action.READ_IDENTITY) else []
+    )
+    by_name = col(Case.id).in_(cases_matching_all(per_word)) if per_word else None
+    found = [condition for condition in (by_code, by_name) if condition is not None]
+    return sa.or_(*found) if found else sa.false()
 
 
 def _conditions(
     actor: Actor,
     filters: CaseListFilters,
     today: dt.date,
-    level: RiskColumn,
+    columns: RiskColumns,
     index: BlindIndex | None = None,
+    *,
+    dialect: str = "",
 ) -> list[sa.ColumnElement[bool]]:
+    """The list's filters as conditions. With the stored risk, the level and expiry filters
+    read ``list_rank`` (which encodes both) so that an index answers them."""
     conditions: list[sa.ColumnElement[bool]] = [visible_cases(actor)]
     if filters.status is not None:
         conditions.append(col(Case.status) == filters.status)
     if filters.stage is not None:
         conditions.append(col(Case.stage) == filters.stage)
     if filters.risk_level is not None:
-        conditions.append(level == int(filters.risk_level))
+        if columns.stored:
+            low, high = rank_range(int(filters.risk_level))
+            conditions.append(col(Case.list_rank).between(low, high))
+        else:
+            conditions.append(columns.level == int(filters.risk_level))
     if filters.city_id is not None:
         conditions.append(col(Case.city_id) == filters.city_id)
     if filters.caseworker_id is not None:
         conditions.append(col(Case.caseworker_id) == filters.caseworker_id)
     if filters.expiring_within_days is not None:
         until = today + dt.timedelta(days=filters.expiring_within_days)
-        conditions.append(col(LegalStatus.permit_expires_on).between(today, until))
+        if columns.stored:
+            ranges = rank_ranges_expiring(today, until)
+            conditions.append(sa.or_(*(col(Case.list_rank).between(a, b) for a, b in ranges)))
+        else:
+            conditions.append(col(LegalStatus.permit_expires_on).between(today, until))
     if filters.search.strip():
-        conditions.append(_search_condition(index, actor, filters.search))
+        conditions.append(_search_condition(index, actor, filters.search, dialect))
     return conditions
 
 
@@ -157,10 +193,12 @@ def case_list(
     today: dt.date,
     page: int = 1,
     page_size: int = PAGE_SIZE,
+    count_limit: int = COUNT_LIMIT,
 ) -> CasePage:
     """One page of the cases ``actor`` may see, most at risk first, then soonest permit
-    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name). Raises
-    ``ValidationError`` for an over-long search (``validate_search``)."""
+    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name). At most
+    ``count_limit`` matches are counted and paged (``CasePage.capped`` says there are more).
+    Raises ``ValidationError`` for an over-long search (``validate_search``)."""
     validate_search(filters.search)
     if not permits(actor, Action.READ_CASE):
         return CasePage(pd.DataFrame(columns=LIST_COLUMNS), 0, 1, page_size)
@@ -168,11 +206,16 @@ def case_list(
     # instead of the rules evaluated for every case in scope.
     columns = risk_columns(session, today)
     index = vault_for(session).index if filters.search.strip() else None
-    conditions = _conditions(actor, filters, today, columns.level, index)
-    count = sa.select(sa.func.count()).select_from(Case)
-    if filters.expiring_within_days is not None or not columns.stored:
-        count = risk.with_legal_status(count)
-    total = int(session.execute(count.where(*conditions)).scalar_one())
+    dialect = session.get_bind().dialect.name
+    conditions = _conditions(actor, filters, today, columns, index, dialect=dialect)
+    # Counted up to ``COUNT_LIMIT`` matches only, so the count costs the same at 10,000 cases
+    # and at 1,000,000; the pages stop there too (narrowing the filters shows the others).
+    matches = sa.select(col(Case.id)).select_from(Case)
+    if not columns.stored:
+        matches = risk.with_legal_status(matches)
+    limited = matches.where(*conditions).limit(count_limit + 1).subquery()
+    counted = int(session.execute(sa.select(sa.func.count()).select_from(limited)).scalar_one())
+    total, capped = min(counted, count_limit), counted > count_limit
     page = max(1, min(page, max(1, -(-total // page_size))))
     level = columns.level.label("risk_level")
     statement = (
@@ -192,18 +235,23 @@ def case_list(
         .outerjoin(City, col(City.id) == col(Case.city_id))
         .outerjoin(User, col(User.id) == col(Case.caseworker_id))
         .where(*conditions)
-        .order_by(
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    if columns.stored:
+        # The stored rank orders like the expressions below (open cases, which always have a
+        # level, rank before closed ones), and an index holds exactly this order.
+        statement = statement.order_by(col(Case.status).desc(), col(Case.list_rank), col(Case.code))
+    else:
+        statement = statement.order_by(
             sa.func.coalesce(columns.level, -1).desc(),
             col(LegalStatus.permit_expires_on).is_(None),
             col(LegalStatus.permit_expires_on),
             col(Case.code),
         )
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
     rows = session.execute(statement).all()
     frame = pd.DataFrame([row._asdict() for row in rows], columns=LIST_COLUMNS)
-    return CasePage(frame, total, page, page_size)
+    return CasePage(frame, total, page, page_size, capped)
 
 
 @dataclass(frozen=True)

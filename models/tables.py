@@ -147,6 +147,23 @@ class Case(SQLModel, table=True):
         sa.Index("ix_case_status_risk", "status", "risk_urgency"),
         sa.Index("ix_case_org_status_risk", "organisation_id", "status", "risk_urgency"),
         sa.Index("ix_case_risk_changes_on", "risk_changes_on"),
+        # The case list's order, read from an index for every scope, with or without the
+        # status filter: its first page visits 50 cases, not every match (case_queries.py).
+        sa.Index(
+            "ix_case_org_list_rank",
+            "organisation_id",
+            sa.text("status DESC"),
+            "list_rank",
+            "code",
+        ),
+        sa.Index("ix_case_list_rank", sa.text("status DESC"), "list_rank", "code"),
+        sa.Index(
+            "ix_case_caseworker_list_rank",
+            "caseworker_id",
+            sa.text("status DESC"),
+            "list_rank",
+            "code",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -178,6 +195,9 @@ class Case(SQLModel, table=True):
     risk_urgency: int | None = None
     risk_reasons: str | None = Field(default=None, max_length=300)
     risk_changes_on: dt.date | None = None
+    # The case list's sort key for the stored day (``models.stored.risk.list_rank``): most at
+    # risk first, then the soonest permit expiry; the code breaks ties.
+    list_rank: int | None = None
     stage_entered_at: dt.datetime | None = None
 
 

@@ -115,7 +115,16 @@ try:
 except ValidationError as refused:
     st.error(_(refused.messages["search"], **refused.params["search"]))
     st.stop()
-st.caption(_("{total} cases match.", total=result.total))
+if result.capped:
+    st.caption(
+        _(
+            "More than {total} cases match; the list shows the first {total}. "
+            "Narrow the filters to see the others.",
+            total=result.total,
+        )
+    )
+else:
+    st.caption(_("{total} cases match.", total=result.total))
 if result.total:
     st.dataframe(
         display(result.rows),
