@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from dashboard.figures.memo import remembered
 from dashboard.figures.style import LEVEL_COLOURS, SERIES, plain, plain_all, styled
 from models.funder import ReportTable, TableKey
 from models.risk import RiskLevel
@@ -25,6 +26,7 @@ def _room_for_labels(figure: go.Figure) -> go.Figure:
     return figure
 
 
+@remembered
 def trend_figure(
     *, quarters: Sequence[str], series: Mapping[str, Counts], title: str, y_title: str
 ) -> go.Figure:
@@ -47,6 +49,7 @@ def trend_figure(
     return _room_for_labels(figure)
 
 
+@remembered
 def bar_figure(
     *,
     labels: Sequence[str],
@@ -70,6 +73,7 @@ def bar_figure(
     return _room_for_labels(figure)
 
 
+@remembered
 def grouped_bar_figure(
     *, groups: Sequence[str], series: Mapping[str, Counts], title: str, y_title: str
 ) -> go.Figure:
