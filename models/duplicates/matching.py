@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import iuliia
 from anyascii import anyascii
@@ -28,6 +30,7 @@ from rapidfuzz.distance import OSA
 
 from models.i18n import N_
 
+T = TypeVar("T", int, str)
 LIKELY = 0.85
 POSSIBLE = 0.72
 SCHEMES = (
@@ -206,9 +209,14 @@ def blocking_keys(record: NameRecord) -> frozenset[str]:
     typo in one word leaves at least one key intact; name order does not matter.
     Patronymics and word endings are left out: thousands of people share them.
 
-    This is the one function to swap for blind-index tokens once the identity vault holds
-    names encrypted (issue 11)."""
+    The blind index stores each key as an HMAC (``BlindIndex.blocking_tokens``), so the
+    database finds candidates without any name in clear."""
     return _blocking_keys(record.token_sets())
+
+
+def blocking_keys_of_names(names: tuple[str, ...]) -> frozenset[str]:
+    """``blocking_keys`` of a person known by the spellings ``names``."""
+    return _blocking_keys(_token_sets(names))
 
 
 @lru_cache(maxsize=200_000)
@@ -228,6 +236,19 @@ def _blocking_keys(token_sets: tuple[tuple[frozenset[str], ...], ...]) -> frozen
 
 
 MIN_SHARED_KEYS = 1
+# A block this large says nothing (thousands sharing one key): it is not compared.
+MAX_BLOCK = 2000
+
+
+def pairs_in_blocks(blocks: Iterable[Sequence[T]]) -> set[tuple[T, T]]:
+    """Every pair ``(a, b)``, ``a < b``, of members of one block, blocks over ``MAX_BLOCK``
+    left out."""
+    pairs: set[tuple[T, T]] = set()
+    for block in blocks:
+        if 1 < len(block) <= MAX_BLOCK:
+            members = sorted(set(block))
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+    return pairs
 
 
 class BlockIndex:
@@ -246,15 +267,17 @@ class BlockIndex:
         """Positions of the records that share enough keys with the one at ``position``."""
         shared: dict[int, int] = {}
         for key in self.keys[position]:
+            if len(self.blocks[key]) > MAX_BLOCK:
+                continue
             for other in self.blocks[key]:
                 shared[other] = shared.get(other, 0) + 1
         return [o for o, n in shared.items() if n >= MIN_SHARED_KEYS and o != position]
 
 
 def candidate_pairs(records: list[NameRecord]) -> set[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of records that blocking makes candidates."""
-    index = BlockIndex(records)
-    return {(i, j) for i in range(len(records)) for j in index.candidates(i) if i < j}
+    """Index pairs ``(i, j)``, ``i < j``, of records that blocking makes candidates (the
+    same pairs the database finds through the blocking tokens of the blind index)."""
+    return pairs_in_blocks(BlockIndex(records).blocks.values())
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,27 @@
 """Where matching reads people from: the one place that touches identifying fields.
 
-Identities are sealed (``models.identity``): they are opened here, in memory, and blocking
-and scoring (``matching``) run over them in memory; the blind index is not used for
-blocking yet (its tokens are per-word HMACs, so the same pairs could be blocked in SQL with
-``candidate_people``, a later optimisation).
+Candidates come from the blind index, never from a pass over every identity: each person
+has *blocking tokens* (HMACs of ``matching.blocking_keys``, see
+``models.identity.blind_index``), and two people are compared only when they share one.
+Only the people of some candidate pair are then opened through the vault, in memory, and
+scored (``matching.score_pair``); nothing clear is written anywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from models.duplicates.matching import NameRecord
+from models.duplicates.matching import NameRecord, pairs_in_blocks
 from models.enums import CaseStatus
-from models.identity.crypto import KeyDestroyed, open_identity, vault_for
-from models.tables import Case, Person
+from models.identity.blind_index import IS_BLOCKING_TOKEN
+from models.identity.crypto import DataCipher, open_identity, vault_for
+from models.tables import Case, Person, PersonToken
+
+CHUNK = 900  # ids per IN (...): under SQLite's bound-parameter limit
 
 
 def record_of(key: object, values: Mapping[str, object]) -> NameRecord:
@@ -33,26 +37,91 @@ def record_of(key: object, values: Mapping[str, object]) -> NameRecord:
     )
 
 
-def open_case_records(session: Session, *, condition: sa.ColumnElement[bool]) -> list[NameRecord]:
-    """Matching views of the people of the open cases meeting ``condition``, keyed by
-    ``("case", code, case id, organisation id)``: each identity opened through the vault in
-    memory (a purged one is left out); nothing clear is written anywhere."""
-    rows = session.execute(
-        sa.select(Case.code, Case.id, Case.organisation_id, Person.key_id, Person.sealed)
-        .join(Person, col(Person.case_id) == col(Case.id))
-        .where(col(Case.status) == CaseStatus.OPEN, condition)
-    ).all()
+def spellings_of(values: Mapping[str, object]) -> tuple[str, ...]:
+    """The spellings of a person given as field values, as the blind index takes them."""
+    return record_of(None, values).names
+
+
+@dataclass(frozen=True)
+class CaseKey:
+    """Which open case a matching record is the person of."""
+
+    code: str
+    case_id: int
+    organisation_id: int
+
+
+OPEN = col(Case.status) == CaseStatus.OPEN
+
+
+def open_records(session: Session, person_ids: Collection[int]) -> dict[int, NameRecord]:
+    """The people ``person_ids`` of open cases, opened through the vault, keyed by person id;
+    each record's key is its ``CaseKey``. A purged person is left out."""
+    wanted = sorted(set(person_ids))
+    rows: list[tuple[int, str, int, int, str, bytes]] = []
+    for start in range(0, len(wanted), CHUNK):
+        rows += session.execute(
+            sa.select(
+                col(Person.id),
+                col(Case.code),
+                col(Case.id),
+                col(Case.organisation_id),
+                col(Person.key_id),
+                col(Person.sealed),
+            )
+            .join(Case, col(Case.id) == col(Person.case_id))
+            .where(OPEN, col(Person.id).in_(wanted[start : start + CHUNK]))
+        ).tuples()
     vault = vault_for(session)
-    records = []
-    for code, case_id, organisation_id, key_id, sealed in rows:
-        try:
-            identity = open_identity(vault.cipher(key_id), bytes(sealed))
-        except KeyDestroyed:
-            continue
-        records.append(record_of(("case", code, case_id, organisation_id), asdict(identity)))
+    wrapped = vault.keystore.get_many(row[4] for row in rows)
+    records = {}
+    for person_id, code, case_id, organisation_id, key_id, sealed in rows:
+        if key_id not in wrapped:
+            continue  # purged: the key is gone
+        cipher = DataCipher(vault.master.decrypt(wrapped[key_id]))
+        identity = open_identity(cipher, bytes(sealed))
+        key = CaseKey(code, case_id, organisation_id)
+        records[person_id] = record_of(key, asdict(identity))
     return records
 
 
-def organisation_records(session: Session, *, organisation_id: int) -> list[NameRecord]:
-    """The people of an organisation's open cases."""
-    return open_case_records(session, condition=col(Case.organisation_id) == organisation_id)
+def blocked_pairs(
+    session: Session, *, condition: sa.ColumnElement[bool], touching: int | None = None
+) -> set[tuple[int, int]]:
+    """Pairs of person ids (smaller first), both of open cases meeting ``condition``, that
+    share a blocking token; with ``touching``, only pairs where one case is of that
+    organisation. Reads blind tokens only: nobody is decrypted here."""
+    rows = session.execute(
+        sa.select(col(PersonToken.person_id), col(PersonToken.token), col(Case.organisation_id))
+        .join(Person, col(Person.id) == col(PersonToken.person_id))
+        .join(Case, col(Case.id) == col(Person.case_id))
+        .where(OPEN, IS_BLOCKING_TOKEN, condition)
+    )
+    blocks: dict[bytes, list[int]] = {}
+    organisation_of: dict[int, int] = {}
+    for person_id, token, organisation_id in rows:
+        blocks.setdefault(bytes(token), []).append(person_id)
+        organisation_of[person_id] = organisation_id
+    pairs = pairs_in_blocks(blocks.values())
+    if touching is None:
+        return pairs
+    return {p for p in pairs if touching in (organisation_of[p[0]], organisation_of[p[1]])}
+
+
+def people_sharing_blocks(
+    session: Session, *, tokens: Iterable[bytes], condition: sa.ColumnElement[bool]
+) -> list[int]:
+    """Person ids of the open cases meeting ``condition`` that share a blocking token with
+    ``tokens`` (the blocking tokens of a name being typed or imported)."""
+    wanted = sorted(set(tokens))
+    found: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        found.update(
+            session.execute(
+                sa.select(col(PersonToken.person_id))
+                .join(Person, col(Person.id) == col(PersonToken.person_id))
+                .join(Case, col(Case.id) == col(Person.case_id))
+                .where(OPEN, condition, col(PersonToken.token).in_(wanted[start : start + CHUNK]))
+            ).scalars()
+        )
+    return sorted(found)
