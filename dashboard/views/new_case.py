@@ -1,5 +1,8 @@
 """Intake: a coordinator (or an admin, for any organisation) opens a new case. The code
-WP-YY-NNNN is allocated by ``models.cases.create_case``; the new case opens from the link."""
+WP-YY-NNNN is allocated by ``models.cases.create_case``; the new case opens from the link.
+While the name is typed, the open cases that may be the same person are listed (codes of
+cases the user may open; "possible match at <organisation>" for any other); saving stays
+possible."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from models.access import Scope, scope_of
 from models.accounts import list_organisations
 from models.case_queries import assignable_caseworkers, list_choices
 from models.database import session_scope
-from models.duplicates import review
+from models.duplicates import intake
 from models.enums import Category, PermitType
 
 ORGANISATION = "wp_new_organisation"
@@ -35,26 +38,6 @@ created = st.session_state.pop(CREATED, None)
 if created:
     # The code and the text are ours, never user input: safe to render as a link.
     st.markdown(f"[{_('Open case {code}', code=created)}]({case_url(created)})")
-    with session_scope(runtime.engine()) as session:
-        matches = review.matches_for_new_case(session, actor=actor, code=created)
-    if matches:
-        st.warning(
-            _(
-                "{code} may be the same person as: {others}. Review the pair on the "
-                "Possible duplicates page.",
-                code=created,
-                others=", ".join(
-                    m.other_code
-                    if m.other_organisation is None
-                    else _(
-                        "{code} at {organisation}",
-                        code=m.other_code,
-                        organisation=m.other_organisation,
-                    )
-                    for m in matches
-                ),
-            )
-        )
 
 with session_scope(runtime.engine()) as session:
     cities, _caseworkers = list_choices(session, actor=actor)
@@ -67,24 +50,55 @@ if scope_of(actor) is Scope.ALL:  # admins take in for any organisation
 with session_scope(runtime.engine()) as session:
     caseworkers = assignable_caseworkers(session, organisation_id) if organisation_id else []
 
-with st.form(FORM):
-    errors = FieldErrors()
-    st.caption(
-        _(
-            "Names are stored apart from the case and shown only to roles that may read "
-            "identities. Lists and charts show the case code only."
+errors = FieldErrors()
+st.caption(
+    _(
+        "Names are stored apart from the case and shown only to roles that may read "
+        "identities. Lists and charts show the case code only."
+    )
+)
+# Outside the form, so that each name typed is checked against the open cases at once.
+full_name = st.text_input(_("Full name"), key=key("full_name"))
+errors.slot("full_name")
+name_cyrillic = st.text_input(_("Name in Cyrillic"), key=key("name_cyrillic"))
+errors.slot("name_cyrillic")
+name_latin = st.text_input(_("Name in Latin letters"), key=key("name_latin"))
+errors.slot("name_latin")
+birth_year = st.number_input(
+    _("Birth year"), min_value=1800, max_value=2100, value=None, step=1, key=key("birth_year")
+)
+errors.slot("birth_year")
+year = None if birth_year is None else int(birth_year)
+typed = {
+    "full_name": full_name,
+    "name_cyrillic": name_cyrillic,
+    "name_latin": name_latin,
+    "birth_year": year,
+}
+if organisation_id is not None and (full_name or name_cyrillic or name_latin).strip():
+    with session_scope(runtime.engine()) as session:
+        matches = intake.intake_matches(
+            session, actor=actor, organisation_id=organisation_id, values=typed
         )
-    )
-    full_name = st.text_input(_("Full name"), key=key("full_name"))
-    errors.slot("full_name")
-    name_cyrillic = st.text_input(_("Name in Cyrillic"), key=key("name_cyrillic"))
-    errors.slot("name_cyrillic")
-    name_latin = st.text_input(_("Name in Latin letters"), key=key("name_latin"))
-    errors.slot("name_latin")
-    birth_year = st.number_input(
-        _("Birth year"), min_value=1800, max_value=2100, value=None, step=1, key=key("birth_year")
-    )
-    errors.slot("birth_year")
+    if matches:
+        st.warning(_("This person may already have a case. You can still open a new one."))
+        for match in matches:
+            # Plain text: organisation names are data, never markup.
+            st.text(
+                _(
+                    "possible duplicate: {code} ({score})",
+                    code=match.code,
+                    score=f"{match.score:.2f}",
+                )
+                if match.code
+                else _(
+                    "possible match at {organisation} ({score})",
+                    organisation=match.organisation,
+                    score=f"{match.score:.2f}",
+                )
+            )
+
+with st.form(FORM):
     contact = st.text_input(_("Contact"), key=key("contact"))
     errors.slot("contact")
     category = enum_select(_("Category"), Category, value=None, key=key("category"))
@@ -114,7 +128,7 @@ if submitted:
         full_name=full_name,
         name_cyrillic=name_cyrillic,
         name_latin=name_latin,
-        birth_year=None if birth_year is None else int(birth_year),
+        birth_year=year,
         contact=contact,
         category=category,
         city_id=city,

@@ -36,6 +36,7 @@ class ReviewPair:
     score: float
     reasons: tuple[str, ...]
     other_organisation: str | None  # None: the coordinator's own organisation
+    other_organisation_id: int | None = None  # set for another organisation's case
 
 
 def pairs_to_review(
@@ -76,6 +77,25 @@ def _as_seen_by(pair: CasePair, organisation_id: int, names: dict[int | None, st
         pair.score,
         pair.reasons,
         None if other_org == organisation_id else names.get(other_org, "?"),
+        None if other_org == organisation_id else other_org,
+    )
+
+
+@dataclass(frozen=True)
+class ReviewOverview:
+    """What the duplicates page shows: the pairs to review, and whether cross-organisation
+    matching is on for the network."""
+
+    pairs: list[ReviewPair]
+    cross_org_matching: bool
+
+
+def review_overview(session: Session, *, actor: Actor) -> ReviewOverview:
+    """The actor's pairs to review (as ``pairs_to_review``) and the network setting."""
+    across = cross_org_matching(session)
+    return ReviewOverview(
+        pairs_to_review(session, actor=actor, across_organisations=across),
+        across,
     )
 
 
@@ -204,4 +224,5 @@ def _swap(pair: ReviewPair) -> ReviewPair:
         pair.score,
         pair.reasons,
         pair.other_organisation,
+        pair.other_organisation_id,
     )
