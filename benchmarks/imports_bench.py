@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import sqlalchemy as sa
+
 T = TypeVar("T")
 
 TARGET_IMPORT_S = 10.0
@@ -192,3 +194,103 @@ def format_imports(result: dict[str, object]) -> str:
             f"{q['recall']:.3f} |"
         )
     return "\n".join(lines)
+
+
+TARGET_INTAKE_S = 0.2
+
+
+def measure_network(scratch: Path, *, people: int, checks: int = 30) -> dict[str, object]:
+    """A network of ``people`` (the demo generator, every case open or closed as it makes
+    them): the network-wide duplicate scan once, and the intake check for ``checks`` names
+    typed on the new-case form (each a spelling of a person already in the network, so that
+    the check has candidates to decrypt and score)."""
+    import statistics
+
+    from sqlmodel import Session, select
+
+    from models.access import Actor
+    from models.database import make_engine, upgrade
+    from models.duplicates.intake import intake_matches
+    from models.duplicates.scan import scan
+    from models.duplicates.setting import CROSS_ORG_MATCHING, set_setting
+    from models.enums import CaseStatus, Role
+    from models.identity.store import read_identity
+    from models.tables import Case, User
+    from seed_data.generator import seed
+
+    path = scratch / "network-bench.db"
+    path.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    (seed_s, _seed_cpu), _ = _timed(
+        lambda: _seed_network(engine, seed, people=people, today=dt.date(2026, 11, 23))
+    )
+    with Session(engine) as session:
+        set_setting(session, name=CROSS_ORG_MATCHING, enabled=True, actor=None)
+        session.commit()
+        (scan_s, scan_cpu), pairs = _timed(lambda: scan(session))
+        user = session.exec(select(User).where(User.role == Role.COORDINATOR)).first()
+        assert user is not None
+        actor = Actor.of(user)
+        rng = random.Random(5)
+        ids = list(session.exec(select(Case.id).where(Case.status == CaseStatus.OPEN)).all())
+        typed = []
+        for case_id in rng.sample(ids, checks):
+            identity = read_identity(session, case_id=case_id)
+            if identity is not None:
+                latin = identity.name_latin or identity.full_name
+                typed.append({"full_name": latin.upper(), "birth_year": identity.birth_year})
+        timings, found = [], []
+        organisation_id = user.organisation_id
+        assert organisation_id is not None
+        for values in typed:
+            started = time.perf_counter()
+            matches = intake_matches(
+                session, actor=actor, organisation_id=organisation_id, values=values
+            )
+            timings.append(time.perf_counter() - started)
+            found.append(len(matches))
+    engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        Path(f"{scratch / 'network-bench-keys.db'}{suffix}").unlink(missing_ok=True)
+    timings.sort()
+    return {
+        "people": people,
+        "seed_s": round(seed_s, 1),
+        "scan_s": round(scan_s, 2),
+        "scan_cpu_s": round(scan_cpu, 2),
+        "scan_pairs": len(pairs),
+        "intake_checks": len(timings),
+        "intake_median_s": round(statistics.median(timings), 3),
+        "intake_p95_s": round(timings[int(0.95 * (len(timings) - 1))], 3),
+        "intake_max_s": round(timings[-1], 3),
+        "intake_mean_matches": round(sum(found) / len(found), 1),
+    }
+
+
+def _seed_network(
+    engine: sa.Engine, seed: Callable[..., object], *, people: int, today: dt.date
+) -> None:
+    from sqlmodel import Session
+
+    with Session(engine) as session:
+        seed(session, cases=people, seed=7, today=today, password="benchmark-password-not-common")
+        session.commit()
+
+
+def format_network(result: dict[str, object]) -> str:
+    return "\n".join(
+        [
+            "",
+            f"Duplicate detection over a network of {result['people']:,} people (SQLite):",
+            "",
+            "| measurement | seconds | target |",
+            "|---|---|---|",
+            f"| network-wide scan ({result['scan_pairs']:,} likely pairs) | {result['scan_s']} "
+            f"({result['scan_cpu_s']} CPU) | ≤ {TARGET_SCAN_100K_S:.0f} |",
+            f"| intake check, median / p95 / max of {result['intake_checks']} names "
+            f"| {result['intake_median_s']} / {result['intake_p95_s']} / "
+            f"{result['intake_max_s']} | ≤ {TARGET_INTAKE_S} |",
+        ]
+    )
