@@ -50,6 +50,7 @@ pairs = overview.pairs
 if not pairs:
     st.info(_("No possible duplicates to review."))
     st.stop()
+st.caption(_("Pairs to review: {count}", count=len(pairs)))
 
 frame = pd.DataFrame(
     {
