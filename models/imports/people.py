@@ -75,7 +75,7 @@ def insert_people(
     vault.keystore.put_many([(key.key_id, key.wrapped) for key in keys])
     identities = [_identity(person) for person in people]
     ids = session.execute(
-        sa.insert(Person).returning(Person.id, sort_by_parameter_order=True),
+        sa.insert(Person).returning(col(Person.id), sort_by_parameter_order=True),
         [
             {
                 "case_id": person["case_id"],

@@ -64,7 +64,10 @@ REFERENCE_MAX = 64
 _PHONE = re.compile(r"^\+[\d\s()\-]{5,40}$")
 CASE_FIELDS = ("category", "city_id", "opened_on", "stage")
 LEGAL_FIELDS = ("permit_type", "permit_expires_on", "wanted", "extradition_status")
-NEED_COLUMNS = {"housing_situation": HousingNeed, "employment_situation": EmploymentNeed}
+NEED_COLUMNS: dict[str, type[HousingNeed] | type[EmploymentNeed]] = {
+    "housing_situation": HousingNeed,
+    "employment_situation": EmploymentNeed,
+}
 
 
 class RowStatus(StrEnum):
@@ -223,7 +226,7 @@ def _existing(session: Session, organisation_id: int, references: list[str]) -> 
     for start in range(0, len(references), 500):
         chunk = references[start : start + 500]
         rows = session.execute(
-            sa.select(CaseReference.reference, CaseReference.case_id)
+            sa.select(col(CaseReference.reference), col(CaseReference.case_id))
             .join(Case, col(Case.id) == col(CaseReference.case_id))
             .where(
                 col(CaseReference.organisation_id) == organisation_id,
@@ -249,11 +252,15 @@ def _current(session: Session, case_ids: list[int]) -> dict[int, dict[str, objec
         for legal in session.exec(select(LegalStatus).where(col(LegalStatus.case_id).in_(chunk))):
             current[legal.case_id].update({f: getattr(legal, f) for f in LEGAL_FIELDS})
         for column, table in NEED_COLUMNS.items():
-            needs = session.exec(select(table).where(col(table.case_id).in_(chunk)))
-            for need in needs:
-                current[need.case_id][column] = need.situation
+            needs = session.execute(
+                sa.select(col(table.case_id), col(table.situation)).where(
+                    col(table.case_id).in_(chunk)
+                )
+            ).tuples()
+            for case_id, situation in needs:
+                current[case_id][column] = situation
         notes = session.execute(
-            sa.select(CaseNote.case_id, CaseNote.sealed_body).where(
+            sa.select(col(CaseNote.case_id), col(CaseNote.sealed_body)).where(
                 col(CaseNote.case_id).in_(chunk)
             )
         ).all()
@@ -262,7 +269,9 @@ def _current(session: Session, case_ids: list[int]) -> dict[int, dict[str, objec
             sealed.setdefault(case_id, []).append(body)
         for case_id, bodies in sealed.items():
             opened = {b for b in read_notes(session, case_id, bodies) if b is not None}
-            current[case_id].setdefault("notes", set()).update(opened)  # type: ignore[union-attr]
+            known = current[case_id].setdefault("notes", set())
+            assert isinstance(known, set)
+            known.update(opened)
     for case_id, person in read_people(session, case_ids).items():
         current[case_id].update(person)
     return current
@@ -302,7 +311,11 @@ def plan_import(
         if column and header in table.headers
     }
     cities = C.city_lookup(
-        session.execute(sa.select(City.id, City.key, City.name_en, City.name_ru)).all()  # type: ignore[arg-type]
+        session.execute(
+            sa.select(col(City.id), col(City.key), col(City.name_en), col(City.name_ru))
+        )
+        .tuples()
+        .all()
     )
     results: list[RowResult] = []
     seen: dict[str, int] = {}
@@ -425,12 +438,14 @@ def _create_cases(
     _lock_codes(session)
     now = utcnow()
     years = sorted({row.values["opened_on"].year for row in rows})  # type: ignore[attr-defined]
-    last = dict(
+    last: dict[int, int] = dict(
         session.execute(
-            sa.select(Case.intake_year, sa.func.max(Case.intake_seq))
+            sa.select(col(Case.intake_year), sa.func.max(col(Case.intake_seq)))
             .where(col(Case.intake_year).in_(years))
-            .group_by(Case.intake_year)
-        ).all()
+            .group_by(col(Case.intake_year))
+        )
+        .tuples()
+        .all()
     )
     cases = []
     codes = _fresh_codes(session, [row.values["opened_on"].year for row in rows])  # type: ignore[attr-defined]
@@ -456,7 +471,7 @@ def _create_cases(
             }
         )
     ids = session.execute(
-        sa.insert(Case).returning(Case.id, sort_by_parameter_order=True), cases
+        sa.insert(Case).returning(col(Case.id), sort_by_parameter_order=True), cases
     ).scalars()
     for row, case_id in zip(rows, ids, strict=True):
         row.case_id = case_id
@@ -533,7 +548,7 @@ def _create_cases(
                 "created_at": now,
             }
             for r in rows
-            if r.values.get("note")
+            if r.values.get("note") and r.case_id is not None
         ],
     )
     store_cases(session, case_ids=[r.case_id for r in rows if r.case_id is not None])
@@ -547,7 +562,7 @@ def _fresh_codes(session: Session, years: list[int]) -> list[str]:
         for start in range(0, len(codes), 500):
             taken |= set(
                 session.scalars(
-                    sa.select(Case.code).where(col(Case.code).in_(codes[start : start + 500]))
+                    sa.select(col(Case.code)).where(col(Case.code).in_(codes[start : start + 500]))
                 )
             )
         seen: set[str] = set()
@@ -611,11 +626,11 @@ def _update_case(session: Session, row: RowResult, actor_id: int | None, today: 
         session.add(status)
     for column, table in NEED_COLUMNS.items():
         if column in changed:
-            need = session.get(table, case_id) or table(  # type: ignore[operator]
-                case_id=case_id, situation=row.values[column], updated_on=today
+            values = {"situation": row.values[column], "updated_on": today}
+            need = session.get(table, case_id) or table.model_validate(
+                {"case_id": case_id, **values}
             )
-            need.situation = row.values[column]
-            need.updated_on = today
+            need.sqlmodel_update(values)
             session.add(need)
     if "note" in changed:
         body = sealed_note(session, case_id=case_id, text=str(row.values["note"]))
