@@ -19,7 +19,7 @@ from models.duplicates.matching import (
     score_pair,
 )
 from models.duplicates.people import CaseKey, open_records, people_sharing_blocks, record_of
-from models.identity.blind_index import blocking_tokens
+from models.identity.crypto import vault_for
 from models.tables import Case
 
 __all__ = [
@@ -46,9 +46,10 @@ def possible_duplicates_of_rows(
     if not rows:
         return {}
     incoming = [record_of(line, values) for line, values in rows]
+    index = vault_for(session).index
     tokens: set[bytes] = set()
     for record in incoming:
-        tokens |= blocking_tokens(session, *record.names)
+        tokens |= index.blocking_tokens(*record.names)
     sharing = people_sharing_blocks(
         session, tokens=tokens, condition=col(Case.organisation_id) == organisation_id
     )
