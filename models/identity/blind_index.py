@@ -20,8 +20,9 @@ Public surface, for search and for duplicate detection (block on shared tokens):
   every word, at least one of its tokens (what the case list's name search uses).
 
 What the index still reveals to someone holding the database but not the key: which people
-share a token (for example the same surname in some transliteration), and how many tokens
-each name has (roughly its number of words). Without the key the tokens cannot be tested
+share a token (for example the same surname in some transliteration; through the blocking
+tokens, which people are candidate duplicates), and how many tokens each name has (roughly
+its number of words). Without the key the tokens cannot be tested
 against guessed names; with the key (it sits beside the master key) a guessed name can be
 confirmed, which is why a purge deletes the tokens too.
 """
