@@ -46,10 +46,10 @@ def possible_duplicates_of_rows(
     if not rows:
         return {}
     incoming = [record_of(line, values) for line, values in rows]
-    index = vault_for(session).index
+    blind = vault_for(session).index
     tokens: set[bytes] = set()
     for record in incoming:
-        tokens |= index.blocking_tokens(*record.names)
+        tokens |= blind.blocking_tokens(*record.names)
     sharing = people_sharing_blocks(
         session, tokens=tokens, condition=col(Case.organisation_id) == organisation_id
     )

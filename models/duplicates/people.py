@@ -91,12 +91,22 @@ def blocked_pairs(
     """Pairs of person ids (smaller first), both of open cases meeting ``condition``, that
     share a blocking token; with ``touching``, only pairs where one case is of that
     organisation. Reads blind tokens only: nobody is decrypted here."""
-    rows = session.execute(
+    query = (
         sa.select(col(PersonToken.person_id), col(PersonToken.token), col(Case.organisation_id))
         .join(Person, col(Person.id) == col(PersonToken.person_id))
         .join(Case, col(Case.id) == col(Person.case_id))
         .where(OPEN, IS_BLOCKING_TOKEN, condition)
     )
+    if touching is not None:
+        # Only the blocks the organisation's people are in (whole: their size counts).
+        theirs = (
+            sa.select(col(PersonToken.token))
+            .join(Person, col(Person.id) == col(PersonToken.person_id))
+            .join(Case, col(Case.id) == col(Person.case_id))
+            .where(OPEN, IS_BLOCKING_TOKEN, col(Case.organisation_id) == touching)
+        )
+        query = query.where(col(PersonToken.token).in_(theirs))
+    rows = session.execute(query)
     blocks: dict[bytes, list[int]] = {}
     organisation_of: dict[int, int] = {}
     for person_id, token, organisation_id in rows:
