@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from models.duplicates.matching import (
     LIKELY,
@@ -20,7 +20,6 @@ from models.duplicates.matching import (
 )
 from models.duplicates.people import CaseKey, open_records, people_sharing_blocks, record_of
 from models.identity.crypto import vault_for
-from models.tables import Case
 
 __all__ = [
     "LIKELY",
@@ -50,9 +49,7 @@ def possible_duplicates_of_rows(
     tokens: set[bytes] = set()
     for record in incoming:
         tokens |= blind.blocking_tokens(*record.names)
-    sharing = people_sharing_blocks(
-        session, tokens=tokens, condition=col(Case.organisation_id) == organisation_id
-    )
+    sharing = people_sharing_blocks(session, tokens=tokens, organisation_id=organisation_id)
     records = list(open_records(session, sharing).values()) + incoming
     index = BlockIndex(records)
     found: dict[int, list[str]] = {}

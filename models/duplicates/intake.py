@@ -52,11 +52,9 @@ def intake_matches(
     tokens = blocking_tokens(session, *typed.names) if typed.names else set()
     if not tokens:
         return []
-    condition: sa.ColumnElement[bool] = (
-        sa.true() if cross_org_matching(session) else col(Case.organisation_id) == organisation_id
-    )
+    within = None if cross_org_matching(session) else organisation_id
     people = open_records(
-        session, people_sharing_blocks(session, tokens=tokens, condition=condition)
+        session, people_sharing_blocks(session, tokens=tokens, organisation_id=within)
     )
     scored = []
     for record in people.values():

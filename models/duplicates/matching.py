@@ -176,6 +176,19 @@ def _name_similarity(
     return score, tuple(reasons)
 
 
+YEARS_APART = 3  # born this many years apart or more: namesakes, never the same person
+
+
+def years_apart(left: NameRecord, right: NameRecord) -> bool:
+    """Whether both birth years are known and ``YEARS_APART`` or more apart: such a pair
+    scores 0.3 at most, so a search for likely or possible pairs can skip it unscored."""
+    return bool(
+        left.birth_year
+        and right.birth_year
+        and abs(left.birth_year - right.birth_year) >= YEARS_APART
+    )
+
+
 def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
     """How likely ``left`` and ``right`` are the same person (0..1), and why."""
     best = 0.0
@@ -187,7 +200,7 @@ def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
                 best, reasons = score, list(why)
     if left.birth_year and right.birth_year:
         gap = abs(left.birth_year - right.birth_year)
-        if gap >= 3:
+        if gap >= YEARS_APART:
             return min(best, 0.3), [N_("born years apart")]
         if gap == 2:
             best -= 0.15
@@ -236,8 +249,9 @@ def _blocking_keys(token_sets: tuple[tuple[frozenset[str], ...], ...]) -> frozen
 
 
 MIN_SHARED_KEYS = 1
-# A block this large says nothing (thousands sharing one key): it is not compared.
-MAX_BLOCK = 2000
+# A block this large says little (a common first name with a surname initial, in a big
+# network): it is not compared. Its members still meet in their smaller blocks.
+MAX_BLOCK = 200
 
 
 def pairs_in_blocks(blocks: Iterable[Sequence[T]]) -> set[tuple[T, T]]:
@@ -292,6 +306,8 @@ def find_matches(records: list[NameRecord], *, threshold: float = LIKELY) -> lis
     """Every pair of ``records`` scoring at least ``threshold``, best first."""
     found = []
     for i, j in candidate_pairs(records):
+        if years_apart(records[i], records[j]) and threshold > 0.3:
+            continue
         score, reasons = score_pair(records[i], records[j])
         if score >= threshold:
             found.append(Match(records[i].key, records[j].key, score, tuple(reasons)))

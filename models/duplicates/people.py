@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from models.duplicates.matching import NameRecord, pairs_in_blocks
+from models.duplicates.matching import MAX_BLOCK, NameRecord, pairs_in_blocks
 from models.enums import CaseStatus
 from models.identity.blind_index import IS_BLOCKING_TOKEN
 from models.identity.crypto import DataCipher, open_identity, vault_for
@@ -58,24 +58,28 @@ def open_records(session: Session, person_ids: Collection[int]) -> dict[int, Nam
     """The people ``person_ids`` of open cases, opened through the vault, keyed by person id;
     each record's key is its ``CaseKey``. A purged person is left out."""
     wanted = sorted(set(person_ids))
-    rows: list[tuple[int, str, int, int, str, bytes]] = []
+    rows: list[tuple[int, str, int, int, CaseStatus, str, bytes]] = []
     for start in range(0, len(wanted), CHUNK):
+        # The status is checked here, not in SQL: on a case_file condition, SQLite (without
+        # statistics) would walk every open case instead of looking the people up by id.
         rows += session.execute(
             sa.select(
                 col(Person.id),
                 col(Case.code),
                 col(Case.id),
                 col(Case.organisation_id),
+                col(Case.status),
                 col(Person.key_id),
                 col(Person.sealed),
             )
             .join(Case, col(Case.id) == col(Person.case_id))
-            .where(OPEN, col(Person.id).in_(wanted[start : start + CHUNK]))
+            .where(col(Person.id).in_(wanted[start : start + CHUNK]))
         ).tuples()
+    rows = [row for row in rows if row[4] == CaseStatus.OPEN]
     vault = vault_for(session)
-    wrapped = vault.keystore.get_many(row[4] for row in rows)
+    wrapped = vault.keystore.get_many(row[5] for row in rows)
     records = {}
-    for person_id, code, case_id, organisation_id, key_id, sealed in rows:
+    for person_id, code, case_id, organisation_id, _status, key_id, sealed in rows:
         if key_id not in wrapped:
             continue  # purged: the key is gone
         cipher = DataCipher(vault.master.decrypt(wrapped[key_id]))
@@ -119,19 +123,33 @@ def blocked_pairs(
 
 
 def people_sharing_blocks(
-    session: Session, *, tokens: Iterable[bytes], condition: sa.ColumnElement[bool]
+    session: Session, *, tokens: Iterable[bytes], organisation_id: int | None
 ) -> list[int]:
-    """Person ids of the open cases meeting ``condition`` that share a blocking token with
-    ``tokens`` (the blocking tokens of a name being typed or imported)."""
+    """Person ids of open cases (of ``organisation_id``, or of any organisation when
+    ``None``) that share a blocking token with ``tokens`` (the blocking tokens of a name
+    being typed or imported). Blocks over ``MAX_BLOCK`` people are left out."""
     wanted = sorted(set(tokens))
-    found: set[int] = set()
+    members: dict[bytes, list[tuple[int, int, CaseStatus]]] = {}
     for start in range(0, len(wanted), CHUNK):
-        found.update(
-            session.execute(
-                sa.select(col(PersonToken.person_id))
-                .join(Person, col(Person.id) == col(PersonToken.person_id))
-                .join(Case, col(Case.id) == col(Person.case_id))
-                .where(OPEN, condition, col(PersonToken.token).in_(wanted[start : start + CHUNK]))
-            ).scalars()
-        )
+        # Looked up by token (the index); the case's status and organisation checked here.
+        rows = session.execute(
+            sa.select(
+                col(PersonToken.token),
+                col(PersonToken.person_id),
+                col(Case.organisation_id),
+                col(Case.status),
+            )
+            .join(Person, col(Person.id) == col(PersonToken.person_id))
+            .join(Case, col(Case.id) == col(Person.case_id))
+            .where(col(PersonToken.token).in_(wanted[start : start + CHUNK]))
+        ).tuples()
+        for token, person_id, organisation, status in rows:
+            members.setdefault(bytes(token), []).append((person_id, organisation, status))
+    found = {
+        person_id
+        for block in members.values()
+        if len(block) <= MAX_BLOCK
+        for person_id, organisation, status in block
+        if status == CaseStatus.OPEN and organisation_id in (None, organisation)
+    }
     return sorted(found)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from models.duplicates.matching import LIKELY, score_pair
+from models.duplicates.matching import LIKELY, score_pair, years_apart
 from models.duplicates.people import CaseKey, blocked_pairs, open_records
 from models.tables import Case, DuplicateDecision
 
@@ -62,6 +62,8 @@ def scan(
     for one, two in candidates:
         if one not in records or two not in records:
             continue  # purged since
+        if years_apart(records[one], records[two]):
+            continue  # scores 0.3 at most
         score, reasons = score_pair(records[one], records[two])
         if score < threshold:
             continue
