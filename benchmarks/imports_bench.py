@@ -342,7 +342,7 @@ def measure_network(scratch: Path, *, people: int, checks: int = 30) -> dict[str
         (scan_s, scan_cpu), pairs = _timed(lambda: scan(session))
         references = session.execute(
             sa.select(col(CaseReference.case_id), col(CaseReference.reference))
-        ).tuples()
+        ).all()
         by_identity: dict[int, list[int]] = {}
         for case_id, reference in references:
             by_identity.setdefault(records[int(reference[1:])][0], []).append(case_id)

@@ -73,7 +73,7 @@ def intake_matches(
         ).scalars()
     )
     names: dict[int | None, str] = dict(
-        session.execute(sa.select(col(Organisation.id), col(Organisation.name))).tuples().all()
+        session.execute(sa.select(col(Organisation.id), col(Organisation.name))).all()
     )
     return [
         IntakeMatch(

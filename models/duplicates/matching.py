@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
 import iuliia
 from anyascii import anyascii
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from models.i18n import N_
@@ -133,12 +133,16 @@ def _token_sets(names: tuple[str, ...]) -> tuple[tuple[frozenset[str], ...], ...
 def _token_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if a & b:
         return 1.0
-    # One typo (a letter added, dropped, changed or two swapped) in a word of four or more.
-    if any(
-        min(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=1) <= 1 for x in a for y in b
+    # One typo (a letter added, dropped, changed or two swapped) in a word of four or more;
+    # ``extractOne`` runs the comparisons of one spelling with all the others in C.
+    longer = [y for y in b if len(y) >= 4]
+    if longer and any(
+        process.extractOne(x, longer, scorer=OSA.distance, score_cutoff=1) is not None
+        for x in a
+        if len(x) >= 4
     ):
         return TYPO_SIMILARITY
-    return max(fuzz.ratio(x, y) for x in a for y in b) / 100
+    return max(process.extractOne(x, b, scorer=fuzz.ratio)[1] for x in a) / 100
 
 
 @lru_cache(maxsize=200_000)
@@ -249,19 +253,42 @@ def _blocking_keys(token_sets: tuple[tuple[frozenset[str], ...], ...]) -> frozen
 
 
 MIN_SHARED_KEYS = 1
-# A block this large says little (a common first name with a surname initial, in a big
-# network): it is not compared. Its members still meet in their smaller blocks.
-MAX_BLOCK = 200
+# A block this large says nothing (thousands sharing one key): it is not compared.
+MAX_BLOCK = 2000
 
 
-def pairs_in_blocks(blocks: Iterable[Sequence[T]]) -> set[tuple[T, T]]:
+def pairs_in_blocks(
+    blocks: Iterable[Sequence[T]], born: Mapping[T, int | None] | None = None
+) -> set[tuple[T, T]]:
     """Every pair ``(a, b)``, ``a < b``, of members of one block, blocks over ``MAX_BLOCK``
-    left out."""
+    left out. With ``born`` (each member's birth year, or ``None``), pairs born
+    ``YEARS_APART`` years or more apart are left out too: they can never score as a pair,
+    and in a network of 100,000 they are most of what a common first name's block holds."""
     pairs: set[tuple[T, T]] = set()
     for block in blocks:
-        if 1 < len(block) <= MAX_BLOCK:
-            members = sorted(set(block))
+        if not 1 < len(block) <= MAX_BLOCK:
+            continue
+        members = sorted(set(block))
+        if born is None:
             pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+            continue
+        by_year: dict[int, list[T]] = {}
+        unknown: list[T] = []
+        for member in members:
+            year = born.get(member)
+            if year is None:
+                unknown.append(member)
+            else:
+                by_year.setdefault(year, []).append(member)
+        pairs.update((min(a, b), max(a, b)) for a in unknown for b in members if a != b)
+        for year, group in by_year.items():
+            for near in range(year, year + YEARS_APART):
+                for a in group:
+                    for b in by_year.get(near, ()):
+                        if a < b:
+                            pairs.add((a, b))
+                        elif near != year and b < a:
+                            pairs.add((b, a))
     return pairs
 
 
@@ -290,8 +317,10 @@ class BlockIndex:
 
 def candidate_pairs(records: list[NameRecord]) -> set[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, of records that blocking makes candidates (the
-    same pairs the database finds through the blocking tokens of the blind index)."""
-    return pairs_in_blocks(BlockIndex(records).blocks.values())
+    same pairs the database finds through the blocking tokens of the blind index), pairs
+    born years apart left out."""
+    born = {i: record.birth_year or None for i, record in enumerate(records)}
+    return pairs_in_blocks(BlockIndex(records).blocks.values(), born)
 
 
 @dataclass(frozen=True)
@@ -306,8 +335,6 @@ def find_matches(records: list[NameRecord], *, threshold: float = LIKELY) -> lis
     """Every pair of ``records`` scoring at least ``threshold``, best first."""
     found = []
     for i, j in candidate_pairs(records):
-        if years_apart(records[i], records[j]) and threshold > 0.3:
-            continue
         score, reasons = score_pair(records[i], records[j])
         if score >= threshold:
             found.append(Match(records[i].key, records[j].key, score, tuple(reasons)))

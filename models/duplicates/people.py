@@ -10,12 +10,12 @@ scored (``matching.score_pair``); nothing clear is written anywhere.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from models.duplicates.matching import MAX_BLOCK, NameRecord, pairs_in_blocks
+from models.duplicates.matching import MAX_BLOCK, NameRecord
 from models.enums import CaseStatus
 from models.identity.blind_index import IS_BLOCKING_TOKEN
 from models.identity.crypto import DataCipher, open_identity, vault_for
@@ -74,7 +74,7 @@ def open_records(session: Session, person_ids: Collection[int]) -> dict[int, Nam
             )
             .join(Case, col(Case.id) == col(Person.case_id))
             .where(col(Person.id).in_(wanted[start : start + CHUNK]))
-        ).tuples()
+        ).all()
     rows = [row for row in rows if row[4] == CaseStatus.OPEN]
     vault = vault_for(session)
     wrapped = vault.keystore.get_many(row[5] for row in rows)
@@ -85,18 +85,18 @@ def open_records(session: Session, person_ids: Collection[int]) -> dict[int, Nam
         cipher = DataCipher(vault.master.decrypt(wrapped[key_id]))
         identity = open_identity(cipher, bytes(sealed))
         key = CaseKey(code, case_id, organisation_id)
-        records[person_id] = record_of(key, asdict(identity))
+        records[person_id] = record_of(key, vars(identity))  # (asdict deep-copies: slow)
     return records
 
 
-def blocked_pairs(
+def blocks(
     session: Session, *, condition: sa.ColumnElement[bool], touching: int | None = None
-) -> set[tuple[int, int]]:
-    """Pairs of person ids (smaller first), both of open cases meeting ``condition``, that
-    share a blocking token; with ``touching``, only pairs where one case is of that
-    organisation. Reads blind tokens only: nobody is decrypted here."""
+) -> list[list[int]]:
+    """The blocks (person ids sharing one blocking token) of two to ``MAX_BLOCK`` people of
+    open cases meeting ``condition``; with ``touching``, only the blocks holding someone of
+    that organisation. Reads blind tokens only: nobody is decrypted here."""
     query = (
-        sa.select(col(PersonToken.person_id), col(PersonToken.token), col(Case.organisation_id))
+        sa.select(col(PersonToken.person_id), col(PersonToken.token))
         .join(Person, col(Person.id) == col(PersonToken.person_id))
         .join(Case, col(Case.id) == col(Person.case_id))
         .where(OPEN, IS_BLOCKING_TOKEN, condition)
@@ -110,16 +110,10 @@ def blocked_pairs(
             .where(OPEN, IS_BLOCKING_TOKEN, col(Case.organisation_id) == touching)
         )
         query = query.where(col(PersonToken.token).in_(theirs))
-    rows = session.execute(query)
-    blocks: dict[bytes, list[int]] = {}
-    organisation_of: dict[int, int] = {}
-    for person_id, token, organisation_id in rows:
-        blocks.setdefault(bytes(token), []).append(person_id)
-        organisation_of[person_id] = organisation_id
-    pairs = pairs_in_blocks(blocks.values())
-    if touching is None:
-        return pairs
-    return {p for p in pairs if touching in (organisation_of[p[0]], organisation_of[p[1]])}
+    found: dict[bytes, list[int]] = {}
+    for person_id, token in session.execute(query):
+        found.setdefault(bytes(token), []).append(person_id)
+    return [block for block in found.values() if 1 < len(block) <= MAX_BLOCK]
 
 
 def people_sharing_blocks(
@@ -142,7 +136,7 @@ def people_sharing_blocks(
             .join(Person, col(Person.id) == col(PersonToken.person_id))
             .join(Case, col(Case.id) == col(Person.case_id))
             .where(col(PersonToken.token).in_(wanted[start : start + CHUNK]))
-        ).tuples()
+        ).all()
         for token, person_id, organisation, status in rows:
             members.setdefault(bytes(token), []).append((person_id, organisation, status))
     found = {

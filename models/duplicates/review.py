@@ -52,7 +52,7 @@ def pairs_to_review(
     if across_organisations is None:
         across_organisations = cross_org_matching(session)
     names: dict[int | None, str] = dict(
-        session.execute(sa.select(col(Organisation.id), col(Organisation.name))).tuples().all()
+        session.execute(sa.select(col(Organisation.id), col(Organisation.name))).all()
     )
     found = []
     for pair in scan(

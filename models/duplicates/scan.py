@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from models.duplicates.matching import LIKELY, score_pair, years_apart
-from models.duplicates.people import CaseKey, blocked_pairs, open_records
+from models.duplicates.matching import LIKELY, pairs_in_blocks, score_pair
+from models.duplicates.people import CaseKey, blocks, open_records
 from models.tables import Case, DuplicateDecision
 
 
@@ -55,15 +55,21 @@ def scan(
         condition: sa.ColumnElement[bool] = sa.true()
     else:
         condition = col(Case.organisation_id) == organisation_id
-    candidates = blocked_pairs(session, condition=condition, touching=organisation_id)
-    records = open_records(session, {p for pair in candidates for p in pair})
+    found = blocks(session, condition=condition, touching=organisation_id)
+    records = open_records(session, {person for block in found for person in block})
+    # Pairs born years apart are never formed: most of a big block, and never a pair.
+    born = {person: record.birth_year or None for person, record in records.items()}
+    candidates = pairs_in_blocks(([p for p in block if p in records] for block in found), born)
     decided = decided_pairs(session)
     pairs = []
     for one, two in candidates:
-        if one not in records or two not in records:
-            continue  # purged since
-        if years_apart(records[one], records[two]):
-            continue  # scores 0.3 at most
+        left_key, right_key = records[one].key, records[two].key
+        assert isinstance(left_key, CaseKey) and isinstance(right_key, CaseKey)
+        if organisation_id is not None and organisation_id not in (
+            left_key.organisation_id,
+            right_key.organisation_id,
+        ):
+            continue
         score, reasons = score_pair(records[one], records[two])
         if score < threshold:
             continue

@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from models.identity.blind_index import token_rows
-from models.identity.crypto import DataCipher, Identity, seal_identity, seal_text, vault_for
+from models.identity.crypto import (
+    DataCipher,
+    Identity,
+    open_identity,
+    seal_identity,
+    seal_text,
+    vault_for,
+)
 from models.identity.store import (
     IdentityPurged,
     case_cipher,
@@ -53,13 +60,22 @@ def _text(value: object) -> str | None:
 
 def read_people(session: Session, case_ids: Iterable[int]) -> dict[int, dict[str, object]]:
     """The identifying fields of the people behind ``case_ids``, by case id, opened through
-    the vault (a purged person is left out)."""
-    found: dict[int, dict[str, object]] = {}
-    for case_id in case_ids:
-        identity = read_identity(session, case_id=case_id)
-        if identity is not None:
-            found[case_id] = asdict(identity)
-    return found
+    the vault (a purged person is left out). A few queries for any number of cases."""
+    wanted = sorted(set(case_ids))
+    rows: list[tuple[int, str, bytes]] = []
+    for start in range(0, len(wanted), 900):
+        rows += session.execute(
+            sa.select(col(Person.case_id), col(Person.key_id), col(Person.sealed)).where(
+                col(Person.case_id).in_(wanted[start : start + 900])
+            )
+        ).all()
+    vault = vault_for(session)
+    wrapped = vault.keystore.get_many(key_id for _case, key_id, _sealed in rows)
+    return {
+        case_id: asdict(open_identity(DataCipher(vault.master.decrypt(wrapped[key_id])), sealed))
+        for case_id, key_id, sealed in rows
+        if key_id in wrapped  # a purged person's key is gone
+    }
 
 
 def insert_people(

@@ -256,7 +256,7 @@ def _current(session: Session, case_ids: list[int]) -> dict[int, dict[str, objec
                 sa.select(col(table.case_id), col(table.situation)).where(
                     col(table.case_id).in_(chunk)
                 )
-            ).tuples()
+            ).all()
             for case_id, situation in needs:
                 current[case_id][column] = situation
         notes = session.execute(
@@ -313,9 +313,7 @@ def plan_import(
     cities = C.city_lookup(
         session.execute(
             sa.select(col(City.id), col(City.key), col(City.name_en), col(City.name_ru))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     results: list[RowResult] = []
     seen: dict[str, int] = {}
@@ -443,9 +441,7 @@ def _create_cases(
             sa.select(col(Case.intake_year), sa.func.max(col(Case.intake_seq)))
             .where(col(Case.intake_year).in_(years))
             .group_by(col(Case.intake_year))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     cases = []
     codes = _fresh_codes(session, [row.values["opened_on"].year for row in rows])  # type: ignore[attr-defined]
