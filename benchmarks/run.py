@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.worker:
         return _worker(args)
-    sizes = [int(size) for size in args.cases.split(",")]
+    sizes = [int(size) for size in args.cases.split(",") if size.strip()]
     backends = ["sqlite"] + (["postgresql"] if args.database_url else [])
     if args.database_url:
         _check_bench_url(args.database_url)
@@ -124,8 +124,15 @@ def main(argv: list[str] | None = None) -> int:
             + ["--cases", str(1000 if args.quick else args.import_rows)]
             + (["--quick"] if args.quick else [])
         )
+        network = None
+        if args.duplicate_people:
+            print(f"[sqlite network of {args.duplicate_people:,}] duplicates ...", file=sys.stderr)
+            network = _child(
+                ["--worker", "duplicates", "--url", scratch, "--cases", str(args.duplicate_people)]
+            )
     report = {
         "imports": imports,
+        "duplicates": network,
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "today": TODAY.isoformat(),
         "machine": {
@@ -166,7 +173,15 @@ def _parser() -> argparse.ArgumentParser:
         "--import-rows", type=int, default=10_000, help="rows of the import benchmark"
     )
     parser.add_argument(
-        "--worker", choices=["seed", "measure", "user", "imports"], help=argparse.SUPPRESS
+        "--duplicate-people",
+        type=int,
+        default=0,
+        help="people of the network-wide duplicate scan and intake-check benchmark (0: skip)",
+    )
+    parser.add_argument(
+        "--worker",
+        choices=["seed", "measure", "user", "imports", "duplicates"],
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     return parser
@@ -226,6 +241,11 @@ def _worker(args: argparse.Namespace) -> int:
 
         seeds = (1,) if args.quick else (1, 2, 3)
         print(json.dumps(measure(Path(args.url), rows=int(args.cases), seeds=seeds)))
+        return 0
+    if args.worker == "duplicates":
+        from benchmarks.imports_bench import measure_network
+
+        print(json.dumps(measure_network(Path(args.url), people=int(args.cases))))
         return 0
     if args.worker == "seed":
         result = _seed(args.url, int(args.cases))
@@ -847,6 +867,10 @@ def format_table(report: dict[str, object]) -> str:
         from benchmarks.imports_bench import format_imports
 
         lines.append(format_imports(report["imports"]))  # type: ignore[arg-type]
+    if report.get("duplicates"):
+        from benchmarks.imports_bench import format_network
+
+        lines.append(format_network(report["duplicates"]))  # type: ignore[arg-type]
     return "\n".join(lines)
 
 

@@ -424,6 +424,17 @@ class ImportMapping(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class NetworkSetting(SQLModel, table=True):
+    """A switch that holds for the whole network (``models.duplicates.setting``): its name
+    and whether it is on. A setting without a row is off."""
+
+    __tablename__ = "network_setting"
+
+    name: str = Field(max_length=64, primary_key=True)
+    enabled: bool = False
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class DuplicateDecision(SQLModel, table=True):
     """A coordinator's verdict on a pair of cases (``case_a_id < case_b_id``): the same person
     (merged: ``case_b`` or ``case_a`` closed as the duplicate) or different people (never

@@ -37,6 +37,7 @@ from models.accounts import hash_password
 from models.audit import record
 from models.case_codes import new_code
 from models.database import session_scope
+from models.duplicates.setting import CROSS_ORG_MATCHING, set_setting
 from models.enums import (
     AsylumStatus,
     AuditAction,
@@ -564,6 +565,7 @@ def seed(
     rng = random.Random(seed)
     cities = load_cities(session)
     organisations = _organisations(session)
+    set_setting(session, name=CROSS_ORG_MATCHING, enabled=True, actor=None)  # on in the demo
     caseworkers = _staff(session, organisations, password, cases)
     creator = session.exec(select(User).where(col(User.username) == "coordinator")).first()
     city_weights = {

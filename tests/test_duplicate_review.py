@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models.duplicates import review
+from models.duplicates import intake, review, setting
 from models.enums import AuditAction, CaseStatus, Outcome, Role
 from models.errors import ValidationError
 from models.funder import report_scope
@@ -31,8 +31,11 @@ def world(session: Session):
     drop_latin_names(session)  # the factory's filler
     coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=steppe))
     other = actor_of(make_user(session, role=Role.COORDINATOR, organisation=door))
+    assert not setting.cross_org_matching(session)  # off for a new network
+    setting.set_setting(session, name=setting.CROSS_ORG_MATCHING, enabled=True, actor=None)
     session.commit()
     return {
+        "steppe": steppe,
         "a": a,
         "b": b,
         "sibling": sibling,
@@ -62,9 +65,82 @@ def test_pairs_within_and_across_organisations_are_shown_without_identities(sess
     assert {(p.own_code, p.other_organisation) for p in theirs} == {(elsewhere, "Steppe Bureau")}
 
 
-def test_cross_organisation_matching_can_be_switched_off(session, world):
-    pairs = review.pairs_to_review(session, actor=world["coordinator"], across_organisations=False)
+def test_cross_organisation_matching_is_a_network_setting(session, world):
+    setting.set_setting(session, name=setting.CROSS_ORG_MATCHING, enabled=False, actor=None)
+    pairs = review.pairs_to_review(session, actor=world["coordinator"])
     assert all(p.other_organisation is None for p in pairs) and len(pairs) == 1
+    assert review.pairs_to_review(session, actor=world["other"]) == []
+    # The change is audited: which setting, on or off; nothing else.
+    audited = session.exec(select(AuditEvent).where(AuditEvent.entity == "network_setting")).all()
+    assert [(e.entity_id, e.detail) for e in audited] == [
+        ("cross-org-matching", "on"),
+        ("cross-org-matching", "off"),
+    ]
+
+
+def typed(name: str, year: int | None = None) -> dict[str, object]:
+    return {"full_name": name, "birth_year": year}
+
+
+def test_the_intake_check_shows_codes_it_may_open_and_only_the_organisation_elsewhere(
+    session, world
+):
+    found = intake.intake_matches(
+        session,
+        actor=world["coordinator"],
+        organisation_id=world["steppe"].id,
+        values=typed("Zaitsev Dmitry"),
+    )
+    shown = {(m.code, m.organisation, m.own_organisation) for m in found}
+    assert shown == {
+        (world["a"].code, "Steppe Bureau", True),
+        (world["b"].code, "Steppe Bureau", True),
+        (None, "Open Door", False),
+    }
+    assert all(m.score >= 0.72 for m in found)
+    # A sibling is not offered; nor is anything for a name nobody has.
+    assert (
+        intake.intake_matches(
+            session,
+            actor=world["coordinator"],
+            organisation_id=world["steppe"].id,
+            values=typed("Соколова Мария"),
+        )
+        == []
+    )
+    setting.set_setting(session, name=setting.CROSS_ORG_MATCHING, enabled=False, actor=None)
+    found = intake.intake_matches(
+        session,
+        actor=world["coordinator"],
+        organisation_id=world["steppe"].id,
+        values=typed("ZAYTSEV DMITRIY"),
+    )
+    assert {m.organisation for m in found} == {"Steppe Bureau"}
+
+
+def test_the_intake_check_decrypts_only_the_people_sharing_a_blocking_token(
+    session, world, monkeypatch
+):
+    from models.duplicates import people
+
+    opened: list[int] = []
+    real = people.open_records
+
+    def counting(session, person_ids):
+        opened.extend(person_ids)
+        return real(session, person_ids)
+
+    monkeypatch.setattr(intake, "open_records", counting)
+    for n in range(20):
+        make_case(session, organisation=world["steppe"], full_name=f"Петров{n:02d} Иван")
+    intake.intake_matches(
+        session,
+        actor=world["coordinator"],
+        organisation_id=world["steppe"].id,
+        values=typed("Dmitriy Zaytsev"),
+    )
+    # The three Zaitsevs named Dmitry, not the sibling and none of the twenty others.
+    assert len(opened) == 3
 
 
 def test_different_is_remembered_and_the_pair_never_shown_again(session, world):
@@ -84,7 +160,7 @@ def test_different_is_remembered_and_the_pair_never_shown_again(session, world):
     for actor in (world["coordinator"], world["other"]):
         remaining = review.pairs_to_review(session, actor=actor)
         assert decided not in [{p.own_case_id, p.other_case_id} for p in remaining]
-    event = session.exec(select(AuditEvent)).one()
+    event = session.exec(select(AuditEvent).where(AuditEvent.entity != "network_setting")).one()
     assert (event.action, event.entity, event.detail) == (
         AuditAction.DUPLICATE_DECISION,
         "case_pair",
@@ -113,7 +189,10 @@ def test_same_person_merges_keeping_the_survivor_and_the_history(session, world)
     decision = session.exec(select(DuplicateDecision)).one()
     assert decision.same_person and decision.survivor_id == survivor.id
     assert session.exec(select(StageChange).where(StageChange.case_id == duplicate.id)).all()
-    actions = sorted(e.action for e in session.exec(select(AuditEvent)))
+    actions = sorted(
+        e.action
+        for e in session.exec(select(AuditEvent).where(AuditEvent.entity != "network_setting"))
+    )
     assert actions == sorted([AuditAction.MERGE, AuditAction.DUPLICATE_DECISION])
     within = [
         p

@@ -174,3 +174,37 @@ def test_duplicates_lists_likely_pairs_as_csv(url, capsys):
     assert float(rows[0]["score"]) >= 0.85 and rows[0]["reasons"]
     assert main(["--database-url", url, "duplicates", "--organisation", "Steppe Bureau"]) == 0
     assert capsys.readouterr().out.strip() == "case_code_a,case_code_b,score,reasons"
+
+
+def test_cross_organisation_matching_is_switched_on_and_off_from_the_command_line(url, capsys):
+    engine = make_engine(url)
+    with Session(engine) as session:
+        a = make_case(
+            session,
+            organisation=make_organisation(session, "Harbour House"),
+            full_name="Зайцев Дмитрий Олегович",
+        )
+        b = make_case(
+            session,
+            organisation=make_organisation(session, "Far Shore"),
+            full_name="ZAYTSEV DMITRIY",
+        )
+        drop_latin_names(session)
+        session.commit()
+        codes = sorted([a.code, b.code])
+    engine.dispose()
+
+    def pairs() -> list[list[str]]:
+        assert main(["--database-url", url, "duplicates"]) == 0
+        rows = csv.DictReader(io.StringIO(capsys.readouterr().out))
+        return [sorted([r["case_code_a"], r["case_code_b"]]) for r in rows]
+
+    assert main(["--database-url", url, "network-setting", "cross-org-matching"]) == 0
+    assert capsys.readouterr().out.strip() == "cross-org-matching: off"  # a new network
+    assert pairs() == []
+    assert main(["--database-url", url, "network-setting", "cross-org-matching", "on"]) == 0
+    assert capsys.readouterr().out.strip() == "cross-org-matching: on"
+    assert pairs() == [codes]
+    assert main(["--database-url", url, "network-setting", "cross-org-matching", "off"]) == 0
+    capsys.readouterr()
+    assert pairs() == []

@@ -107,3 +107,29 @@ def test_dashboard_queries_have_their_indexes(engine):
         assert columns in indexed["case_file"]
     assert ("permit_expires_on",) in indexed["legal_status"]
     assert ("case_id", "changed_at") in indexed["stage_change"]
+
+
+def test_0011_gives_the_people_already_stored_their_blocking_tokens(engine):
+    """Upgrading a database whose people have only word tokens (as 0010 left them) adds the
+    blocking tokens, so the duplicate scan finds their pairs; downgrading removes them."""
+    from sqlmodel import Session
+
+    from models.duplicates.scan import scan
+    from tests.factories import make_case, make_organisation
+    from tests.import_files import drop_latin_names
+
+    with Session(engine) as session:
+        org = make_organisation(session, "Migration Bureau")
+        a = make_case(session, organisation=org, full_name="Зайцев Дмитрий Олегович").id
+        b = make_case(session, organisation=org, full_name="ZAYTSEV DMITRIY").id
+        drop_latin_names(session)
+        session.commit()
+    blocking = "SELECT count(*) FROM person_token WHERE length(token) = 12"
+    command.downgrade(alembic_config(engine), "0010")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text(blocking)).scalar_one() == 0
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text(blocking)).scalar_one() > 0
+    with Session(engine) as session:
+        assert [(p.case_id_a, p.case_id_b) for p in scan(session)] == [tuple(sorted((a, b)))]

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from models.database import make_engine
+from models.duplicates.setting import CROSS_ORG_MATCHING, set_setting
 from models.enums import CaseStatus, Outcome, Role
 from models.tables import Case, DuplicateDecision
 from tests.factories import actor_of, make_case, make_organisation, make_user
@@ -25,12 +26,14 @@ def world(sqlite_url):
         make_case(session, organisation=steppe, full_name="Oleg Orlov")
         drop_latin_names(session)
         coordinator = make_user(session, role=Role.COORDINATOR, organisation=steppe)
+        set_setting(session, name=CROSS_ORG_MATCHING, enabled=True, actor=None)
         session.commit()
     yield {
         "url": sqlite_url,
         "engine": engine,
         "a": a,
         "b": b,
+        "door": door,
         "coordinator": actor_of(coordinator),
     }
     engine.dispose()
@@ -88,3 +91,36 @@ def test_marking_a_pair_with_another_organisation_different(page_test, world):
     assert "Open Door" not in " ".join(
         str(v) for v in table(open_page(page_test, world)).to_numpy().ravel()
     )
+
+
+def select_cross_organisation_pair(at):
+    row = next(i for i, v in enumerate(table(at).iloc[:, 1]) if "Open Door" in str(v))
+    at.session_state["wp_duplicates_table"] = {
+        "selection": {"rows": [row], "columns": [], "cells": []}
+    }
+    return at.run()
+
+
+def test_a_referral_starts_from_a_match_with_another_organisation_already_chosen(page_test, world):
+    # Through the entry script, so that the button can move to the case page.
+    at = page_test("app", database_url=world["url"], actor=world["coordinator"])
+    at.switch_page("views/duplicates.py").run()
+    at = select_cross_organisation_pair(at)
+    own = next(c for c, o in table(at).iloc[:, :2].to_numpy() if "Open Door" in str(o))
+    at.button(key="wp_duplicates_refer").click().run()
+    assert not at.exception
+    # The case page of the own case, its referral form on the other organisation.
+    [target] = [s for s in at.selectbox if s.key == "wp_ref_to"]
+    assert target.value == world["door"].id
+    assert at.query_params["code"] in (own, [own])
+
+
+def test_the_page_says_whether_matching_across_organisations_is_on(page_test, world):
+    assert "is on for the network" in open_page(page_test, world).caption[1].value
+    with Session(world["engine"]) as session:
+        set_setting(session, name=CROSS_ORG_MATCHING, enabled=False, actor=None)
+        session.commit()
+    at = open_page(page_test, world)
+    assert "is off for the network" in at.caption[1].value
+    shown = " ".join(str(v) for v in table(at).to_numpy().ravel())
+    assert "Open Door" not in shown and world["a"].code in shown

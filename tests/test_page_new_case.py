@@ -4,6 +4,7 @@ stage; bad input is shown under its field and creates nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -118,3 +119,33 @@ def test_bad_intake_is_explained_and_nothing_is_created(page_test, world, values
     fill(at, **values)
     assert message in [e.value for e in at.error]
     assert count_cases(world) == 0
+
+
+def test_typing_a_name_shows_possible_duplicates_before_saving(page_test, world):
+    from models.duplicates.setting import CROSS_ORG_MATCHING, set_setting
+    from tests.factories import make_case
+    from tests.import_files import drop_latin_names
+
+    with Session(world["engine"], expire_on_commit=False) as session:
+        mine = make_case(session, organisation=world["org"], full_name="Зайцев Дмитрий Олегович")
+        other_org = make_organisation(session, "Open Door")
+        theirs = make_case(session, organisation=other_org, full_name="Dmitry Zaitsev")
+        drop_latin_names(session)
+        set_setting(session, name=CROSS_ORG_MATCHING, enabled=True, actor=None)
+        session.commit()
+    at = page_test(
+        "new_case.py", database_url=world["url"], actor=world["coordinator"], today=TODAY
+    ).run()
+    assert not at.warning
+    [name] = [w for w in at.text_input if w.key == "wp_new_full_name"]
+    name.set_value("ZAYTSEV DMITRIY").run()
+    assert not at.exception
+    assert "may already have a case" in at.warning[0].value
+    shown = [t.value for t in at.text]
+    assert any(re.fullmatch(rf"possible duplicate: {mine.code} \(\d\.\d\d\)", t) for t in shown)
+    assert any(re.fullmatch(r"possible match at Open Door \(\d\.\d\d\)", t) for t in shown)
+    assert not any(theirs.code in t or "Зайцев" in t for t in shown)
+    # The user can still open the case.
+    fill(at, category=Category.DESERTER, city=world["city"].id)
+    assert not at.exception
+    assert count_cases(world) == 3

@@ -25,7 +25,7 @@ from models.database import (
     session_scope,
     upgrade,
 )
-from models.duplicates.commandline import duplicates_csv
+from models.duplicates.setting import SETTINGS as NETWORK_SETTINGS
 from models.enums import Role
 from models.errors import ValidationError
 from models.identity import commands as vault_commands
@@ -34,6 +34,7 @@ from models.settings import ConfigurationError, load_settings
 from models.stored import refresh
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
+from waypoint_cli.duplicates import duplicates_csv, network_setting_command
 from waypoint_cli.imports import run_import
 from waypoint_cli.releases import export_command, list_command, publish_command
 
@@ -84,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     duplicates = commands.add_parser("duplicates", help="pairs of likely duplicate people")
     duplicates.add_argument("--organisation", help="organisation name (default: every one)")
     duplicates.add_argument("--format", choices=["csv"], default="csv")
+    network = commands.add_parser("network-setting", help="show or change a network setting")
+    network.add_argument("name", choices=NETWORK_SETTINGS)
+    network.add_argument("value", nargs="?", choices=["on", "off"])
     release = commands.add_parser("release", help="quarterly releases for funders")
     release_commands = release.add_subparsers(dest="release_command", required=True)
     publish = release_commands.add_parser(
@@ -169,6 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code, text = duplicates_csv(engine, organisation=args.organisation)
             print(text, end="", file=sys.stdout if code == 0 else sys.stderr)
             return code
+        if args.command == "network-setting":
+            print(network_setting_command(engine, name=args.name, value=args.value))
+            return 0
         if args.command in vault_commands.COMMANDS:
             return vault_commands.run(engine, args, today=settings.today())
         if args.command == "release":

@@ -1,20 +1,27 @@
 """Possible duplicates: the coordinator reviews pairs of cases that may be the same person.
-Within the organisation: merge or mark different. With another organisation: only that
-organisation's name, its case code and the score; mark different or contact them."""
+Within the organisation: merge or mark different. With another organisation (when the
+network setting allows it): only that organisation's name, its case code and the score;
+mark different, or refer the own case to that organisation (the case page's referral form,
+that organisation already chosen)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import runtime
+from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
+from dashboard.case_sections.referrals import KEY as REFERRAL_KEY
 from dashboard.forms import FieldErrors, save, show_flash
 from dashboard.i18n import _
-from models.database import session_scope
+from models.access import Action, permits
 from models.duplicates import review
 
 TABLE = "wp_duplicates_table"
+REFER_TO = REFERRAL_KEY + "to"  # the referral form's "To organisation" box
+VIEWS = Path(__file__).resolve().parent
 
 actor = signed_in_actor()
 today = runtime.settings().today()
@@ -27,11 +34,21 @@ st.caption(
     )
 )
 show_flash()
-with session_scope(runtime.engine()) as session:
-    pairs = review.pairs_to_review(session, actor=actor)
+overview = data.read(review.review_overview, actor=actor)
+st.caption(
+    _("Matching across organisations is on for the network.")
+    if overview.cross_org_matching
+    else _(
+        "Matching across organisations is off for the network: only your organisation's "
+        "cases are compared. An administrator turns it on with "
+        "`waypoint network-setting cross-org-matching on`."
+    )
+)
+pairs = overview.pairs
 if not pairs:
     st.info(_("No possible duplicates to review."))
     st.stop()
+st.caption(_("Pairs to review: {count}", count=len(pairs)))
 
 frame = pd.DataFrame(
     {
@@ -53,7 +70,7 @@ frame = pd.DataFrame(
 event = st.dataframe(
     frame, hide_index=True, on_select="rerun", selection_mode="single-row", key=TABLE
 )
-rows = event.selection.rows if event else []  # type: ignore[union-attr]
+rows = event.selection.rows if event else []
 if not rows or rows[0] >= len(pairs):  # a decided pair leaves the list
     st.caption(_("Select a pair to decide."))
     st.stop()
@@ -84,6 +101,21 @@ if pair.other_organisation is None and left.button(
             code=pair.own_code,
         ),
     )
+if (
+    pair.other_organisation_id is not None
+    and permits(actor, Action.REFER_CASE)
+    and left.button(
+        _(
+            "Refer {code} to {organisation}",
+            code=pair.own_code,
+            organisation=pair.other_organisation,
+        ),
+        key="wp_duplicates_refer",
+    )
+):
+    # The case page's referral form starts with that organisation chosen.
+    st.session_state[REFER_TO] = pair.other_organisation_id
+    st.switch_page(str(VIEWS / "case_page.py"), query_params={"code": pair.own_code})
 if right.button(_("Different people"), key="wp_duplicates_different"):
     save(
         lambda s: review.mark_different(

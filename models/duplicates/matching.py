@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import iuliia
 from anyascii import anyascii
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from models.i18n import N_
 
+T = TypeVar("T", int, str)
 LIKELY = 0.85
 POSSIBLE = 0.72
 SCHEMES = (
@@ -130,12 +133,16 @@ def _token_sets(names: tuple[str, ...]) -> tuple[tuple[frozenset[str], ...], ...
 def _token_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if a & b:
         return 1.0
-    # One typo (a letter added, dropped, changed or two swapped) in a word of four or more.
-    if any(
-        min(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=1) <= 1 for x in a for y in b
+    # One typo (a letter added, dropped, changed or two swapped) in a word of four or more;
+    # ``extractOne`` runs the comparisons of one spelling with all the others in C.
+    longer = [y for y in b if len(y) >= 4]
+    if longer and any(
+        process.extractOne(x, longer, scorer=OSA.distance, score_cutoff=1) is not None
+        for x in a
+        if len(x) >= 4
     ):
         return TYPO_SIMILARITY
-    return max(fuzz.ratio(x, y) for x in a for y in b) / 100
+    return max(process.extractOne(x, b, scorer=fuzz.ratio)[1] for x in a) / 100
 
 
 @lru_cache(maxsize=200_000)
@@ -173,6 +180,19 @@ def _name_similarity(
     return score, tuple(reasons)
 
 
+YEARS_APART = 3  # born this many years apart or more: namesakes, never the same person
+
+
+def years_apart(left: NameRecord, right: NameRecord) -> bool:
+    """Whether both birth years are known and ``YEARS_APART`` or more apart: such a pair
+    scores 0.3 at most, so a search for likely or possible pairs can skip it unscored."""
+    return bool(
+        left.birth_year
+        and right.birth_year
+        and abs(left.birth_year - right.birth_year) >= YEARS_APART
+    )
+
+
 def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
     """How likely ``left`` and ``right`` are the same person (0..1), and why."""
     best = 0.0
@@ -184,7 +204,7 @@ def score_pair(left: NameRecord, right: NameRecord) -> tuple[float, list[str]]:
                 best, reasons = score, list(why)
     if left.birth_year and right.birth_year:
         gap = abs(left.birth_year - right.birth_year)
-        if gap >= 3:
+        if gap >= YEARS_APART:
             return min(best, 0.3), [N_("born years apart")]
         if gap == 2:
             best -= 0.15
@@ -206,9 +226,14 @@ def blocking_keys(record: NameRecord) -> frozenset[str]:
     typo in one word leaves at least one key intact; name order does not matter.
     Patronymics and word endings are left out: thousands of people share them.
 
-    This is the one function to swap for blind-index tokens once the identity vault holds
-    names encrypted (issue 11)."""
+    The blind index stores each key as an HMAC (``BlindIndex.blocking_tokens``), so the
+    database finds candidates without any name in clear."""
     return _blocking_keys(record.token_sets())
+
+
+def blocking_keys_of_names(names: tuple[str, ...]) -> frozenset[str]:
+    """``blocking_keys`` of a person known by the spellings ``names``."""
+    return _blocking_keys(_token_sets(names))
 
 
 @lru_cache(maxsize=200_000)
@@ -228,6 +253,43 @@ def _blocking_keys(token_sets: tuple[tuple[frozenset[str], ...], ...]) -> frozen
 
 
 MIN_SHARED_KEYS = 1
+# A block this large says nothing (thousands sharing one key): it is not compared.
+MAX_BLOCK = 2000
+
+
+def pairs_in_blocks(
+    blocks: Iterable[Sequence[T]], born: Mapping[T, int | None] | None = None
+) -> set[tuple[T, T]]:
+    """Every pair ``(a, b)``, ``a < b``, of members of one block, blocks over ``MAX_BLOCK``
+    left out. With ``born`` (each member's birth year, or ``None``), pairs born
+    ``YEARS_APART`` years or more apart are left out too: they can never score as a pair,
+    and in a network of 100,000 they are most of what a common first name's block holds."""
+    pairs: set[tuple[T, T]] = set()
+    for block in blocks:
+        if not 1 < len(block) <= MAX_BLOCK:
+            continue
+        members = sorted(set(block))
+        if born is None:
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+            continue
+        by_year: dict[int, list[T]] = {}
+        unknown: list[T] = []
+        for member in members:
+            year = born.get(member)
+            if year is None:
+                unknown.append(member)
+            else:
+                by_year.setdefault(year, []).append(member)
+        pairs.update((min(a, b), max(a, b)) for a in unknown for b in members if a != b)
+        for year, group in by_year.items():
+            for near in range(year, year + YEARS_APART):
+                for a in group:
+                    for b in by_year.get(near, ()):
+                        if a < b:
+                            pairs.add((a, b))
+                        elif near != year and b < a:
+                            pairs.add((b, a))
+    return pairs
 
 
 class BlockIndex:
@@ -246,15 +308,19 @@ class BlockIndex:
         """Positions of the records that share enough keys with the one at ``position``."""
         shared: dict[int, int] = {}
         for key in self.keys[position]:
+            if len(self.blocks[key]) > MAX_BLOCK:
+                continue
             for other in self.blocks[key]:
                 shared[other] = shared.get(other, 0) + 1
         return [o for o, n in shared.items() if n >= MIN_SHARED_KEYS and o != position]
 
 
 def candidate_pairs(records: list[NameRecord]) -> set[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of records that blocking makes candidates."""
-    index = BlockIndex(records)
-    return {(i, j) for i in range(len(records)) for j in index.candidates(i) if i < j}
+    """Index pairs ``(i, j)``, ``i < j``, of records that blocking makes candidates (the
+    same pairs the database finds through the blocking tokens of the blind index), pairs
+    born years apart left out."""
+    born = {i: record.birth_year or None for i, record in enumerate(records)}
+    return pairs_in_blocks(BlockIndex(records).blocks.values(), born)
 
 
 @dataclass(frozen=True)

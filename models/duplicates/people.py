@@ -1,23 +1,27 @@
 """Where matching reads people from: the one place that touches identifying fields.
 
-Identities are sealed (``models.identity``): they are opened here, in memory, and blocking
-and scoring (``matching``) run over them in memory; the blind index is not used for
-blocking yet (its tokens are per-word HMACs, so the same pairs could be blocked in SQL with
-``candidate_people``, a later optimisation).
+Candidates come from the blind index, never from a pass over every identity: each person
+has *blocking tokens* (HMACs of ``matching.blocking_keys``, see
+``models.identity.blind_index``), and two people are compared only when they share one.
+Only the people of some candidate pair are then opened through the vault, in memory, and
+scored (``matching.score_pair``); nothing clear is written anywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from models.duplicates.matching import NameRecord
+from models.duplicates.matching import MAX_BLOCK, NameRecord
 from models.enums import CaseStatus
-from models.identity.crypto import KeyDestroyed, open_identity, vault_for
-from models.tables import Case, Person
+from models.identity.blind_index import IS_BLOCKING_TOKEN
+from models.identity.crypto import DataCipher, open_identity, vault_for
+from models.tables import Case, Person, PersonToken
+
+CHUNK = 900  # ids per IN (...): under SQLite's bound-parameter limit
 
 
 def record_of(key: object, values: Mapping[str, object]) -> NameRecord:
@@ -33,26 +37,113 @@ def record_of(key: object, values: Mapping[str, object]) -> NameRecord:
     )
 
 
-def open_case_records(session: Session, *, condition: sa.ColumnElement[bool]) -> list[NameRecord]:
-    """Matching views of the people of the open cases meeting ``condition``, keyed by
-    ``("case", code, case id, organisation id)``: each identity opened through the vault in
-    memory (a purged one is left out); nothing clear is written anywhere."""
-    rows = session.execute(
-        sa.select(Case.code, Case.id, Case.organisation_id, Person.key_id, Person.sealed)
-        .join(Person, col(Person.case_id) == col(Case.id))
-        .where(col(Case.status) == CaseStatus.OPEN, condition)
-    ).all()
+def spellings_of(values: Mapping[str, object]) -> tuple[str, ...]:
+    """The spellings of a person given as field values, as the blind index takes them."""
+    return record_of(None, values).names
+
+
+@dataclass(frozen=True)
+class CaseKey:
+    """Which open case a matching record is the person of."""
+
+    code: str
+    case_id: int
+    organisation_id: int
+
+
+OPEN = col(Case.status) == CaseStatus.OPEN
+
+
+def open_records(session: Session, person_ids: Collection[int]) -> dict[int, NameRecord]:
+    """The people ``person_ids`` of open cases, opened through the vault, keyed by person id;
+    each record's key is its ``CaseKey``. A purged person is left out."""
+    wanted = sorted(set(person_ids))
+    rows: list[tuple[int, str, int, int, CaseStatus, str, bytes]] = []
+    for start in range(0, len(wanted), CHUNK):
+        # The status is checked here, not in SQL: on a case_file condition, SQLite (without
+        # statistics) would walk every open case instead of looking the people up by id.
+        rows += session.execute(
+            sa.select(
+                col(Person.id),
+                col(Case.code),
+                col(Case.id),
+                col(Case.organisation_id),
+                col(Case.status),
+                col(Person.key_id),
+                col(Person.sealed),
+            )
+            .join(Case, col(Case.id) == col(Person.case_id))
+            .where(col(Person.id).in_(wanted[start : start + CHUNK]))
+        ).all()
+    rows = [row for row in rows if row[4] == CaseStatus.OPEN]
     vault = vault_for(session)
-    records = []
-    for code, case_id, organisation_id, key_id, sealed in rows:
-        try:
-            identity = open_identity(vault.cipher(key_id), bytes(sealed))
-        except KeyDestroyed:
-            continue
-        records.append(record_of(("case", code, case_id, organisation_id), asdict(identity)))
+    wrapped = vault.keystore.get_many(row[5] for row in rows)
+    records = {}
+    for person_id, code, case_id, organisation_id, _status, key_id, sealed in rows:
+        if key_id not in wrapped:
+            continue  # purged: the key is gone
+        cipher = DataCipher(vault.master.decrypt(wrapped[key_id]))
+        identity = open_identity(cipher, bytes(sealed))
+        key = CaseKey(code, case_id, organisation_id)
+        records[person_id] = record_of(key, vars(identity))  # (asdict deep-copies: slow)
     return records
 
 
-def organisation_records(session: Session, *, organisation_id: int) -> list[NameRecord]:
-    """The people of an organisation's open cases."""
-    return open_case_records(session, condition=col(Case.organisation_id) == organisation_id)
+def blocks(
+    session: Session, *, condition: sa.ColumnElement[bool], touching: int | None = None
+) -> list[list[int]]:
+    """The blocks (person ids sharing one blocking token) of two to ``MAX_BLOCK`` people of
+    open cases meeting ``condition``; with ``touching``, only the blocks holding someone of
+    that organisation. Reads blind tokens only: nobody is decrypted here."""
+    query = (
+        sa.select(col(PersonToken.person_id), col(PersonToken.token))
+        .join(Person, col(Person.id) == col(PersonToken.person_id))
+        .join(Case, col(Case.id) == col(Person.case_id))
+        .where(OPEN, IS_BLOCKING_TOKEN, condition)
+    )
+    if touching is not None:
+        # Only the blocks the organisation's people are in (whole: their size counts).
+        theirs = (
+            sa.select(col(PersonToken.token))
+            .join(Person, col(Person.id) == col(PersonToken.person_id))
+            .join(Case, col(Case.id) == col(Person.case_id))
+            .where(OPEN, IS_BLOCKING_TOKEN, col(Case.organisation_id) == touching)
+        )
+        query = query.where(col(PersonToken.token).in_(theirs))
+    found: dict[bytes, list[int]] = {}
+    for person_id, token in session.execute(query):
+        found.setdefault(bytes(token), []).append(person_id)
+    return [block for block in found.values() if 1 < len(block) <= MAX_BLOCK]
+
+
+def people_sharing_blocks(
+    session: Session, *, tokens: Iterable[bytes], organisation_id: int | None
+) -> list[int]:
+    """Person ids of open cases (of ``organisation_id``, or of any organisation when
+    ``None``) that share a blocking token with ``tokens`` (the blocking tokens of a name
+    being typed or imported). Blocks over ``MAX_BLOCK`` people are left out."""
+    wanted = sorted(set(tokens))
+    members: dict[bytes, list[tuple[int, int, CaseStatus]]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        # Looked up by token (the index); the case's status and organisation checked here.
+        rows = session.execute(
+            sa.select(
+                col(PersonToken.token),
+                col(PersonToken.person_id),
+                col(Case.organisation_id),
+                col(Case.status),
+            )
+            .join(Person, col(Person.id) == col(PersonToken.person_id))
+            .join(Case, col(Case.id) == col(Person.case_id))
+            .where(col(PersonToken.token).in_(wanted[start : start + CHUNK]))
+        ).all()
+        for token, person_id, organisation, status in rows:
+            members.setdefault(bytes(token), []).append((person_id, organisation, status))
+    found = {
+        person_id
+        for block in members.values()
+        if len(block) <= MAX_BLOCK
+        for person_id, organisation, status in block
+        if status == CaseStatus.OPEN and organisation_id in (None, organisation)
+    }
+    return sorted(found)

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from models.access import Action, Actor, require, visible_cases
 from models.audit import record
 from models.duplicates.scan import CasePair, scan
+from models.duplicates.setting import cross_org_matching
 from models.enums import AuditAction, CaseStatus, Outcome
 from models.errors import ValidationError
 from models.i18n import N_
@@ -35,17 +36,24 @@ class ReviewPair:
     score: float
     reasons: tuple[str, ...]
     other_organisation: str | None  # None: the coordinator's own organisation
+    other_organisation_id: int | None = None  # set for another organisation's case
 
 
 def pairs_to_review(
-    session: Session, *, actor: Actor, across_organisations: bool = True
+    session: Session, *, actor: Actor, across_organisations: bool | None = None
 ) -> list[ReviewPair]:
-    """Undecided likely pairs touching the actor's organisation, best first."""
+    """Undecided likely pairs touching the actor's organisation, best first; pairs with
+    another organisation's case only when ``across_organisations`` (by default: when the
+    network setting of cross-organisation matching is on)."""
     require(actor, Action.EDIT_CASE)
     require(actor, Action.ASSIGN_CASE)  # coordinators and admins review, not caseworkers
     if actor.organisation_id is None:
         return []
-    names = dict(session.execute(sa.select(Organisation.id, Organisation.name)).all())
+    if across_organisations is None:
+        across_organisations = cross_org_matching(session)
+    names: dict[int | None, str] = dict(
+        session.execute(sa.select(col(Organisation.id), col(Organisation.name))).all()
+    )
     found = []
     for pair in scan(
         session,
@@ -56,7 +64,7 @@ def pairs_to_review(
     return found
 
 
-def _as_seen_by(pair: CasePair, organisation_id: int, names: dict[int, str]) -> ReviewPair:
+def _as_seen_by(pair: CasePair, organisation_id: int, names: dict[int | None, str]) -> ReviewPair:
     mine_first = pair.organisation_a == organisation_id
     own = (pair.case_id_a, pair.code_a) if mine_first else (pair.case_id_b, pair.code_b)
     other = (pair.case_id_b, pair.code_b) if mine_first else (pair.case_id_a, pair.code_a)
@@ -69,6 +77,25 @@ def _as_seen_by(pair: CasePair, organisation_id: int, names: dict[int, str]) -> 
         pair.score,
         pair.reasons,
         None if other_org == organisation_id else names.get(other_org, "?"),
+        None if other_org == organisation_id else other_org,
+    )
+
+
+@dataclass(frozen=True)
+class ReviewOverview:
+    """What the duplicates page shows: the pairs to review, and whether cross-organisation
+    matching is on for the network."""
+
+    pairs: list[ReviewPair]
+    cross_org_matching: bool
+
+
+def review_overview(session: Session, *, actor: Actor) -> ReviewOverview:
+    """The actor's pairs to review (as ``pairs_to_review``) and the network setting."""
+    across = cross_org_matching(session)
+    return ReviewOverview(
+        pairs_to_review(session, actor=actor, across_organisations=across),
+        across,
     )
 
 
@@ -162,7 +189,7 @@ def merge(
 
 
 def matches_for_case(
-    session: Session, *, actor: Actor, case_id: int, across_organisations: bool = True
+    session: Session, *, actor: Actor, case_id: int, across_organisations: bool | None = None
 ) -> list[ReviewPair]:
     """Likely matches of one case (just taken in) among the open cases the review would
     show: the organisation's own, and other organisations' as "possible match at"."""
@@ -197,4 +224,5 @@ def _swap(pair: ReviewPair) -> ReviewPair:
         pair.score,
         pair.reasons,
         pair.other_organisation,
+        pair.other_organisation_id,
     )

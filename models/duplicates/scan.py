@@ -1,5 +1,8 @@
 """Network-wide (or one organisation's) search for pairs of open cases about the same
-person, leaving out pairs a coordinator has already decided."""
+person, leaving out pairs a coordinator has already decided.
+
+Candidates come from the blocking tokens of the blind index (``people.blocked_pairs``);
+only the people of a candidate pair are decrypted and scored."""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from models.duplicates.matching import LIKELY, find_matches
-from models.duplicates.people import open_case_records
+from models.duplicates.matching import LIKELY, pairs_in_blocks, score_pair
+from models.duplicates.people import CaseKey, blocks, open_records
 from models.tables import Case, DuplicateDecision
 
 
@@ -32,7 +35,9 @@ class CasePair:
 
 
 def decided_pairs(session: Session) -> set[tuple[int, int]]:
-    rows = session.execute(sa.select(DuplicateDecision.case_a_id, DuplicateDecision.case_b_id))
+    rows = session.execute(
+        sa.select(col(DuplicateDecision.case_a_id), col(DuplicateDecision.case_b_id))
+    )
     return {(a, b) for a, b in rows}
 
 
@@ -50,25 +55,43 @@ def scan(
         condition: sa.ColumnElement[bool] = sa.true()
     else:
         condition = col(Case.organisation_id) == organisation_id
-    records = open_case_records(session, condition=condition)
+    found = blocks(session, condition=condition, touching=organisation_id)
+    records = open_records(session, {person for block in found for person in block})
+    # Pairs born years apart are never formed: most of a big block, and never a pair.
+    born = {person: record.birth_year or None for person, record in records.items()}
+    candidates = pairs_in_blocks(([p for p in block if p in records] for block in found), born)
     decided = decided_pairs(session)
     pairs = []
-    for match in find_matches(records, threshold=threshold):
-        left, right = sorted((match.left, match.right), key=lambda k: k[2])  # type: ignore[index]
-        if (left[2], right[2]) in decided:  # type: ignore[index]
+    for one, two in candidates:
+        left_key, right_key = records[one].key, records[two].key
+        assert isinstance(left_key, CaseKey) and isinstance(right_key, CaseKey)
+        if organisation_id is not None and organisation_id not in (
+            left_key.organisation_id,
+            right_key.organisation_id,
+        ):
             continue
-        if organisation_id is not None and organisation_id not in (left[3], right[3]):  # type: ignore[index]
+        score, reasons = score_pair(records[one], records[two])
+        if score < threshold:
+            continue
+        left, right = sorted((records[one].key, records[two].key), key=_case_id)
+        assert isinstance(left, CaseKey) and isinstance(right, CaseKey)
+        if (left.case_id, right.case_id) in decided:
             continue
         pairs.append(
             CasePair(
-                left[2],
-                left[1],
-                left[3],
-                right[2],
-                right[1],
-                right[3],  # type: ignore[index]
-                match.score,
-                match.reasons,
+                left.case_id,
+                left.code,
+                left.organisation_id,
+                right.case_id,
+                right.code,
+                right.organisation_id,
+                score,
+                tuple(reasons),
             )
         )
-    return pairs
+    return sorted(pairs, key=lambda p: (-p.score, p.case_id_a, p.case_id_b))
+
+
+def _case_id(key: object) -> int:
+    assert isinstance(key, CaseKey)
+    return key.case_id

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import python_calamine
@@ -247,11 +248,11 @@ def _read_csv(data: bytes) -> Table:
         csv.field_size_limit(previous)
 
 
-def _table(rows: object, *, first_line: int) -> Table:
+def _table(rows: Iterable[Sequence[object]], *, first_line: int) -> Table:
     """Header = the first non-empty row; the rest keep their line numbers; empty rows go."""
     table: Table | None = None
     count = 0
-    for offset, cells in enumerate(rows):  # type: ignore[call-overload]
+    for offset, cells in enumerate(rows):
         line = first_line + offset
         values = [str(cell).strip() for cell in cells]
         if len(values) > MAX_COLUMNS:

@@ -64,7 +64,10 @@ REFERENCE_MAX = 64
 _PHONE = re.compile(r"^\+[\d\s()\-]{5,40}$")
 CASE_FIELDS = ("category", "city_id", "opened_on", "stage")
 LEGAL_FIELDS = ("permit_type", "permit_expires_on", "wanted", "extradition_status")
-NEED_COLUMNS = {"housing_situation": HousingNeed, "employment_situation": EmploymentNeed}
+NEED_COLUMNS: dict[str, type[HousingNeed] | type[EmploymentNeed]] = {
+    "housing_situation": HousingNeed,
+    "employment_situation": EmploymentNeed,
+}
 
 
 class RowStatus(StrEnum):
@@ -223,7 +226,7 @@ def _existing(session: Session, organisation_id: int, references: list[str]) -> 
     for start in range(0, len(references), 500):
         chunk = references[start : start + 500]
         rows = session.execute(
-            sa.select(CaseReference.reference, CaseReference.case_id)
+            sa.select(col(CaseReference.reference), col(CaseReference.case_id))
             .join(Case, col(Case.id) == col(CaseReference.case_id))
             .where(
                 col(CaseReference.organisation_id) == organisation_id,
@@ -249,11 +252,15 @@ def _current(session: Session, case_ids: list[int]) -> dict[int, dict[str, objec
         for legal in session.exec(select(LegalStatus).where(col(LegalStatus.case_id).in_(chunk))):
             current[legal.case_id].update({f: getattr(legal, f) for f in LEGAL_FIELDS})
         for column, table in NEED_COLUMNS.items():
-            needs = session.exec(select(table).where(col(table.case_id).in_(chunk)))
-            for need in needs:
-                current[need.case_id][column] = need.situation
+            needs = session.execute(
+                sa.select(col(table.case_id), col(table.situation)).where(
+                    col(table.case_id).in_(chunk)
+                )
+            ).all()
+            for case_id, situation in needs:
+                current[case_id][column] = situation
         notes = session.execute(
-            sa.select(CaseNote.case_id, CaseNote.sealed_body).where(
+            sa.select(col(CaseNote.case_id), col(CaseNote.sealed_body)).where(
                 col(CaseNote.case_id).in_(chunk)
             )
         ).all()
@@ -262,10 +269,19 @@ def _current(session: Session, case_ids: list[int]) -> dict[int, dict[str, objec
             sealed.setdefault(case_id, []).append(body)
         for case_id, bodies in sealed.items():
             opened = {b for b in read_notes(session, case_id, bodies) if b is not None}
-            current[case_id].setdefault("notes", set()).update(opened)  # type: ignore[union-attr]
+            known = current[case_id].setdefault("notes", set())
+            assert isinstance(known, set)
+            known.update(opened)
     for case_id, person in read_people(session, case_ids).items():
         current[case_id].update(person)
     return current
+
+
+def _intake_year(row: RowResult) -> int:
+    """The year of a checked row's ``opened_on`` (a date once the row passed its checks)."""
+    opened = row.values["opened_on"]
+    assert isinstance(opened, dt.date), "only checked rows are created"
+    return opened.year
 
 
 def _changes(values: Mapping[str, object], stored: Mapping[str, object]) -> list[str]:
@@ -275,7 +291,8 @@ def _changes(values: Mapping[str, object], stored: Mapping[str, object]) -> list
         if name not in ("reference", "note") and stored.get(name) != value
     ]
     note = values.get("note")
-    if note and note not in stored.get("notes", set()):  # type: ignore[operator]
+    notes = stored.get("notes")
+    if note and not (isinstance(notes, set | frozenset | list | tuple) and note in notes):
         changed.append("note")
     return sorted(changed)
 
@@ -302,7 +319,9 @@ def plan_import(
         if column and header in table.headers
     }
     cities = C.city_lookup(
-        session.execute(sa.select(City.id, City.key, City.name_en, City.name_ru)).all()  # type: ignore[arg-type]
+        session.execute(
+            sa.select(col(City.id), col(City.key), col(City.name_en), col(City.name_ru))
+        ).all()
     )
     results: list[RowResult] = []
     seen: dict[str, int] = {}
@@ -424,18 +443,18 @@ def _create_cases(
         return
     _lock_codes(session)
     now = utcnow()
-    years = sorted({row.values["opened_on"].year for row in rows})  # type: ignore[attr-defined]
-    last = dict(
+    years = sorted({_intake_year(row) for row in rows})
+    last: dict[int, int] = dict(
         session.execute(
-            sa.select(Case.intake_year, sa.func.max(Case.intake_seq))
+            sa.select(col(Case.intake_year), sa.func.max(col(Case.intake_seq)))
             .where(col(Case.intake_year).in_(years))
-            .group_by(Case.intake_year)
+            .group_by(col(Case.intake_year))
         ).all()
     )
     cases = []
-    codes = _fresh_codes(session, [row.values["opened_on"].year for row in rows])  # type: ignore[attr-defined]
+    codes = _fresh_codes(session, [_intake_year(row) for row in rows])
     for row, code in zip(rows, codes, strict=True):
-        year = row.values["opened_on"].year  # type: ignore[attr-defined]
+        year = _intake_year(row)
         last[year] = seq = last.get(year, 0) + 1
         row.case_code = code
         cases.append(
@@ -456,7 +475,7 @@ def _create_cases(
             }
         )
     ids = session.execute(
-        sa.insert(Case).returning(Case.id, sort_by_parameter_order=True), cases
+        sa.insert(Case).returning(col(Case.id), sort_by_parameter_order=True), cases
     ).scalars()
     for row, case_id in zip(rows, ids, strict=True):
         row.case_id = case_id
@@ -533,7 +552,7 @@ def _create_cases(
                 "created_at": now,
             }
             for r in rows
-            if r.values.get("note")
+            if r.values.get("note") and r.case_id is not None
         ],
     )
     store_cases(session, case_ids=[r.case_id for r in rows if r.case_id is not None])
@@ -547,7 +566,7 @@ def _fresh_codes(session: Session, years: list[int]) -> list[str]:
         for start in range(0, len(codes), 500):
             taken |= set(
                 session.scalars(
-                    sa.select(Case.code).where(col(Case.code).in_(codes[start : start + 500]))
+                    sa.select(col(Case.code)).where(col(Case.code).in_(codes[start : start + 500]))
                 )
             )
         seen: set[str] = set()
@@ -583,7 +602,7 @@ def _update_case(session: Session, row: RowResult, actor_id: int | None, today: 
             StageChange(
                 case_id=case_id,
                 from_stage=stored.stage,
-                to_stage=case_values["stage"],  # type: ignore[arg-type]
+                to_stage=Stage(str(case_values["stage"])),
                 changed_at=now,
                 changed_by_id=actor_id,
                 stay_days=None
@@ -611,11 +630,11 @@ def _update_case(session: Session, row: RowResult, actor_id: int | None, today: 
         session.add(status)
     for column, table in NEED_COLUMNS.items():
         if column in changed:
-            need = session.get(table, case_id) or table(  # type: ignore[operator]
-                case_id=case_id, situation=row.values[column], updated_on=today
+            values = {"situation": row.values[column], "updated_on": today}
+            need = session.get(table, case_id) or table.model_validate(
+                {"case_id": case_id, **values}
             )
-            need.situation = row.values[column]
-            need.updated_on = today
+            need.sqlmodel_update(values)
             session.add(need)
     if "note" in changed:
         body = sealed_note(session, case_id=case_id, text=str(row.values["note"]))

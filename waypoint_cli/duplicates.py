@@ -1,4 +1,6 @@
-"""``waypoint duplicates``: every undecided pair at or above the "likely" threshold, as CSV."""
+"""``waypoint duplicates``: every undecided pair at or above the "likely" threshold, as CSV
+(pairs across organisations only when the network setting allows them); and
+``waypoint network-setting``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlmodel import select
 
 from models.database import session_scope
 from models.duplicates.scan import scan
+from models.duplicates.setting import CROSS_ORG_MATCHING, SETTINGS, is_on, set_setting
 from models.tables import Organisation
 
 COLUMNS = ("case_code_a", "case_code_b", "score", "reasons")
@@ -26,10 +29,24 @@ def duplicates_csv(engine: sa.Engine, *, organisation: str | None) -> tuple[int,
             if org is None:
                 return 2, f"waypoint: no organisation named {organisation!r}\n"
             organisation_id = org.id
-        pairs = scan(session, organisation_id=organisation_id)
+        across = is_on(session, CROSS_ORG_MATCHING)
+        pairs = scan(session, organisation_id=organisation_id, include_other_organisations=across)
+        if not across:
+            pairs = [pair for pair in pairs if not pair.across_organisations]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for pair in pairs:
         writer.writerow([pair.code_a, pair.code_b, f"{pair.score:.2f}", "; ".join(pair.reasons)])
     return 0, buffer.getvalue()
+
+
+def network_setting_command(engine: sa.Engine, *, name: str, value: str | None) -> str:
+    """``waypoint network-setting NAME [on|off]``: show the setting, or change it."""
+    if name not in SETTINGS:
+        raise ValueError(f"no network setting named {name!r}")
+    with session_scope(engine) as session:
+        if value is not None:
+            set_setting(session, name=name, enabled=value == "on", actor=None)
+        state = is_on(session, name)
+    return f"{name}: {'on' if state else 'off'}"
