@@ -318,8 +318,18 @@ def nav_labels(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
     """Open a page from the sidebar menu (keeps the session, unlike a reload)."""
-    links = page.get_by_test_id("stSidebarNavLink")
-    links.filter(has=page.get_by_text(title, exact=True)).click()
+    open_menu_link(
+        page,
+        page.get_by_test_id("stSidebarNavLink").filter(has=page.get_by_text(title, exact=True)),
+    )
+
+
+def open_menu_link(page, link) -> None:  # type: ignore[no-untyped-def]
+    """Click a menu link and wait for that page's run to end. The link becomes the current
+    page (``aria-current``) when the server starts the page's run: until then the page
+    still shows the previous run, finished, however loaded the machine is."""
+    link.click()
+    link.and_(page.locator('[aria-current="page"]')).wait_for(timeout=60_000)
     wait_ready(page)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, sign_in, wait_drawn, wait_ready
+from tests.e2e.conftest import open_menu_link, screenshot, sign_in, wait_drawn, wait_ready
 
 DASHBOARDS = [
     ("weekly", "Weekly review", 1),
@@ -20,10 +20,12 @@ CHART = '[data-testid="stPlotlyChart"]'
 
 
 def open_from_menu(page, title: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_test_id("stSidebarNavLink").filter(
-        has=page.get_by_text(title, exact=True)
-    ).first.click()
-    wait_ready(page)
+    open_menu_link(
+        page,
+        page.get_by_test_id("stSidebarNavLink")
+        .filter(has=page.get_by_text(title, exact=True))
+        .first,
+    )
     wait_drawn(page)  # plotly finishes drawing after the script run
 
 
