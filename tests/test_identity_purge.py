@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -310,22 +311,40 @@ def test_the_dashboard_purges_a_copied_back_file_again_before_serving_it(
     served.dispose()
 
 
-def test_a_key_store_in_its_own_postgresql_database_forgets_the_purged_key(
-    database_url, monkeypatch
-):
+@pytest.fixture(scope="session")
+def pg_keystore_url() -> Iterator[str]:
+    """A PostgreSQL database of this test process for a key store of its own. Created once and
+    dropped at the end: ``DROP DATABASE`` waits for a checkpoint, which on a busy server took
+    90 s inside the test."""
     from tests.conftest import PG_URL
 
-    if not database_url.startswith("postgresql") or PG_URL is None:
+    if PG_URL is None:
+        pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"waypoint_keys_{worker}_{os.getpid()}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_a_key_store_in_its_own_postgresql_database_forgets_the_purged_key(
+    database_url, monkeypatch, request
+):
+    if not database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
     from models.database import make_engine
     from models.identity.keystore import KeyStore
 
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"waypoint_keys_{os.getpid()}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    keys_url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    keys_url = request.getfixturevalue("pg_keystore_url")
+    keys = sa.create_engine(keys_url)
+    with keys.begin() as connection:  # no key left by an earlier test of this process
+        connection.exec_driver_sql("DROP TABLE IF EXISTS data_key, destroyed_key")
+    keys.dispose()
     monkeypatch.setenv("WAYPOINT_KEYSTORE_URL", keys_url)
     reset()
     engine = make_engine(database_url)
@@ -344,6 +363,3 @@ def test_a_key_store_in_its_own_postgresql_database_forgets_the_purged_key(
     finally:
         reset()
         engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()

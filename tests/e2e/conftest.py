@@ -262,6 +262,34 @@ def wait_ready(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector(READY, timeout=60_000)
 
 
+# True once the script has finished, every chart has drawn, every image has loaded or
+# failed, and nothing on the page has changed for QUIET_MS (a rerun, a chart still
+# drawing, a late element). It watches the page itself, so a slow machine waits longer.
+QUIET_MS = 300
+_DRAWN = """quietMs => {
+  if (!window.__waypointQuiet) {
+    const quiet = { last: performance.now() };
+    new MutationObserver(() => { quiet.last = performance.now(); }).observe(
+      document.documentElement,
+      { subtree: true, childList: true, attributes: true, characterData: true });
+    window.__waypointQuiet = quiet;
+    return false;
+  }
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  if (!charts.every(chart => chart.querySelector('.main-svg'))) return false;
+  if (![...document.images].every(image => image.complete)) return false;
+  return performance.now() - window.__waypointQuiet.last >= quietMs;
+}"""
+
+
+def wait_drawn(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page has finished running and drawing (see ``_DRAWN``); use before a
+    screenshot or a look at charts, instead of a fixed pause."""
+    page.wait_for_function(_DRAWN, arg=QUIET_MS, polling=100, timeout=60_000)
+
+
 def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("textbox", name="Username", exact=True).fill(username)
     page.get_by_role("textbox", name="Password", exact=True).fill(password)
@@ -290,8 +318,18 @@ def nav_labels(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
     """Open a page from the sidebar menu (keeps the session, unlike a reload)."""
-    links = page.get_by_test_id("stSidebarNavLink")
-    links.filter(has=page.get_by_text(title, exact=True)).click()
+    open_menu_link(
+        page,
+        page.get_by_test_id("stSidebarNavLink").filter(has=page.get_by_text(title, exact=True)),
+    )
+
+
+def open_menu_link(page, link) -> None:  # type: ignore[no-untyped-def]
+    """Click a menu link and wait for that page's run to end. The link becomes the current
+    page (``aria-current``) when the server starts the page's run: until then the page
+    still shows the previous run, finished, however loaded the machine is."""
+    link.click()
+    link.and_(page.locator('[aria-current="page"]')).wait_for(timeout=60_000)
     wait_ready(page)
 
 
@@ -333,7 +371,7 @@ def screenshot_full(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     )
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": min(height + 40, 12_000)})
-    page.wait_for_timeout(600)
+    wait_drawn(page)  # the charts redraw at the new size
     try:
         return screenshot(page, name)
     finally:
@@ -369,9 +407,7 @@ def _start_address(server: Server, username: str) -> str:
 
 def _visit(page, username: str, name: str, requests: list[str], start: int) -> Visit:  # type: ignore[no-untyped-def]
     """Finish loading the page opened since ``requests[start]``, photograph it, note errors."""
-    wait_ready(page)
-    page.wait_for_timeout(1000)  # charts, maps and images finish loading
-    wait_ready(page)
+    wait_drawn(page)  # charts, maps and images finish loading
     headings = titles_in_view(page)
     shot = screenshot(page, f"{username}-{name}")
     if os.environ.get("WAYPOINT_E2E_FULL_SCREENSHOTS"):
@@ -385,48 +421,70 @@ def _visit(page, username: str, name: str, requests: list[str], start: int) -> V
     return Visit(username, name, page.url, requests[start:], shot, errors, headings)
 
 
-@pytest.fixture(scope="session")
-def tour(server: Server, browser) -> dict[str, list[Visit]]:  # type: ignore[no-untyped-def]
-    """Every page of every demo role (and the sign-in page of a visitor), visited once per
-    test process, with screenshots and the requests made on each page."""
+TOUR_ROLES = ("visitor", *DEMO_USERS)
+
+
+def tour_roles() -> list[object]:
+    """``TOUR_ROLES`` as parameters, each role's tests in an xdist group of their own: a
+    role's tour is taken once, on one worker, and the roles' tours run on both workers."""
+    return [pytest.param(u, marks=pytest.mark.xdist_group(f"tour-{u}")) for u in TOUR_ROLES]
+
+
+def _tour_of(server: Server, browser, username: str) -> list[Visit]:  # type: ignore[no-untyped-def]
+    """Every page of ``username``'s menu (the sign-in page for "visitor"), in menu order."""
     from dashboard.navigation import PAGES
 
     slug_of = {spec.title: spec.url_path for spec in PAGES}
-    visits: dict[str, list[Visit]] = {}
-    for username in ("visitor", *DEMO_USERS):
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        requests: list[str] = []
-        context.on("request", lambda req, into=requests: into.append(req.url))
-        page = context.new_page()
-        page.on("websocket", lambda socket, into=requests: into.append(socket.url))
-        page.on("dialog", lambda dialog: dialog.dismiss())
-        try:
-            address = "" if username == "visitor" else _start_address(server, username)
-            page.goto(f"{server.url}/{address}")
-            page.get_by_role("textbox", name="Password", exact=True).wait_for(timeout=60_000)
-            if username == "visitor":
-                visits[username] = [_visit(page, username, "sign-in", requests, 0)]
-                continue
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    requests: list[str] = []
+    context.on("request", lambda req: requests.append(req.url))
+    page = context.new_page()
+    page.on("websocket", lambda socket: requests.append(socket.url))
+    page.on("dialog", lambda dialog: dialog.dismiss())
+    visits: list[Visit] = []
+    try:
+        address = "" if username == "visitor" else _start_address(server, username)
+        page.goto(f"{server.url}/{address}")
+        page.get_by_role("textbox", name="Password", exact=True).wait_for(timeout=60_000)
+        if username == "visitor":
+            visits.append(_visit(page, username, "sign-in", requests, 0))
+            return visits
+        mark = len(requests)
+        sign_in(page, username)
+        first = "case-with-code" if address else "home"
+        visits.append(_visit(page, username, first, requests, mark))
+        for title in nav_labels(page):
             mark = len(requests)
-            sign_in(page, username)
-            first = "case-with-code" if address else "home"
-            role_visits = [_visit(page, username, first, requests, mark)]
-            for title in nav_labels(page):
-                mark = len(requests)
-                go_to(page, title)
-                role_visits.append(
-                    # A page title may carry a count, "Referrals (3)": the slug ignores it.
-                    _visit(
-                        page, username, slug_of.get(_without_count(title), title), requests, mark
-                    )
-                )
-            visits[username] = role_visits
-        finally:
-            context.close()
-            TALLY.pages += len(visits.get(username, []))
-            TALLY.requests += len(requests)
-            TALLY.foreign += [url for url in requests if not is_local(url, server.host)]
-    return visits
+            go_to(page, title)
+            # A page title may carry a count, "Referrals (3)": the slug ignores it.
+            slug = slug_of.get(_without_count(title), title)
+            visits.append(_visit(page, username, slug, requests, mark))
+        return visits
+    finally:
+        context.close()
+        TALLY.pages += len(visits)
+        TALLY.requests += len(requests)
+        TALLY.foreign += [url for url in requests if not is_local(url, server.host)]
+
+
+class Tour(dict[str, list[Visit]]):
+    """Each role's tour, taken the first time a test asks for it."""
+
+    def __init__(self, server: Server, browser) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.server = server
+        self.browser = browser
+
+    def __missing__(self, username: str) -> list[Visit]:
+        self[username] = _tour_of(self.server, self.browser, username)
+        return self[username]
+
+
+@pytest.fixture(scope="session")
+def tour(server: Server, browser) -> Tour:  # type: ignore[no-untyped-def]
+    """Every page of every demo role (and the sign-in page of a visitor), visited once per
+    test process, with screenshots and the requests made on each page: ``tour[username]``."""
+    return Tour(server, browser)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     go_to,
     nav_labels,
     sign_in,
+    wait_drawn,
     wait_ready,
 )
 from tests.factories import make_case
@@ -67,7 +68,7 @@ def _plant(server) -> None:  # type: ignore[no-untyped-def]
 
 def _chart_texts(page) -> list[str]:  # type: ignore[no-untyped-def]
     page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
-    page.wait_for_timeout(800)  # plotly finishes drawing after the script run
+    wait_drawn(page)  # plotly finishes drawing after the script run
     return [t.strip() for t in page.locator(f"{CHART} svg text").all_text_contents()]
 
 

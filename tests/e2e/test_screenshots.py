@@ -8,9 +8,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageStat
 
-from tests.e2e.conftest import DEMO_USERS
-
-pytestmark = pytest.mark.xdist_group("tour")
+from tests.e2e.conftest import tour_roles
 
 # The title each page of the tour shows, written out by hand.
 PAGE_TITLES = {
@@ -37,7 +35,7 @@ PAGE_TITLES = {
 }
 
 
-@pytest.mark.parametrize("username", ["visitor", *DEMO_USERS])
+@pytest.mark.parametrize("username", tour_roles())
 def test_every_page_of_a_role_is_photographed_at_1280_by_800_with_its_title_in_view(tour, username):
     assert tour[username], f"the tour of {username} opened no page"
     for visit in tour[username]:
@@ -50,7 +48,7 @@ def test_every_page_of_a_role_is_photographed_at_1280_by_800_with_its_title_in_v
         assert visit.headings == [PAGE_TITLES[visit.name]], visit.name
 
 
-@pytest.mark.parametrize("username", ["visitor", *DEMO_USERS])
+@pytest.mark.parametrize("username", tour_roles())
 def test_no_page_of_a_role_shows_an_error(tour, username):
     errors = {visit.name: visit.errors for visit in tour[username] if visit.errors}
     assert errors == {}

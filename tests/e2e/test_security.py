@@ -23,7 +23,6 @@ from models.identity.store import case_cipher, read_identity, seal_note
 from models.tables import Case, CaseNote, Person, User
 from tests.e2e.conftest import (
     COOKIE_KEY,
-    READY,
     Server,
     database,
     go_to,
@@ -33,6 +32,7 @@ from tests.e2e.conftest import (
     sign_in,
     start_streamlit,
     stop,
+    wait_drawn,
     wait_ready,
 )
 
@@ -117,7 +117,7 @@ def test_markup_in_a_note_and_an_identity_shows_as_text_and_runs_no_script(serve
         recorded = open_signed_in(new_page, server, "caseworker", f"case?code={cases.own.code}")
         page = recorded.page
         show_identity(page)
-        page.wait_for_timeout(1000)  # time for an injected image to fail and fire onerror
+        wait_drawn(page)  # an injected image would have failed, and fired onerror
 
         text = main_text(page)
         assert f"{MARKUP} {SCRIPT} {MARKDOWN}" in text  # drawn literally, as the user typed
@@ -154,21 +154,23 @@ def _addresses(cases: Cases) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("variant", range(6))
-def test_a_caseworker_cannot_reach_a_case_outside_their_scope_by_address(
-    server, new_page, cases, variant
-):
-    address = _addresses(cases)[variant]
-    page = open_signed_in(new_page, server, "caseworker", address).page
-    text = main_text(page)
-    hidden = cases.colleague if cases.colleague.code in address else cases.other_organisation
-    if page.get_by_text("Show identity", exact=True).count():
-        show_identity(page)
+def test_a_caseworker_cannot_reach_a_case_outside_their_scope_by_address(server, new_page, cases):
+    page = new_page().page
+    leaks: dict[str, list[str]] = {}
+    for address in _addresses(cases):
+        # A new address is a full page load: a new session, signed in again.
+        page.goto(f"{server.url}/{address}")
+        wait_ready(page)
+        sign_in(page, "caseworker")
         text = main_text(page)
-    leaked = [name for name in hidden.names if name in text]
-    assert leaked == [], f"{address} shows {leaked}"
-    if "&" not in address and "id=" not in address:
-        assert "Case not found." in text
+        hidden = cases.colleague if cases.colleague.code in address else cases.other_organisation
+        if page.get_by_text("Show identity", exact=True).count():
+            show_identity(page)
+            text = main_text(page)
+        leaks[address] = [name for name in hidden.names if name in text]
+        if "&" not in address and "id=" not in address and "Case not found." not in text:
+            leaks[address].append("no 'Case not found.'")
+    assert leaks == {address: [] for address in _addresses(cases)}
 
 
 def test_the_funder_cannot_reach_any_case(server, new_page, cases):
@@ -180,35 +182,51 @@ def test_the_funder_cannot_reach_any_case(server, new_page, cases):
         assert not [name for name in cases.own.names if name in text]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "",
-        *(spec.url_path for spec in PAGES),
-        "case?code=WP-25-0001",
-        "no-such-page",
-        "admin?tab=accounts",
-        "home/../audit",
-    ],
-)
-def test_a_visitor_who_has_not_signed_in_sees_only_the_sign_in_form(server, new_page, path):
-    page = new_page().page
-    page.goto(f"{server.url}/{path}")
-    page.get_by_role("textbox", name="Password", exact=True).wait_for(timeout=60_000)
-    wait_ready(page)
-    assert nav_labels(page) == []
-    assert (
-        page.get_by_test_id("stSidebar").count() == 0
-        or not page.get_by_test_id("stSidebar").is_visible()
-    )
+VISITOR_PATHS = [
+    "",
+    *(spec.url_path for spec in PAGES),
+    "case?code=WP-25-0001",
+    "no-such-page",
+    "admin?tab=accounts",
+    "home/../audit",
+]
+
+
+def _beyond_the_sign_in_form(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """What a signed-out page shows besides the sign-in form (nothing, if all is well)."""
     text = main_text(page)
-    assert "Sign in to Waypoint" in text
-    assert CASE_CODE.search(text.replace("WP-25-0001", "")) is None
-    assert page.get_by_test_id("stDataFrame").count() == 0
-    assert page.get_by_test_id("stPlotlyChart").count() == 0
+    sidebar = page.get_by_test_id("stSidebar")
+    labels = nav_labels(page)
+    found = [f"menu: {labels}"] if labels else []
+    if sidebar.count() and sidebar.is_visible():
+        found.append("a sidebar")
+    if "Sign in to Waypoint" not in text:
+        found.append("no sign-in title")
+    if CASE_CODE.search(text.replace("WP-25-0001", "")):
+        found.append("a case code")
+    if page.get_by_test_id("stDataFrame").count():
+        found.append("a table")
+    if page.get_by_test_id("stPlotlyChart").count():
+        found.append("a chart")
+    return found
+
+
+def test_a_visitor_who_has_not_signed_in_sees_only_the_sign_in_form(server, new_page):
+    page = new_page().page
+    shown = {}
+    for path in VISITOR_PATHS:
+        page.goto(f"{server.url}/{path}")  # a full page load: a new session each time
+        page.get_by_role("textbox", name="Password", exact=True).wait_for(timeout=60_000)
+        wait_ready(page)
+        shown[path] = _beyond_the_sign_in_form(page)
+    assert shown == {path: [] for path in VISITOR_PATHS}
 
 
 # --- What the server keeps: its log and its disk -------------------------------------------
+
+
+# Both tests look at what one session left behind: built once, on one worker.
+SERVER_TRACES = pytest.mark.xdist_group("security-full-session")
 
 
 @pytest.fixture(scope="module")
@@ -267,6 +285,7 @@ def full_session(server: Server, browser, cases: Cases) -> Iterator[list[str]]: 
             context.close()
 
 
+@SERVER_TRACES
 def test_the_server_log_carries_no_name_or_contact(server, full_session):
     log = server.log_path.read_text(encoding="utf-8", errors="replace")
     assert full_session, "the session showed no names to look for"
@@ -274,6 +293,7 @@ def test_the_server_log_carries_no_name_or_contact(server, full_session):
     assert found == []
 
 
+@SERVER_TRACES
 def test_no_query_result_is_cached_to_disk(server, full_session):
     cache = server.home / ".streamlit" / "cache"
     written = [p for p in cache.rglob("*") if p.is_file()] if cache.exists() else []
@@ -320,13 +340,13 @@ def failing_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         stop(process)
 
 
+@pytest.mark.xdist_group("failing-app")  # one test-only server for both
 @pytest.mark.parametrize("path", ["guarded", "unguarded"])
 def test_a_failing_page_shows_no_traceback_and_logs_no_message(failing_app, new_page, path):
     url, log_path = failing_app
     page = new_page().page
     page.goto(f"{url}/{path}")
-    page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(500)
+    wait_drawn(page)
     text = page.locator("body").inner_text()
     assert "page" in text.lower()  # the page drew, then failed
     for leak in (

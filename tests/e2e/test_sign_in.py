@@ -122,8 +122,9 @@ def test_a_case_link_opened_signed_out_leads_to_that_case_after_sign_in(server, 
     assert reasons  # the most urgent case has a reason to show
     page = new_page().page
     page.goto(f"{server.url}/case?code={code}")
+    # The sign-in form, not the case; on a loaded machine it can draw after the first run.
+    page.get_by_role("textbox", name="Password", exact=True).wait_for(timeout=60_000)
     wait_ready(page)
-    assert page.get_by_role("textbox", name="Password", exact=True).is_visible()
     sign_in(page, "coordinator")
     assert page.url == f"{server.url}/case?code={code}"
     shown = main_text(page).splitlines()
