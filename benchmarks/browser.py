@@ -41,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from benchmarks import run  # noqa: E402
@@ -68,7 +69,7 @@ ROLES = ("coordinator", "admin")
 WARM_UP_USER = "caseworker"
 SETTLE_MS = 600
 TIMEOUT_MS = 60_000  # a page not drawn by then is noted as "> timeout" (--timeout)
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 LINK = '[data-testid="stSidebarNavLink"]'
 TARGET_MEDIAN_S = 1.0  # issue 13: click to fully drawn, median per role
 
@@ -312,13 +313,13 @@ def _tour(
 ) -> list[Visit]:
     """Sign in as ``username`` in a fresh context and click through its menu ``passes`` times.
     The landing page's first visit is timed from the click on "Sign in"."""
-    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(PROBE)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.dismiss())
     visits: list[Visit] = []
 
-    def timed(visit: int, name: str, click: Any, need: str | None = None) -> None:
+    def timed(visit: int, name: str, click: Callable[[], None], need: str | None = None) -> None:
         cpu = (_browser_cpu(), _cpu([server_pid]))
         page.evaluate(ARM)
         click()

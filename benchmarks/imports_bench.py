@@ -17,9 +17,12 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from models.access import Actor
 
 T = TypeVar("T")
 
@@ -33,7 +36,7 @@ def _sheet(rows: int, seed: int = 7) -> bytes:
     from tests.import_files import csv_bytes
 
     rng = random.Random(seed)
-    header = [
+    header: list[object] = [
         "Номер",
         "ФИО",
         "Категория",
@@ -165,7 +168,8 @@ def measure(scratch: Path, *, rows: int, seeds: tuple[int, ...]) -> dict[str, ob
     }
 
 
-def format_imports(result: dict[str, object]) -> str:
+def format_imports(result: dict[str, Any]) -> str:
+    """``measure``'s figures, read back from JSON, as Markdown."""
     rows = result["rows"]
     lines = [
         "",
@@ -188,7 +192,7 @@ def format_imports(result: dict[str, object]) -> str:
         "| seed | records | true pairs | precision | recall |",
         "|---|---|---|---|---|",
     ]
-    for q in result["quality"]:  # type: ignore[attr-defined]
+    for q in result["quality"]:
         lines.append(
             f"| {q['seed']} | {q['records']} | {q['true_pairs']} | {q['precision']:.3f} | "
             f"{q['recall']:.3f} |"
@@ -279,7 +283,7 @@ def _import_network(
             session.commit()
 
 
-def _network_world(engine: sa.Engine) -> tuple[list[int], object]:
+def _network_world(engine: sa.Engine) -> tuple[list[int], Actor]:
     """Four organisations, a city, a coordinator of the first; cross-organisation matching on."""
     from sqlmodel import Session
 
@@ -324,7 +328,6 @@ def measure_network(scratch: Path, *, people: int, checks: int = 30) -> dict[str
 
     from sqlmodel import Session, col
 
-    from models.access import Actor
     from models.database import make_engine, upgrade
     from models.duplicates.intake import intake_matches
     from models.duplicates.scan import scan
@@ -335,7 +338,6 @@ def measure_network(scratch: Path, *, people: int, checks: int = 30) -> dict[str
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     organisation_ids, actor = _network_world(engine)
-    assert isinstance(actor, Actor)
     records = network_records(people)
     (import_s, _cpu), _ = _timed(lambda: _import_network(engine, records, organisation_ids))
     with Session(engine) as session:
@@ -383,7 +385,8 @@ def measure_network(scratch: Path, *, people: int, checks: int = 30) -> dict[str
     }
 
 
-def format_network(result: dict[str, object]) -> str:
+def format_network(result: dict[str, Any]) -> str:
+    """``measure_network``'s figures, read back from JSON, as Markdown."""
     return "\n".join(
         [
             "",

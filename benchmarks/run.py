@@ -26,7 +26,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # imported by the workers only, when they need them
+    import sqlalchemy as sa
+
+    from models.access import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -36,6 +43,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 TODAY = dt.date(2026, 11, 23)
 SEED = 7
 PASSWORD = "benchmark-password-not-common"
+T = TypeVar("T")
+# Figures a worker measured, or the report read back from JSON: nested dicts of numbers and
+# strings.
+Figures = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -211,7 +222,7 @@ def _fresh_postgres(url: str) -> str:
     return url
 
 
-def _child(arguments: list[str]) -> dict[str, object]:
+def _child(arguments: list[str]) -> Figures:
     """Run this script as a worker and return the JSON it prints last."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STREAMLIT_LOGGER_LEVEL": "error"}
     done = subprocess.run(
@@ -225,7 +236,8 @@ def _child(arguments: list[str]) -> dict[str, object]:
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"benchmark worker failed: {' '.join(arguments[:2])}")
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    printed: Figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return printed
 
 
 # --- the workers ---------------------------------------------------------------------------
@@ -288,7 +300,7 @@ class Timings:
     runs: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
 
-    def time(self, action: Callable[[], object]) -> object:
+    def time(self, action: Callable[[], T]) -> T:
         started, cpu = time.perf_counter(), time.process_time()
         result = action()
         self.runs.append(time.perf_counter() - started)
@@ -337,21 +349,21 @@ def _measure(url: str, repeats: Repeats) -> dict[str, object]:
     return measured
 
 
-def _actor_and_case(engine: object, username: str) -> tuple[object, str]:
+def _actor_and_case(engine: sa.Engine, username: str) -> tuple[Actor, str]:
     """The demo account ``username`` and the code of its newest open case (its case page)."""
     import sqlalchemy as sa
-    from sqlmodel import Session, select
+    from sqlmodel import Session, col, select
 
     from models.access import Actor, visible_cases
     from models.enums import CaseStatus
     from models.tables import Case, User
 
-    with Session(engine) as session:  # type: ignore[call-overload]
+    with Session(engine) as session:
         actor = Actor.of(session.exec(select(User).where(User.username == username)).one())
         code = session.execute(
-            sa.select(Case.code)
-            .where(visible_cases(actor), Case.status == CaseStatus.OPEN)
-            .order_by(Case.id.desc())  # type: ignore[union-attr]
+            sa.select(col(Case.code))
+            .where(visible_cases(actor), col(Case.status) == CaseStatus.OPEN)
+            .order_by(col(Case.id).desc())
             .limit(1)
         ).scalar_one()
     return actor, code
@@ -360,25 +372,27 @@ def _actor_and_case(engine: object, username: str) -> tuple[object, str]:
 # CPU seconds the page script itself took, on the thread Streamlit runs it on: what a
 # server spends on one page run, without AppTest's own work on the calling thread.
 _SCRIPT_CPU: list[float] = []
+_script_cpu_counted = False
 
 
 def _count_script_cpu() -> None:
-    from streamlit.runtime.scriptrunner import script_runner
-
-    runner = script_runner.ScriptRunner
-    if getattr(runner, "_benchmark_counted", False):
+    global _script_cpu_counted
+    if _script_cpu_counted:
         return
-    original = runner._run_script
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
-    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    original = ScriptRunner._run_script
+
+    def counted(self: ScriptRunner, *args: Any, **kwargs: Any) -> None:
         started = time.thread_time()
         try:
-            return original(self, *args, **kwargs)
+            original(self, *args, **kwargs)
         finally:
             _SCRIPT_CPU.append(time.thread_time() - started)
 
-    runner._run_script = counted  # type: ignore[method-assign]
-    runner._benchmark_counted = True  # type: ignore[attr-defined]
+    # Streamlit has no public hook around a script run, so its private method is wrapped.
+    ScriptRunner._run_script = counted  # type: ignore[method-assign]
+    _script_cpu_counted = True
 
 
 def _quiet_streamlit() -> None:
@@ -388,7 +402,7 @@ def _quiet_streamlit() -> None:
 
 
 def _pages(
-    actor: object, code: str, repeats: Repeats, *, clear: Callable[[], None]
+    actor: Actor, code: str, repeats: Repeats, *, clear: Callable[[], None]
 ) -> dict[str, object]:
     """Each page the coordinator may open, run whole in AppTest: once to import its modules,
     then cold (``st.cache_data`` emptied before each run) and warm (cache filled)."""
@@ -407,7 +421,7 @@ def _pages(
         at.session_state[state.LANGUAGE] = Language.EN
         at.session_state[state.ACTOR] = actor
         at.session_state[state.AUTH_STATUS] = True
-        at.session_state["username"] = actor.username  # type: ignore[attr-defined]
+        at.session_state["username"] = actor.username
         at.session_state[state.LAST_SEEN] = time.time()
         if key == "case":
             at.query_params["code"] = code
@@ -433,7 +447,7 @@ def _pages(
             "errors": [],
         }
     }
-    for spec in pages_for(actor):  # type: ignore[arg-type]
+    for spec in pages_for(actor):
         if repeats.prime:
             run_page(spec.file, spec.key)  # imports, compiled script: not measured
         cold, warm = Timings(), Timings()
@@ -441,13 +455,13 @@ def _pages(
         errors: list[str] = []
         for _ in range(repeats.cold):
             clear()
-            at = cold.time(lambda spec=spec: run_page(spec.file, spec.key))
-            errors += [str(e.message)[:200] for e in at.exception]  # type: ignore[attr-defined]
+            at = cold.time(partial(run_page, spec.file, spec.key))
+            errors += [str(e.message)[:200] for e in at.exception]
         for _ in range(repeats.warm):
             _SCRIPT_CPU.clear()
-            at = warm.time(lambda spec=spec: run_page(spec.file, spec.key))
+            at = warm.time(partial(run_page, spec.file, spec.key))
             server.append(sum(_SCRIPT_CPU))
-            errors += [str(e.message)[:200] for e in at.exception]  # type: ignore[attr-defined]
+            errors += [str(e.message)[:200] for e in at.exception]
         results[spec.key] = {
             "file": spec.file,
             "dashboard": spec.section == "Dashboards",
@@ -461,7 +475,7 @@ def _pages(
     return results
 
 
-def _case_list(engine: object, actor: object, repeats: Repeats) -> dict[str, object]:
+def _case_list(engine: sa.Engine, actor: Actor, repeats: Repeats) -> dict[str, object]:
     """The case list (``models.case_queries.case_list``) under each of its filters, first
     page; the high-risk filter also on its last page (pagination must not cost more)."""
     from models.case_queries import CaseListFilters, case_list
@@ -483,17 +497,15 @@ def _case_list(engine: object, actor: object, repeats: Repeats) -> dict[str, obj
     last = Timings()
     total = 0
     for _ in range(repeats.lists):
-        with session_scope(engine) as session:  # type: ignore[arg-type]
+        with session_scope(engine) as session:
             for name, chosen in filters.items():
                 page = timings[name].time(
-                    lambda chosen=chosen: case_list(  # type: ignore[arg-type]
-                        session, actor=actor, filters=chosen, today=TODAY, page=1
-                    )
+                    partial(case_list, session, actor=actor, filters=chosen, today=TODAY, page=1)
                 )
                 if name == "high":
-                    total = page.total  # type: ignore[attr-defined]
+                    total = page.total
             last.time(
-                lambda: case_list(  # type: ignore[arg-type]
+                lambda: case_list(
                     session, actor=actor, filters=filters["high"], today=TODAY, page=10**6
                 )
             )
@@ -509,7 +521,7 @@ def _case_list(engine: object, actor: object, repeats: Repeats) -> dict[str, obj
     }
 
 
-def _identity(engine: object, actor: object, code: str, repeats: Repeats) -> dict[str, object]:
+def _identity(engine: sa.Engine, actor: Actor, code: str, repeats: Repeats) -> dict[str, object]:
     """Opening a case: its detail (notes opened) alone, and then its identity too (key
     fetched from the key store, unwrapped, identity decrypted); and a two-word Latin name
     search through the blind index, in the other order than stored."""
@@ -520,18 +532,16 @@ def _identity(engine: object, actor: object, code: str, repeats: Repeats) -> dic
     detail_only, identity, search = Timings(), Timings(), Timings()
     reset()  # the first opening pays for building the vault, as after a server start
     for _ in range(repeats.saves):
-        with session_scope(engine) as session:  # type: ignore[arg-type]
+        with session_scope(engine) as session:
             found = detail_only.time(
-                lambda: case_detail(session, actor=actor, code=code, today=TODAY)  # type: ignore[arg-type]
+                lambda: case_detail(session, actor=actor, code=code, today=TODAY)
             )
-            case_id = found.case_id  # type: ignore[attr-defined]
-            identity.time(
-                lambda case_id=case_id: case_identity(session, actor=actor, case_id=case_id)  # type: ignore[arg-type,misc]
-            )
+            assert found is not None, code  # the actor's own newest open case
+            identity.time(partial(case_identity, session, actor=actor, case_id=found.case_id))
     for _ in range(repeats.lists):
-        with session_scope(engine) as session:  # type: ignore[arg-type]
+        with session_scope(engine) as session:
             search.time(
-                lambda: case_list(  # type: ignore[arg-type]
+                lambda: case_list(
                     session,
                     actor=actor,
                     filters=CaseListFilters(status=None, search="Smirnov Aleksei"),
@@ -546,31 +556,31 @@ def _identity(engine: object, actor: object, code: str, repeats: Repeats) -> dic
     }
 
 
-def _save(engine: object, actor: object, code: str, repeats: Repeats) -> dict[str, object]:
+def _save(engine: sa.Engine, actor: Actor, code: str, repeats: Repeats) -> dict[str, object]:
     """Saving the legal-status form of one case: the whole transaction (version check, update,
     audit row, commit), as the case page does it."""
     from dataclasses import replace
 
     from sqlmodel import select
 
-    from models.cases import LegalStatusInput, legal_values, update_legal_status
+    from models.cases import LegalStatusInput, legal_input, update_legal_status
     from models.database import session_scope
-    from models.tables import Case, LegalStatus
+    from models.tables import Case, LegalStatus, id_of
 
-    with session_scope(engine) as session:  # type: ignore[arg-type]
+    with session_scope(engine) as session:
         case = session.exec(select(Case).where(Case.code == code)).one()
-        case_id, version = case.id, case.version
-        data = LegalStatusInput(**legal_values(session.get(LegalStatus, case_id)))  # type: ignore[arg-type]
+        case_id, version = id_of(case), case.version
+        data = legal_input(session.get(LegalStatus, case_id))
     saves = Timings()
     for number in range(repeats.saves):
         changed = replace(data, extension_refused=bool(number % 2))
 
         def save(changed: LegalStatusInput = changed, version: int = version) -> None:
-            with session_scope(engine) as session:  # type: ignore[arg-type]
+            with session_scope(engine) as session:
                 update_legal_status(
                     session,
-                    actor=actor,  # type: ignore[arg-type]
-                    case_id=case_id,  # type: ignore[arg-type]
+                    actor=actor,
+                    case_id=case_id,
                     expected_version=version,
                     data=changed,
                 )
@@ -585,7 +595,7 @@ def _save(engine: object, actor: object, code: str, repeats: Repeats) -> dict[st
     }
 
 
-def _naive_baseline(engine: object, actor: object, repeats: Repeats) -> dict[str, object]:
+def _naive_baseline(engine: sa.Engine, actor: Actor, repeats: Repeats) -> dict[str, object]:
     """What the dashboards would cost without SQL aggregation: load every case of the
     coordinator's organisation with its legal status, detentions and stage history into
     pandas, and compute the weekly tiles, the risk levels, the funnel and the map there."""
@@ -593,20 +603,20 @@ def _naive_baseline(engine: object, actor: object, repeats: Repeats) -> dict[str
     import sqlalchemy as sa
 
     from models.access import visible_cases
-    from models.tables import Case, Detention, LegalStatus, StageChange
+    from models.tables import Case, Detention, LegalStatus, StageChange, table_of
+
+    case_table, legal_table = table_of(Case), table_of(LegalStatus)
 
     def naive() -> dict[str, object]:
-        with engine.connect() as connection:  # type: ignore[attr-defined]
+        with engine.connect() as connection:
             cases = pd.read_sql(
-                sa.select(
-                    Case.__table__, *[c for c in LegalStatus.__table__.c if c.name != "case_id"]
-                )  # type: ignore[attr-defined]
-                .select_from(Case.__table__.outerjoin(LegalStatus.__table__))  # type: ignore[attr-defined]
-                .where(visible_cases(actor)),  # type: ignore[arg-type]
+                sa.select(case_table, *[c for c in legal_table.c if c.name != "case_id"])
+                .select_from(case_table.outerjoin(legal_table))
+                .where(visible_cases(actor)),
                 connection,
             )
-            detentions = pd.read_sql(sa.select(Detention.__table__), connection)  # type: ignore[attr-defined]
-            changes = pd.read_sql(sa.select(StageChange.__table__), connection)  # type: ignore[attr-defined]
+            detentions = pd.read_sql(sa.select(table_of(Detention)), connection)
+            changes = pd.read_sql(sa.select(table_of(StageChange)), connection)
         today = pd.Timestamp(TODAY)
         cases["opened_on"] = pd.to_datetime(cases["opened_on"])
         cases["expires"] = pd.to_datetime(cases["permit_expires_on"])
@@ -646,7 +656,7 @@ def _naive_baseline(engine: object, actor: object, repeats: Repeats) -> dict[str
     }
 
 
-def _sql_aggregates(engine: object, actor: object, repeats: Repeats) -> dict[str, object]:
+def _sql_aggregates(engine: sa.Engine, actor: Actor, repeats: Repeats) -> dict[str, object]:
     """The same figures as the naive baseline, as the dashboards get them: the weekly tiles,
     the pipeline and the open cases per city, aggregated in SQL (no Streamlit, no cache)."""
     from models.dashboards.caseload_map import cases_per_city
@@ -656,10 +666,10 @@ def _sql_aggregates(engine: object, actor: object, repeats: Repeats) -> dict[str
     from models.database import session_scope
 
     def aggregate() -> None:
-        with session_scope(engine) as session:  # type: ignore[arg-type]
-            tiles(session, actor=actor, today=TODAY)  # type: ignore[arg-type]
-            pipeline(session, actor=actor, today=TODAY, filters=CaseFilters())  # type: ignore[arg-type]
-            cases_per_city(session, actor=actor, today=TODAY, filters=CaseFilters())  # type: ignore[arg-type]
+        with session_scope(engine) as session:
+            tiles(session, actor=actor, today=TODAY)
+            pipeline(session, actor=actor, today=TODAY, filters=CaseFilters())
+            cases_per_city(session, actor=actor, today=TODAY, filters=CaseFilters())
 
     runs = Timings()
     for _ in range(repeats.naive):
@@ -747,14 +757,14 @@ def _user(username: str, seconds: float) -> dict[str, object]:
     _count_script_cpu()
     engine = make_engine(os.environ["WAYPOINT_DATABASE_URL"])
     actor, code = _actor_and_case(engine, username)
-    specs = pages_for(actor)  # type: ignore[arg-type]
+    specs = pages_for(actor)
 
     def run_page(file: str, key: str) -> None:
         at = AppTest.from_file(str(VIEWS / file), default_timeout=600)
         at.session_state[state.LANGUAGE] = Language.EN
         at.session_state[state.ACTOR] = actor
         at.session_state[state.AUTH_STATUS] = True
-        at.session_state["username"] = actor.username  # type: ignore[attr-defined]
+        at.session_state["username"] = actor.username
         at.session_state[state.LAST_SEEN] = time.time()
         if key == "case":
             at.query_params["code"] = code
@@ -787,10 +797,10 @@ def _user(username: str, seconds: float) -> dict[str, object]:
 # --- the table -------------------------------------------------------------------------------
 
 
-def format_table(report: dict[str, object]) -> str:
+def format_table(report: Figures) -> str:
     """The results as Markdown: a summary per backend and size, then the pages' wall-clock
     and CPU seconds (cold / warm)."""
-    results: list[dict] = report["results"]  # type: ignore[assignment,type-arg]
+    results: list[Figures] = report["results"]
     keys: list[str] = []
     for result in results:
         keys += [key for key in result["pages"] if key not in keys]
@@ -866,15 +876,17 @@ def format_table(report: dict[str, object]) -> str:
     if report.get("imports"):
         from benchmarks.imports_bench import format_imports
 
-        lines.append(format_imports(report["imports"]))  # type: ignore[arg-type]
+        lines.append(format_imports(report["imports"]))
     if report.get("duplicates"):
         from benchmarks.imports_bench import format_network
 
-        lines.append(format_network(report["duplicates"]))  # type: ignore[arg-type]
+        lines.append(format_network(report["duplicates"]))
     return "\n".join(lines)
 
 
-def _role_tables(results: list[dict], table: Callable[..., list[str]]) -> list[str]:  # type: ignore[type-arg]
+def _role_tables(
+    results: list[Figures], table: Callable[[list[str], list[list[str]]], list[str]]
+) -> list[str]:
     """Per role: each page cold / warm wall seconds, the server's CPU per cached run and the
     naive baseline's time divided by the page's cold time; the case list's filters; load."""
     lines: list[str] = []

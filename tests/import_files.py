@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 import openpyxl
+from sqlmodel import Session
 
 Rows = Sequence[Sequence[object]]
 
@@ -129,7 +130,7 @@ def ods_bytes(rows: Rows) -> bytes:
     return buffer.getvalue()
 
 
-def drop_latin_names(session) -> None:  # type: ignore[no-untyped-def]
+def drop_latin_names(session: Session) -> None:
     """Remove the factory's filler Latin name ("Test Person N") from every sealed identity."""
     from sqlmodel import select
 

@@ -24,14 +24,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.database import make_engine, upgrade
 from models.releases.demo import publish_demo_releases
 from seed_data.generator import seed
+
+if TYPE_CHECKING:  # Playwright is imported when a browser test starts
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -178,7 +182,7 @@ def database(server: Server) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     _require_chromium()
@@ -192,7 +196,7 @@ def browser() -> Iterator[object]:
 class RecordedPage:
     """A Playwright page with every request it made and every dialog it opened."""
 
-    page: object
+    page: Page
     requests: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
 
@@ -219,10 +223,12 @@ TALLY = RequestTally()
 
 
 @pytest.fixture
-def new_page(browser, request) -> Iterator[Callable[[], RecordedPage]]:  # type: ignore[no-untyped-def]
+def new_page(
+    browser: Browser, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], RecordedPage]]:
     """Open fresh browser contexts (no shared cookies) at 1280x800, recording requests.
     When the test ends, any request to a host but the dashboard's fails it."""
-    contexts = []
+    contexts: list[BrowserContext] = []
     pages: list[RecordedPage] = []
 
     def open_page() -> RecordedPage:
@@ -235,7 +241,7 @@ def new_page(browser, request) -> Iterator[Callable[[], RecordedPage]]:  # type:
         context.on("request", lambda req: recorded.requests.append(req.url))
         page.on("websocket", lambda socket: recorded.requests.append(socket.url))
 
-        def on_dialog(dialog) -> None:  # type: ignore[no-untyped-def]
+        def on_dialog(dialog: Dialog) -> None:
             recorded.dialogs.append(f"{dialog.type}: {dialog.message}")
             dialog.dismiss()
 
@@ -256,7 +262,7 @@ def new_page(browser, request) -> Iterator[Callable[[], RecordedPage]]:  # type:
     assert foreign == [], f"the browser asked outside hosts: {foreign}"
 
 
-def wait_ready(page) -> None:  # type: ignore[no-untyped-def]
+def wait_ready(page: Page) -> None:
     """Wait until Streamlit has finished running the script."""
     page.wait_for_timeout(300)
     page.wait_for_selector(READY, timeout=60_000)
@@ -284,13 +290,13 @@ _DRAWN = """quietMs => {
 }"""
 
 
-def wait_drawn(page) -> None:  # type: ignore[no-untyped-def]
+def wait_drawn(page: Page) -> None:
     """Wait until the page has finished running and drawing (see ``_DRAWN``); use before a
     screenshot or a look at charts, instead of a fixed pause."""
     page.wait_for_function(_DRAWN, arg=QUIET_MS, polling=100, timeout=60_000)
 
 
-def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("textbox", name="Username", exact=True).fill(username)
     page.get_by_role("textbox", name="Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
@@ -301,7 +307,9 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:  # type
     wait_ready(page)
 
 
-def open_signed_in(new_page, server: Server, username: str, path: str = "") -> RecordedPage:  # type: ignore[no-untyped-def]
+def open_signed_in(
+    new_page: Callable[[], RecordedPage], server: Server, username: str, path: str = ""
+) -> RecordedPage:
     """A fresh browser at ``path``, signed in as ``username`` (the page stays at ``path``)."""
     recorded = new_page()
     recorded.page.goto(f"{server.url}/{path.lstrip('/')}")
@@ -310,13 +318,13 @@ def open_signed_in(new_page, server: Server, username: str, path: str = "") -> R
     return recorded
 
 
-def nav_labels(page) -> list[str]:  # type: ignore[no-untyped-def]
+def nav_labels(page: Page) -> list[str]:
     """The titles of the pages in the sidebar menu (icons stripped)."""
     links = page.get_by_test_id("stSidebarNavLink").all()
     return [link.inner_text().split("\n")[-1].strip() for link in links]
 
 
-def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
+def go_to(page: Page, title: str) -> None:
     """Open a page from the sidebar menu (keeps the session, unlike a reload)."""
     open_menu_link(
         page,
@@ -324,7 +332,7 @@ def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def open_menu_link(page, link) -> None:  # type: ignore[no-untyped-def]
+def open_menu_link(page: Page, link: Locator) -> None:
     """Click a menu link and wait for that page's run to end. The link becomes the current
     page (``aria-current``) when the server starts the page's run: until then the page
     still shows the previous run, finished, however loaded the machine is."""
@@ -333,14 +341,16 @@ def open_menu_link(page, link) -> None:  # type: ignore[no-untyped-def]
     wait_ready(page)
 
 
-def main_text(page) -> str:  # type: ignore[no-untyped-def]
+def main_text(page: Page) -> str:
     """The text of the main area, as a user reads it."""
     return str(page.get_by_test_id("stMain").inner_text())
 
 
-def titles_in_view(page) -> list[str]:  # type: ignore[no-untyped-def]
+def titles_in_view(page: Page) -> list[str]:
     """The page titles (h1) of the main area that are visible inside the window."""
-    height = page.viewport_size["height"]
+    size = page.viewport_size
+    assert size is not None  # every context here opens with a viewport
+    height = size["height"]
     titles = []
     for heading in page.get_by_test_id("stMain").locator("h1").all():
         box = heading.bounding_box() if heading.is_visible() else None
@@ -352,7 +362,7 @@ def titles_in_view(page) -> list[str]:  # type: ignore[no-untyped-def]
 SCREENSHOTS = ROOT / "screenshots"
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot to the git-ignored screenshots/ folder."""
     path = SCREENSHOTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -360,7 +370,7 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
-def screenshot_full(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot_full(page: Page, name: str) -> Path:
     """Save the whole page, however long: Streamlit scrolls inside its main area, so the
     window is stretched to the content's height for the shot, then restored."""
     height = int(
@@ -370,6 +380,7 @@ def screenshot_full(page, name: str) -> Path:  # type: ignore[no-untyped-def]
         )
     )
     size = page.viewport_size
+    assert size is not None  # every context here opens with a viewport
     page.set_viewport_size({"width": size["width"], "height": min(height + 40, 12_000)})
     wait_drawn(page)  # the charts redraw at the new size
     try:
@@ -401,11 +412,11 @@ def _start_address(server: Server, username: str) -> str:
         actor = Actor.of(user)
         if not permits(actor, Action.READ_CASE):
             return ""
-        case = session.exec(select(Case).where(visible_cases(actor)).order_by(Case.id)).first()
+        case = session.exec(select(Case).where(visible_cases(actor)).order_by(col(Case.id))).first()
         return f"case?code={case.code}" if case else ""
 
 
-def _visit(page, username: str, name: str, requests: list[str], start: int) -> Visit:  # type: ignore[no-untyped-def]
+def _visit(page: Page, username: str, name: str, requests: list[str], start: int) -> Visit:
     """Finish loading the page opened since ``requests[start]``, photograph it, note errors."""
     wait_drawn(page)  # charts, maps and images finish loading
     headings = titles_in_view(page)
@@ -430,7 +441,7 @@ def tour_roles() -> list[object]:
     return [pytest.param(u, marks=pytest.mark.xdist_group(f"tour-{u}")) for u in TOUR_ROLES]
 
 
-def _tour_of(server: Server, browser, username: str) -> list[Visit]:  # type: ignore[no-untyped-def]
+def _tour_of(server: Server, browser: Browser, username: str) -> list[Visit]:
     """Every page of ``username``'s menu (the sign-in page for "visitor"), in menu order."""
     from dashboard.navigation import PAGES
 
@@ -470,7 +481,7 @@ def _tour_of(server: Server, browser, username: str) -> list[Visit]:  # type: ig
 class Tour(dict[str, list[Visit]]):
     """Each role's tour, taken the first time a test asks for it."""
 
-    def __init__(self, server: Server, browser) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, server: Server, browser: Browser) -> None:
         super().__init__()
         self.server = server
         self.browser = browser
@@ -481,7 +492,7 @@ class Tour(dict[str, list[Visit]]):
 
 
 @pytest.fixture(scope="session")
-def tour(server: Server, browser) -> Tour:  # type: ignore[no-untyped-def]
+def tour(server: Server, browser: Browser) -> Tour:
     """Every page of every demo role (and the sign-in page of a visitor), visited once per
     test process, with screenshots and the requests made on each page: ``tour[username]``."""
     return Tour(server, browser)
@@ -506,14 +517,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+def pytest_testnodedown(node: object, error: object) -> None:
     pages, requests, foreign = getattr(node, "workeroutput", {}).get("e2e_tally", (0, 0, 0))
     TALLY.pages += pages
     TALLY.requests += requests
     TALLY.foreign += ["?"] * foreign
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if TALLY.pages:
         terminalreporter.write_line(
             f"browser: {TALLY.requests} requests from {TALLY.pages} pages checked, "
