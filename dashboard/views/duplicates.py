@@ -6,6 +6,7 @@ that organisation already chosen)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from models.access import Action, permits
 from models.duplicates import review
 
 TABLE = "wp_duplicates_table"
+SCAN = "wp_duplicates_scan"  # (overview, when): the last scan of this session
 REFER_TO = REFERRAL_KEY + "to"  # the referral form's "To organisation" box
 VIEWS = Path(__file__).resolve().parent
 
@@ -34,7 +36,15 @@ st.caption(
     )
 )
 show_flash()
-overview = data.read(review.review_overview, actor=actor)
+# The scan reads and scores every block the organisation's people are in: seconds at
+# 100,000 people. It runs when the page is first opened in a session and on "Look again";
+# every other run only drops the pairs decided (or closed) since, in models.
+scanned = st.session_state.get(SCAN)
+if scanned is None or st.button(_("Look again"), key="wp_duplicates_rescan"):
+    with st.spinner(_("Looking for possible duplicates…")):
+        scanned = (data.read(review.review_overview, actor=actor), dt.datetime.now(dt.UTC))
+    st.session_state[SCAN] = scanned
+overview, scanned_at = scanned
 st.caption(
     _("Matching across organisations is on for the network.")
     if overview.cross_org_matching
@@ -44,7 +54,8 @@ st.caption(
         "`waypoint network-setting cross-org-matching on`."
     )
 )
-pairs = overview.pairs
+st.caption(_("Looked for duplicates at {time} UTC.", time=f"{scanned_at:%H:%M}"))
+pairs = data.read(review.still_to_review, actor=actor, pairs=overview.pairs)
 if not pairs:
     st.info(_("No possible duplicates to review."))
     st.stop()

@@ -10,6 +10,7 @@ never comes back. A pair with a case of another organisation shows only "possibl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -17,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from models.access import Action, Actor, require, visible_cases
 from models.audit import record
-from models.duplicates.scan import CasePair, scan
+from models.duplicates.people import CHUNK
+from models.duplicates.scan import CasePair, decided_pairs, scan
 from models.duplicates.setting import cross_org_matching
 from models.enums import AuditAction, CaseStatus, Outcome
 from models.errors import ValidationError
@@ -97,6 +99,38 @@ def review_overview(session: Session, *, actor: Actor) -> ReviewOverview:
         pairs_to_review(session, actor=actor, across_organisations=across),
         across,
     )
+
+
+def still_to_review(
+    session: Session, *, actor: Actor, pairs: Sequence[ReviewPair]
+) -> list[ReviewPair]:
+    """``pairs`` from an earlier ``review_overview`` as they stand now: without the pairs
+    decided since, and without any whose cases are no longer open or whose own case the
+    actor may no longer see (after an organisation move, say). A few indexed queries,
+    instead of the scan (seconds at 100,000 people)."""
+    require(actor, Action.EDIT_CASE)
+    require(actor, Action.ASSIGN_CASE)
+    decided = decided_pairs(session)
+    wanted = sorted({p.own_case_id for p in pairs} | {p.other_case_id for p in pairs})
+    still_open: set[int] = set()
+    own_visible: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        rows = session.execute(
+            sa.select(col(Case.id), visible_cases(actor)).where(
+                col(Case.id).in_(chunk), col(Case.status) == CaseStatus.OPEN
+            )
+        ).all()
+        still_open.update(case_id for case_id, _ in rows)
+        own_visible.update(case_id for case_id, visible in rows if visible)
+    return [
+        p
+        for p in pairs
+        if tuple(sorted((p.own_case_id, p.other_case_id))) not in decided
+        and p.other_case_id in still_open
+        and p.own_case_id in own_visible
+        and (p.other_organisation_id is not None or p.other_case_id in own_visible)
+    ]
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
