@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlmodel import Session, select
 
 from models.database import make_engine
-from models.enums import AuditAction, Outcome, Role
+from models.enums import AuditAction, CaseStatus, Outcome, Role
 from models.identity import keys as key_config
 from models.identity.backup import backup, rotate_master_key
 from models.identity.blind_index import blind_tokens, candidate_people
@@ -23,7 +23,7 @@ from models.identity.names import name_tokens
 from models.identity.retention import add_months, apply_retention, identities_due
 from models.identity.store import read_identity
 from models.settings import ConfigurationError
-from models.tables import AuditEvent, CaseNote, Person
+from models.tables import AuditEvent, Case, CaseNote, Organisation, Person
 from seed_data.generator import NOTE_TEMPLATES, seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
 from waypoint_cli.main import main
@@ -324,3 +324,43 @@ def test_upgrading_a_database_with_clear_identities_seals_them_and_downgrade_ope
         note = connection.exec_driver_sql("SELECT body FROM case_note").scalar_one()
     assert tuple(row) == ("Старая Запись", "+7 700 000 00 01") and note == "Старая заметка"
     engine.dispose()
+
+
+@pytest.mark.parametrize("months", [1, 2, 6, 12, 13, 24])
+def test_the_last_closing_day_due_is_the_latest_day_whose_retention_has_ended(months):
+    """Checked day by day, month ends and leap years included, against the definition."""
+    from models.identity.retention import last_closing_day_due
+
+    start = dt.date(2023, 1, 1)
+    for offset in range(0, 3 * 366, 1):
+        limit = start + dt.timedelta(days=offset)
+        candidates = [
+            limit - dt.timedelta(days=back) for back in range(months * 31 - 40, months * 31 + 5)
+        ]
+        latest = max(day for day in candidates if add_months(day, months) <= limit)
+        assert last_closing_day_due(limit, months) == latest, (limit, months)
+
+
+def test_identities_due_match_the_rule_applied_to_every_closed_case(session):
+    seed(session, cases=300, seed=3, today=TODAY, password="seed-test-password-long")
+    short = session.exec(select(Organisation)).first()
+    assert short is not None
+    short.identity_retention_months = 1  # organisations with different periods
+    session.add(short)
+    session.flush()
+    for within in (0, 30, 400):
+        limit = TODAY + dt.timedelta(days=within)
+        rows = session.execute(
+            sa.select(Case.code, Case.closed_on, Organisation.identity_retention_months)
+            .join(Organisation, Organisation.id == Case.organisation_id)
+            .join(Person, Person.case_id == Case.id)
+            .where(Case.status == CaseStatus.CLOSED)
+        ).all()
+        expected = sorted(
+            (add_months(closed, months), code)
+            for code, closed, months in rows
+            if add_months(closed, months) <= limit
+        )
+        found = identities_due(session, today=TODAY, within_days=within)
+        assert [(d.due_on, d.case_code) for d in found] == expected
+        assert expected or within < 400

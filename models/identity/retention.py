@@ -48,6 +48,21 @@ def identities_due(
 ) -> list[Due]:
     """Closed cases that still have an identity and whose retention ends by ``today`` (plus
     ``within_days``), soonest first; limited to ``actor``'s scope when given."""
+    limit = today + dt.timedelta(days=within_days)
+    # Each organisation's latest closing day that is due by ``limit``: the filter runs in SQL
+    # (an index range per organisation), not over every closed case in Python.
+    periods = session.execute(
+        sa.select(col(Organisation.id), col(Organisation.identity_retention_months))
+    ).all()
+    due_by = [
+        sa.and_(
+            col(Case.organisation_id) == organisation_id,
+            col(Case.closed_on) <= last_closing_day_due(limit, months),
+        )
+        for organisation_id, months in periods
+    ]
+    if not due_by:
+        return []
     query = (
         sa.select(
             col(Case.code),
@@ -57,16 +72,24 @@ def identities_due(
         )
         .join(Organisation, col(Organisation.id) == col(Case.organisation_id))
         .join(Person, col(Person.case_id) == col(Case.id))
-        .where(col(Case.status) == CaseStatus.CLOSED, col(Case.closed_on).is_not(None))
+        .where(col(Case.status) == CaseStatus.CLOSED, sa.or_(*due_by))
     )
     if actor is not None:
         query = query.where(case_scope(actor))
-    limit = today + dt.timedelta(days=within_days)
     due = [
         Due(code, name, closed_on, add_months(closed_on, months))
         for code, name, closed_on, months in session.execute(query).all()
     ]
-    return sorted((d for d in due if d.due_on <= limit), key=lambda d: (d.due_on, d.case_code))
+    return sorted(due, key=lambda d: (d.due_on, d.case_code))
+
+
+def last_closing_day_due(limit: dt.date, months: int) -> dt.date:
+    """The latest closing day whose retention of ``months`` ends by ``limit``
+    (``add_months`` never decreases, so every earlier day is due too)."""
+    day = add_months(limit, -months)
+    while add_months(day + dt.timedelta(days=1), months) <= limit:
+        day += dt.timedelta(days=1)  # month ends: Jan 29-31 plus one month all end Feb 28
+    return day
 
 
 def apply_retention(engine: sa.Engine, *, today: dt.date, actor: Actor | None = None) -> list[str]:
