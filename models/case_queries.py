@@ -537,7 +537,9 @@ def open_case(session: Session, *, actor: Actor, case_id: int) -> bool:
 
 
 def reveal_identity(session: Session, *, actor: Actor, case_id: int) -> Identity | None:
-    """``case_identity``, and a VIEW_IDENTITY row (field names only) when one is shown."""
+    """The person behind ``case_id`` if the actor may read it (own case, or an open referral
+    whose consent includes the identity; ``case_identity``), with one VIEW_IDENTITY audit row
+    (field names only); else ``None``. The one way a page shows an identity."""
     person = case_identity(session, actor=actor, case_id=case_id)
     if person is not None:
         record(

@@ -14,9 +14,9 @@ from dashboard.i18n import _, label
 from dashboard.referral_widgets import referral_table
 from models import cases
 from models.access import Action, Actor
-from models.case_queries import assignable_caseworkers
+from models.case_queries import assignable_caseworkers, reveal_identity
 from models.enums import Role
-from models.network import ConsentScope, ReferralState, queries, referrals, shared
+from models.network import ConsentScope, ReferralState, queries, referrals
 
 
 def _table(rows: list[tuple[str, object]]) -> None:
@@ -94,7 +94,7 @@ def _shared_identity(ctx: CaseContext, consent: frozenset[ConsentScope]) -> None
     if not st.toggle(_("Show identity"), key=KEY + "identity"):
         st.caption(_("Hidden until you ask for it; showing it is recorded in the audit trail."))
         return
-    person = data.read(shared.read_identity, actor=ctx.actor, case_id=ctx.case_id)
+    person = data.read(reveal_identity, actor=ctx.actor, case_id=ctx.case_id)
     if person is not None:
         st.text(f"{_('Full name')}: {person.full_name}")
         st.text(f"{_('Contact')}: {person.contact or '—'}")

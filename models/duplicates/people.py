@@ -95,14 +95,8 @@ def blocks(
     """The blocks (person ids sharing one blocking token) of two to ``MAX_BLOCK`` people of
     open cases meeting ``condition``; with ``touching``, only the blocks holding someone of
     that organisation. Reads blind tokens only: nobody is decrypted here."""
-    if touching is None:
-        query = (
-            sa.select(col(PersonToken.person_id), col(PersonToken.token))
-            .join(Person, col(Person.id) == col(PersonToken.person_id))
-            .join(Case, col(Case.id) == col(Person.case_id))
-            .where(OPEN, IS_BLOCKING_TOKEN, condition)
-        )
-    else:
+    query = sa.select(col(PersonToken.person_id), col(PersonToken.token))
+    if touching is not None:
         # Only the blocks the organisation's people are in (whole: their size counts). The
         # organisation's tokens come first, as a table to walk: each is then looked up in
         # the token index. (As an IN (...) list, SQLite walked every open case and tried
@@ -115,14 +109,14 @@ def blocks(
             .distinct()
             .subquery("theirs")
         )
-        query = (
-            sa.select(col(PersonToken.person_id), col(PersonToken.token))
-            .select_from(theirs)
-            .join(PersonToken, col(PersonToken.token) == theirs.c.token)
-            .join(Person, col(Person.id) == col(PersonToken.person_id))
-            .join(Case, col(Case.id) == col(Person.case_id))
-            .where(OPEN, condition)
+        query = query.select_from(theirs).join(
+            PersonToken, col(PersonToken.token) == theirs.c.token
         )
+    query = (
+        query.join(Person, col(Person.id) == col(PersonToken.person_id))
+        .join(Case, col(Case.id) == col(Person.case_id))
+        .where(OPEN, IS_BLOCKING_TOKEN, condition)
+    )
     found: dict[bytes, list[int]] = {}
     for person_id, token in session.execute(query):
         found.setdefault(bytes(token), []).append(person_id)

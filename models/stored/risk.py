@@ -57,7 +57,7 @@ def stored_as_of(
     if lock or exclusive:
         statement = statement.with_for_update(read=not exclusive)
     value = session.execute(statement).scalar_one_or_none()
-    return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    return _as_date(value)
 
 
 def risk_columns(session: Session, today: dt.date) -> RiskColumns:
@@ -69,29 +69,38 @@ def risk_columns(session: Session, today: dt.date) -> RiskColumns:
 
 NO_EXPIRY = 99_999
 _EPOCH = dt.date(1970, 1, 1).toordinal()
+_BUCKET = 100_000  # list_rank = bucket * _BUCKET + expiry day
+
+
+def _bucket(level: int | None) -> int:
+    """Critical 0, high 1, medium 2, low 3; closed cases (no level) 4."""
+    return 3 - level if level is not None else 4
+
+
+def _expiry_day(expires: dt.date | None) -> int:
+    """Days from 1970 to the permit's expiry (clamped to the bucket); ``NO_EXPIRY`` for none."""
+    if expires is None:
+        return NO_EXPIRY
+    return min(max(expires.toordinal() - _EPOCH, 0), NO_EXPIRY - 1)
 
 
 def list_rank(level: int | None, expires: dt.date | None) -> int:
     """The case list's sort key: higher level first (closed cases, with no level, last), then
     the soonest permit expiry, no expiry last. Ties are broken by the code."""
-    bucket = 3 - level if level is not None else 4
-    days = (
-        NO_EXPIRY if expires is None else min(max(expires.toordinal() - _EPOCH, 0), NO_EXPIRY - 1)
-    )
-    return bucket * 100_000 + days
+    return _bucket(level) * _BUCKET + _expiry_day(expires)
 
 
 def rank_range(level: int) -> tuple[int, int]:
     """The ``list_rank`` values of the cases at ``level`` (an index range)."""
-    low = (3 - level) * 100_000
+    low = _bucket(level) * _BUCKET
     return low, low + NO_EXPIRY
 
 
 def rank_ranges_expiring(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
     """The ``list_rank`` ranges of the cases whose permit expires from ``start`` to ``end``,
-    one per level bucket (open cases at each level, then closed ones)."""
-    first, last = (list_rank(0, day) % 100_000 for day in (start, end))
-    return [(bucket * 100_000 + first, bucket * 100_000 + last) for bucket in range(5)]
+    one per bucket (open cases at each level, then closed ones)."""
+    first, last = _expiry_day(start), _expiry_day(end)
+    return [(bucket * _BUCKET + first, bucket * _BUCKET + last) for bucket in range(5)]
 
 
 def _as_date(value: object) -> dt.date | None:
