@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -130,19 +130,35 @@ def current_actor() -> Actor | None:
     return fresh
 
 
-def guarded_download(actor: Actor, build: Callable[[], T]) -> Callable[[], T]:
+class Recorder(Protocol):
+    """Audits one download for the account that made it (a ``models`` function)."""
+
+    def __call__(self, session: data.Session, *, actor: Actor) -> object: ...
+
+
+def guarded_download(
+    actor: Actor, build: Callable[[], T], *, record: Recorder | None = None
+) -> Callable[[], T]:
     """``build`` as the deferred data of a download button, checked when the user clicks:
     Streamlit calls it in another thread, outside the session, so the check is made against
     the time this page was drawn (a session idle since then has expired) and the account in
-    the database. A dead session raises ``SessionEnded``: no file is made or delivered, and
-    the rerun that follows signs the user out. Audit the download in an ``on_click`` that
-    calls ``current_actor`` first."""
+    the database. A dead session raises ``SessionEnded``: no file is made, delivered or
+    recorded, and the user's next action signs them out.
+
+    ``record(session, actor=account)`` audits the download once the file is made, in the same
+    thread: give the button ``on_click="ignore"``. An ``on_click`` callback would rerun the
+    page after each download, and a click on a second download button just as that rerun
+    starts leaves the button spinning with no file (seen with Streamlit 1.67 in Chromium)."""
     drawn_at = float(st.session_state.get(state.LAST_SEEN, clock()))
 
     def checked() -> T:
-        if _alive(actor, drawn_at) is None:
+        account = _alive(actor, drawn_at)
+        if account is None:
             raise SessionEnded("the session ended before the download")
-        return build()
+        made = build()
+        if record is not None:
+            data.read(record, actor=account)
+        return made
 
     return checked
 

@@ -11,7 +11,7 @@ import functools
 import streamlit as st
 
 from dashboard import data, runtime
-from dashboard.auth import current_actor, guarded_download
+from dashboard.auth import guarded_download
 from dashboard.figures.impact import trend_figure
 from dashboard.i18n import _
 from models.access import Actor
@@ -38,14 +38,6 @@ KEY = "wp_release_"
 QUARTERS_OFFERED = 8
 
 
-def _audit(view: ReleaseView, export: ReleaseFormat) -> None:
-    """Record a download, unless the session ended: then nothing is recorded as done."""
-    live = current_actor()
-    if live is None:
-        return
-    data.read(record_release_export, actor=live, view=view, export=export)
-
-
 def _tables(view: ReleaseView, language: str) -> None:
     for key in TITLES:
         st.markdown(f"**{_(TITLES[key])}**")
@@ -66,12 +58,13 @@ def _downloads(actor: Actor, view: ReleaseView, language: str) -> None:
         column.download_button(
             text,
             data=guarded_download(
-                actor, functools.partial(export_release, view, export, language=language)
+                actor,
+                functools.partial(export_release, view, export, language=language),
+                record=functools.partial(record_release_export, view=view, export=export),
             ),
             file_name=file_name(view, export),
             mime=MIME[export],
-            on_click=_audit,
-            args=(view, export),
+            on_click="ignore",
             key=f"{KEY}download_{view.id}_{export.value}",
             icon=":material/download:",
         )

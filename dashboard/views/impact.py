@@ -4,12 +4,13 @@ organisation's report, live and suppressed (it is their own data)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import streamlit as st
 
 from dashboard import data, runtime
-from dashboard.auth import current_actor, guarded_download, signed_in_actor
+from dashboard.auth import guarded_download, signed_in_actor
 from dashboard.figures.impact import report_figure
 from dashboard.i18n import _, current_language
 from dashboard.releases_ui import show_admin, show_published
@@ -30,14 +31,6 @@ from reports.files import HtmlSection, html_report, to_csv, to_excel
 from reports.impact import legend, long_frame, report_frame
 
 KEY_PREFIX = "wp_impact_"
-
-
-def _audit(report: ImpactReport, export: ExportFormat) -> None:
-    """Record a download, unless the session ended: then nothing is recorded as done."""
-    live = current_actor()
-    if live is None:
-        return
-    data.read(record_export, actor=live, report=report, export=export)
 
 
 actor = signed_in_actor()
@@ -121,11 +114,14 @@ downloads: list[tuple[ExportFormat, str, Callable[[], bytes | str], str]] = [
 for column, (export, button_label, build, mime) in zip(columns, downloads, strict=True):
     column.download_button(
         button_label,
-        data=guarded_download(actor, build),
+        data=guarded_download(
+            actor,
+            build,
+            record=functools.partial(record_export, report=report, export=export),
+        ),
         file_name=f"impact-report.{export.value}",
         mime=mime,
-        on_click=_audit,
-        args=(report, export),
+        on_click="ignore",
         key=f"{KEY_PREFIX}download_{export.value}",
         icon=":material/download:",
     )

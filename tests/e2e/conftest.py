@@ -35,7 +35,7 @@ from models.releases.demo import publish_demo_releases
 from seed_data.generator import seed
 
 if TYPE_CHECKING:  # Playwright is imported when a browser test starts
-    from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Download, Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -294,6 +294,20 @@ def wait_drawn(page: Page) -> None:
     """Wait until the page has finished running and drawing (see ``_DRAWN``); use before a
     screenshot or a look at charts, instead of a fixed pause."""
     page.wait_for_function(_DRAWN, arg=QUIET_MS, polling=100, timeout=60_000)
+
+
+def download(page: Page, label: str, server_log: Path) -> Download:
+    """Click the download button ``label`` at once, as a person in a hurry would, and return
+    its download; on failure, say which button and show the server's log."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        with page.expect_download(timeout=60_000) as started:
+            page.get_by_role("button", name=label, exact=True).click()
+    except PlaywrightTimeout as error:
+        log = server_log.read_text(errors="replace")[-4000:]
+        raise AssertionError(f"no download after clicking {label!r}; server log:\n{log}") from error
+    return started.value
 
 
 def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
