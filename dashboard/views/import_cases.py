@@ -4,6 +4,7 @@ ones). Everything is decided in ``models.imports``; this page only collects and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -11,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, runtime
-from dashboard.auth import signed_in_actor
+from dashboard.auth import guarded_download, signed_in_actor
 from dashboard.i18n import _
 from models import imports
 from models.access import Scope, scope_of
@@ -143,9 +144,17 @@ st.dataframe(frame, hide_index=True, key="wp_import_report_table")
 if counts["error"]:
     st.download_button(
         _("Download the rows with errors"),
-        error_file,
+        guarded_download(
+            actor,
+            lambda: error_file,
+            record=functools.partial(
+                imports.record_error_file, organisation_id=organisation_id, rows=counts["error"]
+            ),
+        ),
         file_name="waypoint-import-errors.csv",
+        mime="text/csv",
         key="wp_import_errors",
+        on_click="ignore",
     )
 
 mode = st.radio(

@@ -666,6 +666,20 @@ def result_rows(
     ]
 
 
+def record_error_file(session: Session, *, actor: Actor, organisation_id: int, rows: int) -> None:
+    """Audit one download of a dry run's error file: it holds the rows as the file had them,
+    names included, so it is an export like any other (how many rows; never a value)."""
+    _check_organisation(session, actor, organisation_id)
+    record(
+        session,
+        actor=actor,
+        action=AuditAction.EXPORT,
+        entity="import_errors",
+        entity_id=organisation_id,
+        detail=f"rows={rows}",
+    )
+
+
 def error_rows(
     plan: ImportPlan, table: Table, translate: Callable[[str], str] = lambda m: m
 ) -> tuple[list[str], list[list[str]]]:

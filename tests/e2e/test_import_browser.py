@@ -3,6 +3,8 @@ headers, Windows-1251, a row with HTML), each with a dry run first and then the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -10,7 +12,7 @@ from models.database import make_engine
 from models.identity.store import read_identity
 from models.tables import Case, CaseReference, User
 from reports.import_template import template_file
-from tests.e2e.conftest import open_signed_in, screenshot, wait_ready
+from tests.e2e.conftest import download, open_signed_in, screenshot, wait_ready
 from tests.import_files import csv_bytes
 
 MESSY = [
@@ -61,6 +63,21 @@ def imported(server) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return names
 
 
+def _error_file_exports(server) -> list[str]:  # type: ignore[no-untyped-def]
+    """The audit details of the coordinator's error-file downloads, oldest first."""
+    engine = make_engine(server.database_url)
+    with engine.connect() as connection:
+        details = connection.execute(
+            sa.text(
+                "SELECT detail FROM audit_event WHERE action = 'export'"
+                " AND entity = 'import_errors' AND username = 'coordinator' ORDER BY id"
+            )
+        ).scalars()
+        found = list(details)
+    engine.dispose()
+    return found
+
+
 def test_coordinator_imports_the_template_then_a_messy_sheet(new_page, server):
     recorded = open_signed_in(new_page, server, "coordinator", "/import")
     page = recorded.page
@@ -86,7 +103,12 @@ def test_coordinator_imports_the_template_then_a_messy_sheet(new_page, server):
     dry_run(page)
     assert metric(page, "New cases") == "2"
     assert metric(page, "Rows with errors") == "1"
-    assert page.get_by_role("button", name="Download the rows with errors").is_visible()
+    # The error file holds the row as the file had it, so its download is an audited export.
+    before = _error_file_exports(server)
+    errors = download(page, "Download the rows with errors", server.log_path)
+    text = Path(errors.path()).read_text(encoding="utf-8-sig")
+    assert "E2E-3" in text and "E2E-1" not in text
+    assert _error_file_exports(server) == [*before, "rows=1"]
     screenshot(page, "import-dry-run")
     page.get_by_text("All rows, or nothing if any row has an error").click()
     page.get_by_role("button", name="Import now").click()
