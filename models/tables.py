@@ -461,12 +461,15 @@ class DuplicateCandidate(SQLModel, table=True):
     to be the same person and nobody had decided: the stored review queue
     (``models.duplicates.queue``). Case ids, the score and the reason keys only: no name, no
     token, nothing of the identity. Pairs touching an organisation are read through its
-    cases (``ix_case_org_status_stage``), then this primary key or ``case_b_id``'s index."""
+    cases' index, then this primary key or ``case_b_id``'s index; the best of them through
+    the score's index."""
 
     __tablename__ = "duplicate_candidate"
     __table_args__ = (
         sa.CheckConstraint("case_a_id < case_b_id", name="ck_duplicate_candidate_order"),
         sa.Index("ix_duplicate_candidate_b", "case_b_id"),
+        # The review lists the best pairs first: read backwards, this index is that order.
+        sa.Index("ix_duplicate_candidate_score", "score", "case_a_id", "case_b_id"),
     )
 
     case_a_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE", primary_key=True)

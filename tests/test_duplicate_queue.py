@@ -22,6 +22,7 @@ from models.duplicates.matching import NameRecord, find_matches
 from models.duplicates.people import record_of
 from models.duplicates.scan import scan
 from models.enums import CaseStatus, Category, Outcome, Role
+from models.freshness import data_stamp
 from models.imports.people import read_people, update_person
 from models.tables import (
     Case,
@@ -153,9 +154,17 @@ def test_decisions_merges_and_closed_cases_leave_the_queue_as_a_search_would(ses
     coordinator, other = world["coordinator"], world["other"]
     assert len(shown(session, coordinator)) == 3  # a-b within, a and b with Open Door
     same_as_a_fresh_search(session, coordinator, other)
+    # Listed best first, the count of all beside the few listed.
+    best = review.review_overview(session, actor=coordinator, limit=1)
+    assert (best.total, best.pairs) == (
+        3,
+        review.review_overview(session, actor=coordinator).pairs[:1],
+    )
     a, b, elsewhere = world["a"].id, world["b"].id, world["elsewhere"].id
+    before = data_stamp(session.get_bind())
     review.mark_different(session, actor=coordinator, own_case_id=a, other_case_id=elsewhere)
     session.commit()
+    assert data_stamp(session.get_bind()) != before  # a cached page reads the queue again
     assert (a, elsewhere, "Open Door") not in shown(session, coordinator)
     same_as_a_fresh_search(session, coordinator, other)
     review.merge(session, actor=coordinator, survivor_id=a, duplicate_id=b, today=TODAY)

@@ -40,7 +40,7 @@ show_flash()
 if st.button(_("Look again"), key="wp_duplicates_rescan"):
     with st.spinner(_("Looking for possible duplicates…")):
         data.write(queue.look_again, actor=actor)
-overview = data.read(review.review_overview, actor=actor)
+overview = data.duplicates_review(actor=actor)
 st.caption(
     _("Matching across organisations is on for the network.")
     if overview.cross_org_matching
@@ -64,7 +64,15 @@ pairs = overview.pairs
 if not pairs:
     st.info(_("No possible duplicates to review."))
     st.stop()
-st.caption(_("Pairs to review: {count}", count=len(pairs)))
+st.caption(
+    _("Pairs to review: {count}", count=overview.total)
+    if overview.total == len(pairs)
+    else _(
+        "Pairs to review: {count}; the {listed} most likely are listed.",
+        count=overview.total,
+        listed=len(pairs),
+    )
+)
 
 frame = pd.DataFrame(
     {

@@ -92,36 +92,51 @@ def _as_seen_by(pair: CasePair, organisation_id: int, names: dict[int | None, st
 
 @dataclass(frozen=True)
 class ReviewOverview:
-    """What the duplicates page shows: the stored pairs to review, whether cross-organisation
-    matching is on for the network, and when the organisation's pairs were last searched
-    for (``None``: never)."""
+    """What the duplicates page shows: the best stored pairs to review (at most ``LISTED``)
+    and how many there are in all, whether cross-organisation matching is on for the
+    network, and when the organisation's pairs were last searched for (``None``: never)."""
 
     pairs: list[ReviewPair]
+    total: int
     cross_org_matching: bool
     searched_at: dt.datetime | None
 
 
-def review_overview(session: Session, *, actor: Actor) -> ReviewOverview:
+# Pairs listed at once, best first: a coordinator decides from the top, and each decision
+# brings the next one up. (The demo network of 100,000 holds 50,000 namesake pairs.)
+LISTED = 200
+
+
+def review_overview(session: Session, *, actor: Actor, limit: int = LISTED) -> ReviewOverview:
     """The actor's pairs to review from the stored queue (``queue``), as ``pairs_to_review``
     would find them at the last search: undecided pairs touching the actor's organisation,
     both cases still open, the own case one the actor may see (so an organisation move
     leaves the old organisation's pairs behind), another organisation's case only when the
-    network setting allows it. Best first. A few indexed reads, not a search."""
+    network setting allows it. The best ``limit`` (the newest cases first among equal
+    scores), and the count of all of them. Indexed reads, not a search."""
     require(actor, Action.EDIT_CASE)
     require(actor, Action.ASSIGN_CASE)
     across = cross_org_matching(session)
     if actor.organisation_id is None:
-        return ReviewOverview([], across, None)
+        return ReviewOverview([], 0, across, None)
     names: dict[int | None, str] = dict(
         session.execute(sa.select(col(Organisation.id), col(Organisation.name))).all()
     )
     organisation_id = actor.organisation_id
+    pair = table_of(DuplicateCandidate)
     found = []
+    total = 0
     for own_first in (True, False):
-        query = _stored_side(actor, own_first=own_first, across=across)
-        for own_id, own_code, other_id, other_code, other_org, score, reasons in session.execute(
-            query
-        ):
+        query = (
+            _stored_side(actor, own_first=own_first, across=across)
+            .add_columns(sa.func.count().over())  # counted before the limit, in one pass
+            # Best first, then the newest cases (the score index, read backwards).
+            .order_by(pair.c.score.desc(), pair.c.case_a_id.desc(), pair.c.case_b_id.desc())
+            .limit(limit)
+        )
+        rows = session.execute(query).all()
+        total += rows[0][-1] if rows else 0
+        for own_id, own_code, other_id, other_code, other_org, score, reasons, _all in rows:
             elsewhere = other_org != organisation_id
             found.append(
                 ReviewPair(
@@ -135,9 +150,9 @@ def review_overview(session: Session, *, actor: Actor) -> ReviewOverview:
                     other_org if elsewhere else None,
                 )
             )
-    found.sort(key=lambda p: (-p.score, *sorted((p.own_case_id, p.other_case_id))))
+    found.sort(key=lambda p: (p.score, *sorted((p.own_case_id, p.other_case_id))), reverse=True)
     return ReviewOverview(
-        found, across, queue.last_searched(session, organisation_id=organisation_id)
+        found[:limit], total, across, queue.last_searched(session, organisation_id=organisation_id)
     )
 
 

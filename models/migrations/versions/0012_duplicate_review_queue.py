@@ -36,6 +36,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("case_a_id", "case_b_id"),
     )
     op.create_index("ix_duplicate_candidate_b", "duplicate_candidate", ["case_b_id"])
+    op.create_index(
+        "ix_duplicate_candidate_score", "duplicate_candidate", ["score", "case_a_id", "case_b_id"]
+    )
     op.create_table(
         "duplicate_search",
         sa.Column("organisation_id", sa.Integer(), nullable=False),
@@ -47,5 +50,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("duplicate_search")
+    op.drop_index("ix_duplicate_candidate_score", table_name="duplicate_candidate")
     op.drop_index("ix_duplicate_candidate_b", table_name="duplicate_candidate")
     op.drop_table("duplicate_candidate")
