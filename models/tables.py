@@ -467,7 +467,7 @@ class DuplicateCandidate(SQLModel, table=True):
     __tablename__ = "duplicate_candidate"
     __table_args__ = (
         sa.CheckConstraint("case_a_id < case_b_id", name="ck_duplicate_candidate_order"),
-        sa.Index("ix_duplicate_candidate_b", "case_b_id"),
+        sa.Index("ix_duplicate_candidate_b", "case_b_id", "case_a_id"),  # covering: both ids
         # The review lists the best pairs first: read backwards, this index is that order.
         sa.Index("ix_duplicate_candidate_score", "score", "case_a_id", "case_b_id"),
     )

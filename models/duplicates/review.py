@@ -127,16 +127,15 @@ def review_overview(session: Session, *, actor: Actor, limit: int = LISTED) -> R
     found = []
     total = 0
     for own_first in (True, False):
-        query = (
-            _stored_side(actor, own_first=own_first, across=across)
-            .add_columns(sa.func.count().over())  # counted before the limit, in one pass
-            # Best first, then the newest cases (the score index, read backwards).
-            .order_by(pair.c.score.desc(), pair.c.case_a_id.desc(), pair.c.case_b_id.desc())
-            .limit(limit)
-        )
-        rows = session.execute(query).all()
-        total += rows[0][-1] if rows else 0
-        for own_id, own_code, other_id, other_code, other_org, score, reasons, _all in rows:
+        query = _stored_side(actor, own_first=own_first, across=across)
+        total += session.execute(query.with_only_columns(sa.func.count())).scalar_one()
+        # Best first, then the newest cases: the score index, read backwards, and no sort.
+        best = query.order_by(
+            pair.c.score.desc(), pair.c.case_a_id.desc(), pair.c.case_b_id.desc()
+        ).limit(limit)
+        for own_id, own_code, other_id, other_code, other_org, score, reasons in session.execute(
+            best
+        ):
             elsewhere = other_org != organisation_id
             found.append(
                 ReviewPair(

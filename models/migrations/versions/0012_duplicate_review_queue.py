@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_b_id"], ["case_file.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("case_a_id", "case_b_id"),
     )
-    op.create_index("ix_duplicate_candidate_b", "duplicate_candidate", ["case_b_id"])
+    op.create_index("ix_duplicate_candidate_b", "duplicate_candidate", ["case_b_id", "case_a_id"])
     op.create_index(
         "ix_duplicate_candidate_score", "duplicate_candidate", ["score", "case_a_id", "case_b_id"]
     )
