@@ -21,8 +21,9 @@ from models.duplicates import queue, review, setting
 from models.duplicates.matching import NameRecord, find_matches
 from models.duplicates.people import record_of
 from models.duplicates.scan import scan
-from models.enums import CaseStatus, Category, Outcome, Role
+from models.enums import CaseStatus, Category, Outcome, PurgeReason, Role
 from models.freshness import data_stamp
+from models.identity.purge import purge_case
 from models.imports.people import read_people, update_person
 from models.tables import (
     Case,
@@ -205,6 +206,14 @@ def test_an_organisation_move_and_the_network_setting_apply_to_the_stored_pairs(
     moved = replace(coordinator, organisation_id=world["door"].id)
     assert {p[0] for p in shown(session, moved)} == {world["elsewhere"].id}
     same_as_a_fresh_search(session, moved)
+
+
+def test_a_purged_identity_takes_its_pairs_out_of_the_queue(session, world):
+    code = world["b"].code
+    purge_case(session, actor=None, code=code, confirmation=code, reason=PurgeReason.PERSON_ASKED)
+    session.commit()
+    assert world["b"].id not in {c for pair in stored(session) for c in pair[:2]}
+    same_as_a_fresh_search(session, world["coordinator"], world["other"])
 
 
 def test_a_new_case_is_queued_at_intake_with_its_likely_duplicates(session, world):
