@@ -283,12 +283,22 @@ def _seed(url: str, cases: int) -> dict[str, object]:
     with session_scope(engine) as session:
         seed(session, cases=cases, seed=SEED, today=TODAY, password=PASSWORD)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    # The duplicates review queue, as `waypoint seed` and the daily `waypoint refresh` fill it.
+    from models.duplicates.queue import refresh_network
+
+    queued, queue_cpu = time.perf_counter(), time.process_time()
+    with session_scope(engine) as session:
+        pairs = refresh_network(session)
+    queued, queue_cpu = time.perf_counter() - queued, time.process_time() - queue_cpu
     engine.dispose()
     return {
         "seed_s": round(elapsed, 3),
         "seed_cpu_s": round(cpu, 3),
         "seed_cases_per_s": round(cases / elapsed),
         "seed_peak_mb": round(_peak_mb(), 1),
+        "duplicate_refresh_s": round(queued, 3),
+        "duplicate_refresh_cpu_s": round(queue_cpu, 3),
+        "duplicate_pairs": pairs,
     }
 
 

@@ -32,7 +32,8 @@ from dashboard import runtime
 from models.access import Actor
 from models.dashboards import caseload_map, common, guidance, permits, pipeline, triage, weekly
 from models.database import session_scope
-from models.freshness import data_stamp
+from models.duplicates.review import review_overview
+from models.freshness import Stamp, data_stamp
 from models.funder import impact_report as funder_impact_report
 from models.stored import refresh_if_due
 
@@ -76,7 +77,7 @@ TTL_SECONDS = 600
 # a page run asks for it once for each cached query it calls. A write on this server clears
 # it at once (``clear()``); a write on another server shows within this delay.
 STAMP_SECONDS = 1.0
-_stamps: dict[str, tuple[float, tuple[str, int]]] = {}
+_stamps: dict[str, tuple[float, Stamp]] = {}
 _clock = time.monotonic
 _queries: dict[str, Callable[..., object]] = {}
 
@@ -86,7 +87,7 @@ _queries: dict[str, Callable[..., object]] = {}
 # queries called alike never share a result.
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=1000)
 def _result(
-    _engine: sa.Engine, query_name: str, stamp: tuple[str, int], *args: object, **kwargs: object
+    _engine: sa.Engine, query_name: str, stamp: Stamp, *args: object, **kwargs: object
 ) -> object:
     with Session(_engine) as session:
         return _queries[query_name](session, *args, **kwargs)
@@ -109,7 +110,7 @@ def cached(query: Callable[Concatenate[Session, P], R]) -> Callable[P, R]:
     return call
 
 
-def current_stamp(engine: sa.Engine) -> tuple[str, int]:
+def current_stamp(engine: sa.Engine) -> Stamp:
     """The data stamp of ``engine``, read again when the last read is ``STAMP_SECONDS`` old."""
     now = _clock()
     key = str(engine.url)
@@ -142,6 +143,8 @@ pipeline_data = cached(pipeline.pipeline)
 organisations_in_scope = cached(common.organisations_in_scope)
 caseload_is_empty = cached(guidance.caseload_is_empty)
 impact_report = cached(funder_impact_report)
+# Fresh after a decision or a search too: the data stamp counts them (models.freshness).
+duplicates_review = cached(review_overview)
 
 
 # --- The stored risk ---------------------------------------------------------------------------

@@ -18,7 +18,15 @@ import sqlalchemy as sa
 import streamlit as st
 
 from dashboard.i18n import _
-from models.database import PRIVATE_FOLDER, check_schema, current_revision, make_engine, upgrade
+from models.database import (
+    PRIVATE_FOLDER,
+    check_schema,
+    current_revision,
+    make_engine,
+    session_scope,
+    upgrade,
+)
+from models.duplicates.queue import refresh_network
 from models.identity.purge import reapply_purges
 from models.settings import DEMO_DATABASE_PATH, Settings, load_settings
 from seed_data.generator import seed_demo_database
@@ -69,6 +77,9 @@ def prepare_demo_database(demo_engine: sa.Engine, config: Settings) -> None:
     )
     if seeded:
         log.info("Seeded %d synthetic demo cases", DEMO_CASES)
+        with session_scope(demo_engine) as session:
+            pairs = refresh_network(session)  # the demo's duplicates, ready to review
+        log.info("Stored %d likely duplicate pairs for review", pairs)
 
 
 def describe_error(error: BaseException) -> str:

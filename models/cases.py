@@ -44,6 +44,7 @@ from models.access import (
     visible_cases,
 )
 from models.audit import record
+from models.duplicates.queue import requeue_cases
 from models.enums import (
     AsylumStatus,
     AuditAction,
@@ -821,4 +822,5 @@ def create_case(session: Session, *, actor: Actor, data: Intake, today: dt.date)
         fields=("category", "city_id", "organisation_id", "person", "legal_status", "stage"),
     )
     store_case(session, case_id=case_id)
+    requeue_cases(session, case_ids=[case_id])  # its likely duplicates, in the review queue
     return _reload(session, case_id)

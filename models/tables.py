@@ -456,6 +456,41 @@ class DuplicateDecision(SQLModel, table=True):
     decided_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class DuplicateCandidate(SQLModel, table=True):
+    """A pair of cases (``case_a_id < case_b_id``) that the last duplicate search found likely
+    to be the same person and nobody had decided: the stored review queue
+    (``models.duplicates.queue``). Case ids, the score and the reason keys only: no name, no
+    token, nothing of the identity. Pairs touching an organisation are read through its
+    cases' index, then this primary key or ``case_b_id``'s index; the best of them through
+    the score's index."""
+
+    __tablename__ = "duplicate_candidate"
+    __table_args__ = (
+        sa.CheckConstraint("case_a_id < case_b_id", name="ck_duplicate_candidate_order"),
+        sa.Index("ix_duplicate_candidate_b", "case_b_id", "case_a_id"),  # covering: both ids
+        # The review lists the best pairs first: read backwards, this index is that order.
+        sa.Index("ix_duplicate_candidate_score", "score", "case_a_id", "case_b_id"),
+    )
+
+    case_a_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE", primary_key=True)
+    case_b_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE", primary_key=True)
+    score: float
+    reasons: str = Field(max_length=400)  # the reason keys (``matching``), joined by "|"
+    found_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DuplicateSearch(SQLModel, table=True):
+    """When an organisation's pairs in ``duplicate_candidate`` were last searched for: by
+    the network-wide refresh (``waypoint refresh``) or by a coordinator's "Look again"."""
+
+    __tablename__ = "duplicate_search"
+
+    organisation_id: int = Field(
+        foreign_key="organisation.id", ondelete="CASCADE", primary_key=True
+    )
+    searched_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class Release(SQLModel, table=True):
     """One frozen quarterly release of the network's figures (see ``models/releases``).
 

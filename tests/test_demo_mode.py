@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from dashboard import runtime
-from models.tables import Case, User
+from models.tables import Case, DuplicateSearch, Organisation, User
 
 
 def _count(engine: sa.Engine, table) -> int:  # type: ignore[no-untyped-def]
@@ -33,6 +33,8 @@ def test_first_start_without_configuration_creates_and_seeds_the_demo_file(tmp_p
     with engine.connect() as connection:
         usernames = set(connection.execute(sa.select(User.username)).scalars())
     assert {"admin", "coordinator", "caseworker", "caseworker2", "funder"} <= usernames
+    # The duplicates queue was searched for at once: every organisation has its time.
+    assert _count(engine, DuplicateSearch) == _count(engine, Organisation) > 0
     _fresh_runtime()
     assert _count(runtime.engine(), Case) == 60  # a second start seeds nothing more
     _fresh_runtime()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
@@ -44,10 +43,6 @@ def world(session: Session):
         "coordinator": coordinator,
         "other": other,
     }
-
-
-def seen(pairs) -> set[tuple[str, str, str | None]]:
-    return {(p.own_code, p.other_code, p.other_organisation) for p in pairs}
 
 
 def test_pairs_within_and_across_organisations_are_shown_without_identities(session, world):
@@ -229,55 +224,3 @@ def test_a_case_of_another_organisation_cannot_be_merged(session, world):
     caseworker = actor_of(make_user(session, role=Role.CASEWORKER))
     with pytest.raises(PermissionError):
         review.pairs_to_review(session, actor=caseworker)
-
-
-def test_the_intake_check_names_the_likely_matches_of_a_new_case(session, world):
-    matches = review.matches_for_new_case(session, actor=world["coordinator"], code=world["b"].code)
-    assert {(m.own_code, m.other_code, m.other_organisation) for m in matches} == {
-        (world["b"].code, world["a"].code, None),
-    } | ({(world["b"].code, world["elsewhere"].code, "Open Door")} & seen(matches))
-    assert (
-        review.matches_for_new_case(session, actor=world["coordinator"], code=world["sibling"].code)
-        == []
-    )
-
-
-def test_an_earlier_scan_loses_exactly_what_a_new_scan_would_not_show(session, world):
-    """The page keeps its last scan and, on every run, asks ``still_to_review``: after a
-    decision, a merge and an organisation move it must equal a fresh scan, pair for pair."""
-    coordinator = world["coordinator"]
-    earlier = review.review_overview(session, actor=coordinator).pairs
-    assert len(earlier) == 3  # a-b within, a and b each with the case at Open Door
-
-    def pairs(found) -> set[tuple[int, int]]:
-        return {(p.own_case_id, p.other_case_id) for p in found}
-
-    assert pairs(review.still_to_review(session, actor=coordinator, pairs=earlier)) == pairs(
-        earlier
-    )
-    across = next(p for p in earlier if p.other_organisation)
-    review.mark_different(
-        session,
-        actor=coordinator,
-        own_case_id=across.own_case_id,
-        other_case_id=across.other_case_id,
-    )
-    session.commit()
-    after_decision = review.still_to_review(session, actor=coordinator, pairs=earlier)
-    assert pairs(after_decision) == pairs(review.pairs_to_review(session, actor=coordinator))
-    assert len(after_decision) == 2
-    within = next(p for p in earlier if not p.other_organisation)
-    review.merge(
-        session,
-        actor=coordinator,
-        survivor_id=within.own_case_id,
-        duplicate_id=within.other_case_id,
-        today=TODAY,
-    )
-    session.commit()
-    fresh = review.pairs_to_review(session, actor=coordinator)
-    kept = review.still_to_review(session, actor=coordinator, pairs=earlier)
-    assert pairs(kept) == pairs(fresh)
-    # A coordinator who now belongs elsewhere keeps nothing of the old organisation's scan.
-    moved = replace(world["other"], organisation_id=world["steppe"].id)
-    assert review.still_to_review(session, actor=moved, pairs=earlier) == []

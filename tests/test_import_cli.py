@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.database import make_engine
-from models.tables import Case, City
+from models.tables import Case, City, DuplicateCandidate
 from tests.factories import make_case, make_organisation
 from tests.import_files import csv_bytes, drop_latin_names
 from waypoint_cli.main import main
@@ -174,6 +174,35 @@ def test_duplicates_lists_likely_pairs_as_csv(url, capsys):
     assert float(rows[0]["score"]) >= 0.85 and rows[0]["reasons"]
     assert main(["--database-url", url, "duplicates", "--organisation", "Steppe Bureau"]) == 0
     assert capsys.readouterr().out.strip() == "case_code_a,case_code_b,score,reasons"
+
+
+def test_duplicates_refresh_and_the_daily_refresh_store_the_review_queue(url, capsys):
+    engine = make_engine(url)
+    with Session(engine) as session:
+        org = make_organisation(session, "Open Door")
+        a = make_case(session, organisation=org, full_name="Зайцев Дмитрий Олегович")
+        b = make_case(session, organisation=org, full_name="ZAYTSEV DMITRIY")
+        drop_latin_names(session)  # the factory's filler
+        session.commit()
+        pair = tuple(sorted([a.id, b.id]))
+
+    def queued() -> list[tuple[int, int]]:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(DuplicateCandidate.case_a_id, DuplicateCandidate.case_b_id)
+            )
+            return [tuple(row) for row in rows]
+
+    assert queued() == []  # written around the intake: not queued until a search
+    assert main(["--database-url", url, "duplicates", "--refresh"]) == 0
+    assert "1 likely pairs stored" in capsys.readouterr().out
+    assert queued() == [pair]
+    with engine.begin() as connection:
+        connection.execute(sa.delete(DuplicateCandidate))
+    assert main(["--database-url", url, "refresh"]) == 0
+    assert "Duplicate review queue: 1 likely pairs stored" in capsys.readouterr().out
+    assert queued() == [pair]
+    engine.dispose()
 
 
 def test_cross_organisation_matching_is_switched_on_and_off_from_the_command_line(url, capsys):

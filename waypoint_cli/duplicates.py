@@ -1,16 +1,19 @@
 """``waypoint duplicates``: every undecided pair at or above the "likely" threshold, as CSV
-(pairs across organisations only when the network setting allows them); and
-``waypoint network-setting``."""
+(pairs across organisations only when the network setting allows them), or with
+``--refresh`` the stored review queue searched again network-wide (``waypoint refresh`` does
+that too, daily); and ``waypoint network-setting``."""
 
 from __future__ import annotations
 
 import csv
 import io
+import time
 
 import sqlalchemy as sa
 from sqlmodel import select
 
 from models.database import session_scope
+from models.duplicates.queue import refresh_network
 from models.duplicates.scan import scan
 from models.duplicates.setting import CROSS_ORG_MATCHING, SETTINGS, is_on, set_setting
 from models.tables import Organisation
@@ -39,6 +42,15 @@ def duplicates_csv(engine: sa.Engine, *, organisation: str | None) -> tuple[int,
     for pair in pairs:
         writer.writerow([pair.code_a, pair.code_b, f"{pair.score:.2f}", "; ".join(pair.reasons)])
     return 0, buffer.getvalue()
+
+
+def refresh_queue(engine: sa.Engine) -> str:
+    """Search the whole network again and store the likely pairs (one transaction)."""
+    started = time.perf_counter()
+    with session_scope(engine) as session:
+        stored = refresh_network(session)
+    elapsed = time.perf_counter() - started
+    return f"Duplicate review queue: {stored} likely pairs stored in {elapsed:.1f} s"
 
 
 def network_setting_command(engine: sa.Engine, *, name: str, value: str | None) -> str:

@@ -34,7 +34,7 @@ from models.settings import ConfigurationError, load_settings
 from models.stored import refresh
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
-from waypoint_cli.duplicates import duplicates_csv, network_setting_command
+from waypoint_cli.duplicates import duplicates_csv, network_setting_command, refresh_queue
 from waypoint_cli.imports import run_import
 from waypoint_cli.releases import export_command, list_command, publish_command
 
@@ -63,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     refreshing = commands.add_parser(
-        "refresh", help="move the stored risk levels to today (run daily from cron)"
+        "refresh",
+        help="move the stored risk levels to today and search the network for duplicates "
+        "again (run daily from cron)",
     )
     refreshing.add_argument("--today", type=dt.date.fromisoformat, help="day to compute for")
 
@@ -85,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     duplicates = commands.add_parser("duplicates", help="pairs of likely duplicate people")
     duplicates.add_argument("--organisation", help="organisation name (default: every one)")
     duplicates.add_argument("--format", choices=["csv"], default="csv")
+    duplicates.add_argument(
+        "--refresh",
+        action="store_true",
+        help="search the whole network again and store the pairs coordinators review",
+    )
     network = commands.add_parser("network-setting", help="show or change a network setting")
     network.add_argument("name", choices=NETWORK_SETTINGS)
     network.add_argument("value", nargs="?", choices=["on", "off"])
@@ -144,12 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"Seeded {report.cases} cases in {elapsed:.1f} s "
                 f"({report.cases / max(elapsed, 1e-9):,.0f} cases/s) into {describe(engine)}"
             )
+            print(refresh_queue(engine))  # the demo's duplicates, ready to review
             return 0
         if args.command == "refresh":
             day = args.today or settings.today()
             with session_scope(engine) as session:
                 recomputed = refresh(session, today=day)
             print(f"Stored risk levels are for {day}: {recomputed} cases recomputed")
+            print(refresh_queue(engine))
             return 0
         if args.command == "create-organisation":
             with session_scope(engine) as session:
@@ -169,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print("\n".join(lines), file=sys.stdout if code == 0 else sys.stderr)
             return code
+        if args.command == "duplicates" and args.refresh:
+            print(refresh_queue(engine))
+            return 0
         if args.command == "duplicates":
             code, text = duplicates_csv(engine, organisation=args.organisation)
             print(text, end="", file=sys.stdout if code == 0 else sys.stderr)

@@ -6,7 +6,6 @@ that organisation already chosen)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -18,10 +17,9 @@ from dashboard.case_sections.referrals import KEY as REFERRAL_KEY
 from dashboard.forms import FieldErrors, save, show_flash
 from dashboard.i18n import _
 from models.access import Action, permits
-from models.duplicates import review
+from models.duplicates import queue, review
 
 TABLE = "wp_duplicates_table"
-SCAN = "wp_duplicates_scan"  # (overview, when): the last scan of this session
 REFER_TO = REFERRAL_KEY + "to"  # the referral form's "To organisation" box
 VIEWS = Path(__file__).resolve().parent
 
@@ -36,15 +34,13 @@ st.caption(
     )
 )
 show_flash()
-# The scan reads and scores every block the organisation's people are in: seconds at
-# 100,000 people. It runs when the page is first opened in a session and on "Look again";
-# every other run only drops the pairs decided (or closed) since, in models.
-scanned = st.session_state.get(SCAN)
-if scanned is None or st.button(_("Look again"), key="wp_duplicates_rescan"):
+# The pairs are read from the stored review queue (models.duplicates.queue), kept current by
+# the daily `waypoint refresh`, by every intake and import, and by "Look again" below, which
+# searches the coordinator's organisation again (seconds at 100,000 people).
+if st.button(_("Look again"), key="wp_duplicates_rescan"):
     with st.spinner(_("Looking for possible duplicates…")):
-        scanned = (data.read(review.review_overview, actor=actor), dt.datetime.now(dt.UTC))
-    st.session_state[SCAN] = scanned
-overview, scanned_at = scanned
+        data.write(queue.look_again, actor=actor)
+overview = data.duplicates_review(actor=actor)
 st.caption(
     _("Matching across organisations is on for the network.")
     if overview.cross_org_matching
@@ -54,12 +50,29 @@ st.caption(
         "`waypoint network-setting cross-org-matching on`."
     )
 )
-st.caption(_("Looked for duplicates at {time} UTC.", time=f"{scanned_at:%H:%M}"))
-pairs = data.read(review.still_to_review, actor=actor, pairs=overview.pairs)
+st.caption(
+    _(
+        "Looked for duplicates on {date} at {time} UTC; new and renamed cases are added as "
+        "they are saved.",
+        date=f"{overview.searched_at:%Y-%m-%d}",
+        time=f"{overview.searched_at:%H:%M}",
+    )
+    if overview.searched_at
+    else _("Not looked for yet: the daily refresh or “Look again” fills this list.")
+)
+pairs = overview.pairs
 if not pairs:
     st.info(_("No possible duplicates to review."))
     st.stop()
-st.caption(_("Pairs to review: {count}", count=len(pairs)))
+st.caption(
+    _("Pairs to review: {count}", count=overview.total)
+    if overview.total == len(pairs)
+    else _(
+        "Pairs to review: {count}; the {listed} most likely are listed.",
+        count=overview.total,
+        listed=len(pairs),
+    )
+)
 
 frame = pd.DataFrame(
     {

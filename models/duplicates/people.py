@@ -90,12 +90,31 @@ def open_records(session: Session, person_ids: Collection[int]) -> dict[int, Nam
 
 
 def blocks(
-    session: Session, *, condition: sa.ColumnElement[bool], touching: int | None = None
+    session: Session,
+    *,
+    condition: sa.ColumnElement[bool],
+    touching: int | None = None,
+    of_cases: Collection[int] | None = None,
 ) -> list[list[int]]:
     """The blocks (person ids sharing one blocking token) of two to ``MAX_BLOCK`` people of
     open cases meeting ``condition``; with ``touching``, only the blocks holding someone of
-    that organisation. Reads blind tokens only: nobody is decrypted here."""
-    query = sa.select(col(PersonToken.person_id), col(PersonToken.token))
+    that organisation; with ``of_cases``, only the blocks holding the person of one of those
+    cases. Reads blind tokens only: nobody is decrypted here."""
+    if of_cases is not None:
+        wanted = sorted(set(of_cases))
+        found: dict[bytes, list[int]] = {}
+        for start in range(0, len(wanted), CHUNK):
+            # The cases' own tokens, as a table to walk, each looked up in the token index.
+            tokens = (
+                sa.select(col(PersonToken.token))
+                .join(Person, col(Person.id) == col(PersonToken.person_id))
+                .where(col(Person.case_id).in_(wanted[start : start + CHUNK]), IS_BLOCKING_TOKEN)
+                .distinct()
+                .subquery("theirs")
+            )
+            found |= _members(session, condition, tokens)
+        return [block for block in found.values() if 1 < len(block) <= MAX_BLOCK]
+    theirs: sa.Subquery | None = None
     if touching is not None:
         # Only the blocks the organisation's people are in (whole: their size counts). The
         # organisation's tokens come first, as a table to walk: each is then looked up in
@@ -109,6 +128,17 @@ def blocks(
             .distinct()
             .subquery("theirs")
         )
+    found = _members(session, condition, theirs)
+    return [block for block in found.values() if 1 < len(block) <= MAX_BLOCK]
+
+
+def _members(
+    session: Session, condition: sa.ColumnElement[bool], theirs: sa.Subquery | None
+) -> dict[bytes, list[int]]:
+    """Person ids of open cases meeting ``condition`` by blocking token (only the tokens
+    of ``theirs`` when given)."""
+    query = sa.select(col(PersonToken.person_id), col(PersonToken.token))
+    if theirs is not None:
         query = query.select_from(theirs).join(
             PersonToken, col(PersonToken.token) == theirs.c.token
         )
@@ -120,7 +150,7 @@ def blocks(
     found: dict[bytes, list[int]] = {}
     for person_id, token in session.execute(query):
         found.setdefault(bytes(token), []).append(person_id)
-    return [block for block in found.values() if 1 < len(block) <= MAX_BLOCK]
+    return found
 
 
 def people_sharing_blocks(

@@ -10,21 +10,28 @@ never comes back. A pair with a case of another organisation shows only "possibl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.access import Action, Actor, require, visible_cases
 from models.audit import record
-from models.duplicates.people import CHUNK
-from models.duplicates.scan import CasePair, decided_pairs, scan
+from models.duplicates import queue
+from models.duplicates.scan import CasePair, scan
 from models.duplicates.setting import cross_org_matching
 from models.enums import AuditAction, CaseStatus, Outcome
 from models.errors import ValidationError
 from models.i18n import N_
-from models.tables import Case, DuplicateDecision, Organisation, utcnow
+from models.tables import (
+    Case,
+    DuplicateCandidate,
+    DuplicateDecision,
+    Organisation,
+    table_of,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -85,52 +92,115 @@ def _as_seen_by(pair: CasePair, organisation_id: int, names: dict[int | None, st
 
 @dataclass(frozen=True)
 class ReviewOverview:
-    """What the duplicates page shows: the pairs to review, and whether cross-organisation
-    matching is on for the network."""
+    """What the duplicates page shows: the best stored pairs to review (at most ``LISTED``)
+    and how many there are in all, whether cross-organisation matching is on for the
+    network, and when the organisation's pairs were last searched for (``None``: never)."""
 
     pairs: list[ReviewPair]
+    total: int
     cross_org_matching: bool
+    searched_at: dt.datetime | None
 
 
-def review_overview(session: Session, *, actor: Actor) -> ReviewOverview:
-    """The actor's pairs to review (as ``pairs_to_review``) and the network setting."""
+# Pairs listed at once, best first: a coordinator decides from the top, and each decision
+# brings the next one up. (The demo network of 100,000 holds 50,000 namesake pairs.)
+LISTED = 200
+
+
+def review_overview(session: Session, *, actor: Actor, limit: int = LISTED) -> ReviewOverview:
+    """The actor's pairs to review from the stored queue (``queue``), as ``pairs_to_review``
+    would find them at the last search: undecided pairs touching the actor's organisation,
+    both cases still open, the own case one the actor may see (so an organisation move
+    leaves the old organisation's pairs behind), another organisation's case only when the
+    network setting allows it. The best ``limit`` (the newest cases first among equal
+    scores), and the count of all of them. Indexed reads, not a search."""
+    require(actor, Action.EDIT_CASE)
+    require(actor, Action.ASSIGN_CASE)
     across = cross_org_matching(session)
+    if actor.organisation_id is None:
+        return ReviewOverview([], 0, across, None)
+    names: dict[int | None, str] = dict(
+        session.execute(sa.select(col(Organisation.id), col(Organisation.name))).all()
+    )
+    organisation_id = actor.organisation_id
+    pair = table_of(DuplicateCandidate)
+    found = []
+    total = 0
+    for own_first in (True, False):
+        query = _stored_side(actor, own_first=own_first, across=across)
+        total += session.execute(query.with_only_columns(sa.func.count())).scalar_one()
+        # Best first, then the newest cases: the score index, read backwards, and no sort.
+        best = query.order_by(
+            pair.c.score.desc(), pair.c.case_a_id.desc(), pair.c.case_b_id.desc()
+        ).limit(limit)
+        for own_id, own_code, other_id, other_code, other_org, score, reasons in session.execute(
+            best
+        ):
+            elsewhere = other_org != organisation_id
+            found.append(
+                ReviewPair(
+                    own_id,
+                    own_code,
+                    other_id,
+                    other_code,
+                    score,
+                    queue.reasons_of(reasons),
+                    names.get(other_org, "?") if elsewhere else None,
+                    other_org if elsewhere else None,
+                )
+            )
+    found.sort(key=lambda p: (p.score, *sorted((p.own_case_id, p.other_case_id))), reverse=True)
     return ReviewOverview(
-        pairs_to_review(session, actor=actor, across_organisations=across),
-        across,
+        found[:limit], total, across, queue.last_searched(session, organisation_id=organisation_id)
     )
 
 
-def still_to_review(
-    session: Session, *, actor: Actor, pairs: Sequence[ReviewPair]
-) -> list[ReviewPair]:
-    """``pairs`` from an earlier ``review_overview`` as they stand now: without the pairs
-    decided since, and without any whose cases are no longer open or whose own case the
-    actor may no longer see (after an organisation move, say). A few indexed queries,
-    instead of the scan (seconds at 100,000 people)."""
-    require(actor, Action.EDIT_CASE)
-    require(actor, Action.ASSIGN_CASE)
-    decided = decided_pairs(session)
-    wanted = sorted({p.own_case_id for p in pairs} | {p.other_case_id for p in pairs})
-    still_open: set[int] = set()
-    own_visible: set[int] = set()
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        rows = session.execute(
-            sa.select(col(Case.id), visible_cases(actor)).where(
-                col(Case.id).in_(chunk), col(Case.status) == CaseStatus.OPEN
-            )
-        ).all()
-        still_open.update(case_id for case_id, _ in rows)
-        own_visible.update(case_id for case_id, visible in rows if visible)
-    return [
-        p
-        for p in pairs
-        if tuple(sorted((p.own_case_id, p.other_case_id))) not in decided
-        and p.other_case_id in still_open
-        and p.own_case_id in own_visible
-        and (p.other_organisation_id is not None or p.other_case_id in own_visible)
-    ]
+def _stored_side(actor: Actor, *, own_first: bool, across: bool) -> sa.Select[Any]:
+    """The stored pairs whose first (``own_first``) or second case is an open case of the
+    actor's organisation that the actor may see, the other case open, the pair undecided. A
+    pair within the organisation is read once, from its first case."""
+    pair = table_of(DuplicateCandidate)
+    other = table_of(Case).alias("other_case")
+    own_side, other_side = (pair.c.case_a_id, pair.c.case_b_id)[:: 1 if own_first else -1]
+    decided = sa.exists().where(
+        col(DuplicateDecision.case_a_id) == pair.c.case_a_id,
+        col(DuplicateDecision.case_b_id) == pair.c.case_b_id,
+    )
+    # The other case of a pair within the organisation must be one the actor may see too.
+    other_visible = (
+        sa.select(col(Case.id))
+        .where(col(Case.id) == other.c.id, visible_cases(actor))
+        .correlate_except(Case)
+        .exists()
+    )
+    organisation_id = actor.organisation_id
+    query = (
+        sa.select(
+            col(Case.id),
+            col(Case.code),
+            other.c.id,
+            other.c.code,
+            other.c.organisation_id,
+            pair.c.score,
+            pair.c.reasons,
+        )
+        .select_from(Case)
+        .join(pair, own_side == col(Case.id))
+        .join(other, other.c.id == other_side)
+        .where(
+            col(Case.organisation_id) == organisation_id,
+            col(Case.status) == CaseStatus.OPEN,
+            visible_cases(actor),
+            other.c.status == CaseStatus.OPEN,
+            sa.or_(other.c.organisation_id != organisation_id, other_visible),
+            ~decided,
+        )
+    )
+    if not own_first:
+        query = query.where(other.c.organisation_id != organisation_id)
+    if not across:
+        query = query.where(other.c.organisation_id == organisation_id)
+    return query
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
@@ -157,6 +227,7 @@ def mark_different(session: Session, *, actor: Actor, own_case_id: int, other_ca
     session.add(
         DuplicateDecision(case_a_id=a, case_b_id=b, same_person=False, decided_by_id=actor.id)
     )
+    queue.forget_pair(session, case_a_id=a, case_b_id=b)
     session.flush()
     record(
         session,
@@ -200,6 +271,7 @@ def merge(
             decided_by_id=actor.id,
         )
     )
+    queue.forget_pair(session, case_a_id=a, case_b_id=b)
     session.flush()
     record(
         session,
@@ -219,44 +291,4 @@ def merge(
         entity_id=f"{a}-{b}",
         case_id=survivor_id,
         detail="same",
-    )
-
-
-def matches_for_case(
-    session: Session, *, actor: Actor, case_id: int, across_organisations: bool | None = None
-) -> list[ReviewPair]:
-    """Likely matches of one case (just taken in) among the open cases the review would
-    show: the organisation's own, and other organisations' as "possible match at"."""
-    return [
-        pair
-        for pair in pairs_to_review(session, actor=actor, across_organisations=across_organisations)
-        if case_id in (pair.own_case_id, pair.other_case_id)
-    ]
-
-
-def matches_for_new_case(session: Session, *, actor: Actor, code: str) -> list[ReviewPair]:
-    """``matches_for_case`` by case code, for the intake form; none if out of scope."""
-    from models.access import case_visible, permits
-
-    if not permits(actor, Action.ASSIGN_CASE):
-        return []
-    case = case_visible(session, actor=actor, code=code)
-    if case is None or case.id is None:
-        return []
-    return [
-        pair if pair.own_case_id == case.id else _swap(pair)
-        for pair in matches_for_case(session, actor=actor, case_id=case.id)
-    ]
-
-
-def _swap(pair: ReviewPair) -> ReviewPair:
-    return ReviewPair(
-        pair.other_case_id,
-        pair.other_code,
-        pair.own_case_id,
-        pair.own_code,
-        pair.score,
-        pair.reasons,
-        pair.other_organisation,
-        pair.other_organisation_id,
     )

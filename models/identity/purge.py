@@ -33,7 +33,16 @@ from models.enums import AuditAction, PurgeReason
 from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.crypto import vault_for
-from models.tables import AuditEvent, Case, CaseNote, Person, PersonToken, PurgeLedger, utcnow
+from models.tables import (
+    AuditEvent,
+    Case,
+    CaseNote,
+    DuplicateCandidate,
+    Person,
+    PersonToken,
+    PurgeLedger,
+    utcnow,
+)
 
 
 class CaseNotFound(LookupError):
@@ -90,6 +99,15 @@ def _delete_identity(session: Session, case_id: int) -> None:
     session.execute(sa.delete(PersonToken).where(col(PersonToken.person_id).in_(person_ids)))
     session.execute(sa.delete(CaseNote).where(col(CaseNote.case_id) == case_id))
     session.execute(sa.delete(Person).where(col(Person.case_id) == case_id))
+    # Its pairs in the duplicates review queue: nobody is left to compare.
+    session.execute(
+        sa.delete(DuplicateCandidate).where(
+            sa.or_(
+                col(DuplicateCandidate.case_a_id) == case_id,
+                col(DuplicateCandidate.case_b_id) == case_id,
+            )
+        )
+    )
 
 
 def purge_case(

@@ -118,7 +118,9 @@ def insert_people(
 def update_person(session: Session, *, case_id: int, values: Mapping[str, object]) -> None:
     """Set ``values`` (a subset of ``PERSON_FIELDS``) on the person of ``case_id``: sealed
     again under the person's key, blind tokens replaced. ``IdentityPurged`` if the key is
-    gone (nothing can be sealed for a purged person)."""
+    gone (nothing can be sealed for a purged person). The caller puts the case's duplicate
+    pairs in the review queue again (``models.duplicates.queue.requeue_cases``), as the
+    import does for every renamed person at once."""
     if not values:
         return
     current = read_identity(session, case_id=case_id)

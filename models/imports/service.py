@@ -23,6 +23,7 @@ from models import case_codes
 from models.access import Action, Actor, Scope, require, scope_of
 from models.audit import record
 from models.cases import CONTACT_MAX, clean_text
+from models.duplicates.queue import requeue_cases
 from models.enums import (
     AuditAction,
     CaseStatus,
@@ -411,9 +412,14 @@ def apply_import(
     actor_id = actor.id if actor else None
     creates = [row for row in plan.rows if row.status is RowStatus.CREATED]
     _create_cases(session, organisation_id, creates, actor_id)
+    requeue = [row.case_id for row in creates if row.case_id is not None]
     for row in plan.rows:
         if row.status is RowStatus.UPDATED:
             _update_case(session, row, actor_id, today)
+            if row.case_id is not None and set(row.changed) & MATCHED_FIELDS:
+                requeue.append(row.case_id)
+    # New cases and renamed people: their likely duplicates, in the review queue at once.
+    requeue_cases(session, case_ids=requeue)
     remember_mapping(session, organisation_id=organisation_id, mapping=mapping)
     counts = plan.counts
     record(
@@ -427,6 +433,10 @@ def apply_import(
     )
     session.flush()
     return ImportOutcome(plan, written=True)
+
+
+# The person's fields that matching reads (all but the contact).
+MATCHED_FIELDS = set(PERSON_FIELDS) - {"contact"}
 
 
 def _lock_codes(session: Session) -> None:

@@ -31,6 +31,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from models.database import make_engine, upgrade
+from models.duplicates.queue import refresh_network
 from models.releases.demo import publish_demo_releases
 from seed_data.generator import seed
 
@@ -144,6 +145,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with Session(engine) as session:
         seed(session, cases=E2E_CASES, seed=11, today=E2E_TODAY, password=DEMO_PASSWORD)
         publish_demo_releases(session, today=E2E_TODAY)
+        refresh_network(session)  # as `waypoint seed` does: the duplicates queue filled
         session.commit()
     engine.dispose()
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlmodel import select
 
+from models.duplicates.queue import requeue_cases
 from models.enums import Role
 from models.tables import DuplicateDecision, Organisation, User
 from tests.e2e.conftest import database, open_signed_in, wait_ready
@@ -18,7 +19,7 @@ TABLE = '[data-testid="stDataFrame"]'
 
 
 def _plant(server) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """Two open cases of the coordinator's organisation about one person."""
+    """Two open cases of the coordinator's organisation about one person, queued for review."""
     with database(server) as session:
         coordinator = session.exec(select(User).where(User.username == "coordinator")).one()
         assert coordinator.role == Role.COORDINATOR
@@ -34,6 +35,7 @@ def _plant(server) -> tuple[int, int]:  # type: ignore[no-untyped-def]
         )
         drop_latin_names(session)  # the factory's filler
         assert first.id is not None and second.id is not None
+        requeue_cases(session, case_ids=[first.id, second.id])  # as the intake form does
         return first.id, second.id
 
 
