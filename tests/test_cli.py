@@ -6,9 +6,14 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session, select
 
-from models.database import current_revision, head_revision, make_engine
-from models.tables import Case, User
+from models.database import current_revision, head_revision, make_engine, upgrade
+from models.network import ReferralState
+from models.network.tables import Referral
+from models.tables import AuditEvent, Case, User, utcnow
+from tests.factories import make_case, make_organisation
+from tests.network_factories import make_referral
 from waypoint_cli.main import main
 
 KEY = "k" * 48
@@ -112,3 +117,26 @@ def test_refresh_moves_the_stored_risk_to_the_given_day(database_url, capsys):
         )
     assert main(["--database-url", database_url, "refresh", "--today", "2027-01-10"]) == 0
     assert ": 0 cases recomputed" in capsys.readouterr().out
+
+
+def test_refresh_records_referrals_past_their_answer_deadline_as_expired(database_url, capsys):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        sender, receiver = make_organisation(session), make_organisation(session)
+        case = make_case(session, organisation=sender)
+        overdue = make_referral(
+            session, case=case, to=receiver, sent_at=utcnow() - dt.timedelta(days=8)
+        )
+        waiting = make_referral(session, case=case, to=receiver)
+        session.commit()
+        overdue_id, waiting_id = overdue.id, waiting.id
+    assert main(["--database-url", database_url, "refresh"]) == 0
+    assert "recorded as expired: 1" in capsys.readouterr().out
+    with Session(engine) as session:
+        assert session.get(Referral, overdue_id).state == ReferralState.EXPIRED
+        assert session.get(Referral, waiting_id).state == ReferralState.PENDING
+        assert session.exec(
+            select(AuditEvent.detail).where(AuditEvent.entity == "referral")
+        ).all() == ["pending->expired"]
+    engine.dispose()

@@ -29,6 +29,7 @@ from models.duplicates.setting import SETTINGS as NETWORK_SETTINGS
 from models.enums import Role
 from models.errors import ValidationError
 from models.identity import commands as vault_commands
+from models.network.referrals import expire_overdue
 from models.releases import BudgetError, ReleaseError
 from models.settings import ConfigurationError, load_settings
 from models.stored import refresh
@@ -64,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
 
     refreshing = commands.add_parser(
         "refresh",
-        help="move the stored risk levels to today and search the network for duplicates "
-        "again (run daily from cron)",
+        help="move the stored risk levels to today, record overdue referrals as expired and "
+        "search the network for duplicates again (run daily from cron)",
     )
     refreshing.add_argument("--today", type=dt.date.fromisoformat, help="day to compute for")
 
@@ -157,7 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             day = args.today or settings.today()
             with session_scope(engine) as session:
                 recomputed = refresh(session, today=day)
+                expired = expire_overdue(session)
             print(f"Stored risk levels are for {day}: {recomputed} cases recomputed")
+            print(f"Referrals past their answer deadline recorded as expired: {expired}")
             print(refresh_queue(engine))
             return 0
         if args.command == "create-organisation":
