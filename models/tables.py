@@ -166,6 +166,9 @@ class Case(SQLModel, table=True):
         ),
         # The stage filter over the whole network, counted and paged in one index range.
         sa.Index("ix_case_stage_list_rank", "stage", sa.text("status DESC"), "list_rank", "code"),
+        # A name search's hits (case ids from the blind index) checked against the
+        # organisation, with the list's sort key, without reading each case's row.
+        sa.Index("ix_case_org_id_list_key", "organisation_id", "id", "status", "list_rank", "code"),
         # Identities due for retention: each organisation's closed cases by closing day.
         sa.Index("ix_case_status_org_closed_on", "status", "organisation_id", "closed_on"),
     )

@@ -7,7 +7,9 @@ Create Date: 2026-11-29 02:00:00
 - ``ix_case_stage_list_rank``: the stage filter over every case (an admin) counts and pages
   through one index range, instead of reading every open case to test its stage.
 - ``ix_person_id_case``: a name search turns the blind index's person ids into case ids
-  from this small index, without reading the sealed identities' rows.
+  from this small index, without reading the sealed identities' rows;
+  ``ix_case_org_id_list_key`` then checks those ids against the organisation and reads
+  their sort key without reading each case's row (the hits come from the whole network).
 - ``ix_case_status_org_closed_on``: the admin page counts the identities due for retention
   as one index range per organisation, instead of reading every closed case.
 """
@@ -31,11 +33,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_person_id_case", "person", ["id", "case_id"])
     op.create_index(
+        "ix_case_org_id_list_key",
+        "case_file",
+        ["organisation_id", "id", "status", "list_rank", "code"],
+    )
+    op.create_index(
         "ix_case_status_org_closed_on", "case_file", ["status", "organisation_id", "closed_on"]
     )
 
 
 def downgrade() -> None:
     op.drop_index("ix_case_status_org_closed_on", table_name="case_file")
+    op.drop_index("ix_case_org_id_list_key", table_name="case_file")
     op.drop_index("ix_person_id_case", table_name="person")
     op.drop_index("ix_case_stage_list_rank", table_name="case_file")
