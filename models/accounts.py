@@ -570,17 +570,6 @@ def set_organisation_active(
     )
 
 
-def list_accounts(session: Session, *, actor: Actor) -> list[tuple[User, str]]:
-    """Every account with its organisation's name, for the admin page."""
-    require(actor, Action.MANAGE_USERS)
-    rows = session.execute(
-        sa.select(User, col(Organisation.name))
-        .outerjoin(Organisation, col(Organisation.id) == col(User.organisation_id))
-        .order_by(col(User.username))
-    ).all()
-    return [(row[0], row[1] or "") for row in rows]
-
-
 def list_organisations(session: Session) -> list[Organisation]:
     return list(session.exec(select(Organisation).order_by(col(Organisation.name))).all())
 
@@ -632,11 +621,81 @@ class AccountRow:
     locked: bool
 
 
-def account_rows(session: Session, *, actor: Actor) -> list[AccountRow]:
-    """``list_accounts`` as plain rows; ``locked``: locked out at this moment."""
+ACCOUNTS_PAGE_SIZE = 50
+ACCOUNT_SEARCH_MAX_CHARS = 100
+
+
+@dataclass(frozen=True)
+class AccountFilters:
+    """What the admin's list of accounts is narrowed to; ``None`` means any."""
+
+    search: str = ""  # part of the username or the name, in any case
+    role: Role | None = None
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    rows: list[AccountRow]
+    total: int  # accounts matching the filters
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _folded(column: sa.ColumnExpressionArgument[str], dialect: str) -> sa.ColumnElement[str]:
+    """``column`` in lower case, Cyrillic included: SQLite's own ``lower`` folds ASCII only,
+    so there the connection's ``unicode_lower`` (``models.database``) is used."""
+    return sa.func.unicode_lower(column) if dialect == "sqlite" else sa.func.lower(column)
+
+
+def account_page(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: AccountFilters,
+    page: int = 1,
+    page_size: int = ACCOUNTS_PAGE_SIZE,
+) -> AccountPage:
+    """One page of the accounts (admins only) matching ``filters``, by username, with their
+    organisation's name; ``locked``: locked out at this moment. The filters and the paging
+    run in SQL, so a network of thousands of accounts costs one page."""
+    require(actor, Action.MANAGE_USERS)
+    dialect = session.get_bind().dialect.name
+    conditions: list[sa.ColumnElement[bool]] = []
+    text = " ".join(filters.search.split())[:ACCOUNT_SEARCH_MAX_CHARS].lower()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            sa.or_(
+                _folded(col(User.username), dialect).like(pattern, escape="\\"),
+                _folded(col(User.display_name), dialect).like(pattern, escape="\\"),
+            )
+        )
+    if filters.role is not None:
+        conditions.append(col(User.role) == filters.role)
+    if filters.organisation_id is not None:
+        conditions.append(col(User.organisation_id) == filters.organisation_id)
+    total = int(
+        session.execute(
+            sa.select(sa.func.count()).select_from(User).where(*conditions)
+        ).scalar_one()
+    )
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    users = session.execute(
+        sa.select(User, col(Organisation.name))
+        .outerjoin(Organisation, col(Organisation.id) == col(User.organisation_id))
+        .where(*conditions)
+        .order_by(col(User.username))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
     now = utcnow()
     rows = []
-    for user, organisation in list_accounts(session, actor=actor):
+    for user, organisation in users:
         assert user.id is not None
         locked_until = _aware(user.locked_until)
         rows.append(
@@ -646,9 +705,9 @@ def account_rows(session: Session, *, actor: Actor) -> list[AccountRow]:
                 display_name=user.display_name,
                 role=Role(user.role),
                 organisation_id=user.organisation_id,
-                organisation=organisation,
+                organisation=organisation or "",
                 active=user.active,
                 locked=locked_until is not None and locked_until > now,
             )
         )
-    return rows
+    return AccountPage(rows, total, page, page_size)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -26,7 +29,13 @@ from models.identity.crypto import Identity, vault_for
 from models.identity.store import case_cipher, open_notes, read_identity
 from models.network import ConsentScope, consent_scope
 from models.stored import risk_columns
-from models.stored.risk import RiskColumns, rank_range, rank_ranges_expiring
+from models.stored.risk import (
+    CLOSED_BUCKET,
+    RiskColumn,
+    RiskColumns,
+    rank_range,
+    rank_ranges_expiring,
+)
 from models.tables import (
     AuditEvent,
     Case,
@@ -39,11 +48,15 @@ from models.tables import (
     Organisation,
     StageChange,
     User,
+    table_of,
 )
 
 PAGE_SIZE = 50
 # The case list counts (and pages through) at most this many matches.
 COUNT_LIMIT = 10_000
+# A search with up to this many matches is read in one pass, all sorted, for the count and
+# the page (rather than walking an index in the list's order).
+FEW_MATCHES = 1_000
 # A search is a code or a name: longer text only costs the database (a 100,000-character
 # search ran 23 s and failed inside SQLite), so it is refused with a message.
 SEARCH_MAX_CHARS = 200
@@ -113,17 +126,23 @@ def _code_condition(text: str, dialect: str) -> sa.ColumnElement[bool] | None:
         return None
     contains = col(Case.code).like(f"%{_escape(upper)}%", escape="\\")
     if dialect == "sqlite" and upper.startswith("WP-"):
-        return sa.and_(col(Case.code) >= upper, col(Case.code) < upper + "\x7f", contains)
+        # As a set of ids, so that the planner starts from the code index rather than
+        # testing every case of the scope in the list's order.
+        prefixed = sa.select(col(Case.id)).where(
+            col(Case.code) >= upper, col(Case.code) < upper + "\x7f", contains
+        )
+        return col(Case.id).in_(prefixed)
     return contains
 
 
-def _search_condition(
+def _search_arms(
     index: BlindIndex | None, actor: Actor, text: str, dialect: str = ""
-) -> sa.ColumnElement[bool]:
+) -> list[sa.ColumnElement[bool]]:
     """The code contains ``text``; or, for roles that read identities, every word of ``text``
     matches a word of one of the person's spellings (Cyrillic, Latin, other; any official
     transliteration), in any order. Names are matched through the blind index: nothing is
-    decrypted, and a word matches whole words only."""
+    decrypted, and a word matches whole words only. One condition per way of matching (a
+    case matches when it meets any); ``[false]`` when ``text`` can match nothing."""
     text = text.strip()
     by_code = _code_condition(text, dialect)
     per_word = (
@@ -131,7 +150,29 @@ def _search_condition(
     )
     by_name = col(Case.id).in_(cases_matching_all(per_word)) if per_word else None
     found = [condition for condition in (by_code, by_name) if condition is not None]
-    return sa.or_(*found) if found else sa.false()
+    return found or [sa.false()]
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The list's filters as SQL: every match meets ``conditions`` and, for each group of
+    ``alternatives``, one of its conditions. The alternatives (a search's code and name
+    parts; the expiry filter's rank ranges) are kept apart so that each can be answered by
+    its own index (a union of arms) instead of one scan that tests them all."""
+
+    conditions: list[sa.ColumnElement[bool]]
+    alternatives: list[list[sa.ColumnElement[bool]]]
+    overlapping: bool  # a case can meet two alternatives (a search): the union drops repeats
+    searching: bool = False  # a search (which usually matches few cases) is among them
+
+    def flat(self) -> list[sa.ColumnElement[bool]]:
+        """Everything as one list of conditions (ANDed)."""
+        return self.conditions + [sa.or_(*group) for group in self.alternatives]
+
+    def arms(self) -> list[list[sa.ColumnElement[bool]]]:
+        """One list of conditions per combination of alternatives: a case matches when it
+        meets every condition of one arm."""
+        return [self.conditions + list(combination) for combination in product(*self.alternatives)]
 
 
 def _conditions(
@@ -142,10 +183,11 @@ def _conditions(
     index: BlindIndex | None = None,
     *,
     dialect: str = "",
-) -> list[sa.ColumnElement[bool]]:
+) -> _Where:
     """The list's filters as conditions. With the stored risk, the level and expiry filters
     read ``list_rank`` (which encodes both) so that an index answers them."""
     conditions: list[sa.ColumnElement[bool]] = [visible_cases(actor)]
+    alternatives: list[list[sa.ColumnElement[bool]]] = []
     if filters.status is not None:
         conditions.append(col(Case.status) == filters.status)
     if filters.stage is not None:
@@ -163,13 +205,22 @@ def _conditions(
     if filters.expiring_within_days is not None:
         until = today + dt.timedelta(days=filters.expiring_within_days)
         if columns.stored:
+            # One rank range per level (open cases) and one for closed cases: the status
+            # filter leaves out the ranges that cannot match.
             ranges = rank_ranges_expiring(today, until)
-            conditions.append(sa.or_(*(col(Case.list_rank).between(a, b) for a, b in ranges)))
+            if filters.status is CaseStatus.OPEN:
+                ranges = ranges[:CLOSED_BUCKET]
+            elif filters.status is CaseStatus.CLOSED:
+                ranges = ranges[CLOSED_BUCKET:]
+            alternatives.append([col(Case.list_rank).between(a, b) for a, b in ranges])
         else:
             conditions.append(col(LegalStatus.permit_expires_on).between(today, until))
+    overlapping = False
     if filters.search.strip():
-        conditions.append(_search_condition(index, actor, filters.search, dialect))
-    return conditions
+        search = _search_arms(index, actor, filters.search, dialect)
+        alternatives.append(search)
+        overlapping = len(search) > 1
+    return _Where(conditions, alternatives, overlapping, searching=bool(filters.search.strip()))
 
 
 LIST_COLUMNS = [
@@ -207,18 +258,39 @@ def case_list(
     columns = risk_columns(session, today)
     index = vault_for(session).index if filters.search.strip() else None
     dialect = session.get_bind().dialect.name
-    conditions = _conditions(actor, filters, today, columns, index, dialect=dialect)
+    where = _conditions(actor, filters, today, columns, index, dialect=dialect)
+    if columns.stored:
+        return _stored_page(session, where, page, page_size, count_limit)
+    conditions = where.flat()
     # Counted up to ``COUNT_LIMIT`` matches only, so the count costs the same at 10,000 cases
     # and at 1,000,000; the pages stop there too (narrowing the filters shows the others).
-    matches = sa.select(col(Case.id)).select_from(Case)
-    if not columns.stored:
-        matches = risk.with_legal_status(matches)
+    matches = risk.with_legal_status(sa.select(col(Case.id)).select_from(Case))
     limited = matches.where(*conditions).limit(count_limit + 1).subquery()
     counted = int(session.execute(sa.select(sa.func.count()).select_from(limited)).scalar_one())
     total, capped = min(counted, count_limit), counted > count_limit
-    page = max(1, min(page, max(1, -(-total // page_size))))
-    level = columns.level.label("risk_level")
+    page = _clamp(page, total, page_size)
     statement = (
+        _list_columns(columns.level)
+        .where(*conditions)
+        .order_by(
+            sa.func.coalesce(columns.level, -1).desc(),
+            col(LegalStatus.permit_expires_on).is_(None),
+            col(LegalStatus.permit_expires_on),
+            col(Case.code),
+        )
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    return _page(session.execute(statement).all(), total, page, page_size, capped)
+
+
+def _clamp(page: int, total: int, page_size: int) -> int:
+    return max(1, min(page, max(1, -(-total // page_size))))
+
+
+def _list_columns(level: RiskColumn) -> sa.Select:
+    """The list's columns, from ``case_file`` with its legal status, city and caseworker."""
+    return (
         risk.with_legal_status(
             sa.select(
                 col(Case.code),
@@ -226,7 +298,7 @@ def case_list(
                 col(City.name_en).label("city"),
                 col(Case.stage),
                 col(Case.status),
-                level,
+                level.label("risk_level"),
                 col(LegalStatus.permit_expires_on),
                 col(User.display_name).label("caseworker"),
                 col(Case.updated_at),
@@ -234,24 +306,79 @@ def case_list(
         )
         .outerjoin(City, col(City.id) == col(Case.city_id))
         .outerjoin(User, col(User.id) == col(Case.caseworker_id))
-        .where(*conditions)
+    )
+
+
+def _page(rows: Sequence[sa.Row], total: int, page: int, size: int, capped: bool) -> CasePage:
+    frame = pd.DataFrame([row._asdict() for row in rows], columns=LIST_COLUMNS)
+    return CasePage(frame, total, page, size, capped)
+
+
+def _union(where: _Where, *columns: sa.ColumnElement[Any]) -> sa.Select | sa.CompoundSelect:
+    """``columns`` of the cases matching ``where``: one SELECT per arm, in a union."""
+    arms = [sa.select(*columns).where(*conditions) for conditions in where.arms()]
+    if len(arms) == 1:
+        return arms[0]
+    return sa.union(*arms) if where.overlapping else sa.union_all(*arms)
+
+
+def _stored_page(
+    session: Session, where: _Where, page: int, page_size: int, count_limit: int
+) -> CasePage:
+    """The list read through the stored rank. The matches are found as the sort key alone
+    (id, status, rank, code: what the list's indexes hold), one arm per alternative (a rank
+    range, the code or the name part of a search), so that each arm is an index range and
+    the count and the page's sort touch index entries only; the page's cases are then
+    joined to their legal status, city and caseworker."""
+    cases = table_of(Case)
+    keys = (cases.c.id, cases.c.status, cases.c.list_rank, cases.c.code)
+    order = (col(Case.status).desc(), col(Case.list_rank), col(Case.code))
+    if where.searching:
+        few = _all_if_few(session, where, keys, min(FEW_MATCHES, count_limit))
+        if few is not None:
+            page = _clamp(page, len(few), page_size)
+            ids = [row.id for row in few[(page - 1) * page_size : page * page_size]]
+            statement = _list_columns(col(Case.risk_level)).where(col(Case.id).in_(ids))
+            rows = session.execute(statement.order_by(*order)).all()
+            return _page(rows, len(few), page, page_size, False)
+    # Counted up to ``COUNT_LIMIT`` matches only, so the count costs the same at 10,000 cases
+    # and at 1,000,000; the pages stop there too (narrowing the filters shows the others).
+    # The count selects the id alone, which every index holds.
+    limited = _union(where, cases.c.id).limit(count_limit + 1).subquery()
+    counted = int(session.execute(sa.select(sa.func.count()).select_from(limited)).scalar_one())
+    total, capped = min(counted, count_limit), counted > count_limit
+    page = _clamp(page, total, page_size)
+    found = _union(where, *keys).subquery()
+    # Open cases before closed ones ("open" > "closed"), then the rank (which orders like the
+    # rule expressions: open cases always have a level), then the code: an index's order.
+    chosen = (
+        sa.select(*found.c)
+        .order_by(found.c.status.desc(), found.c.list_rank, found.c.code)
         .limit(page_size)
         .offset((page - 1) * page_size)
+        .subquery()
     )
-    if columns.stored:
-        # The stored rank orders like the expressions below (open cases, which always have a
-        # level, rank before closed ones), and an index holds exactly this order.
-        statement = statement.order_by(col(Case.status).desc(), col(Case.list_rank), col(Case.code))
-    else:
-        statement = statement.order_by(
-            sa.func.coalesce(columns.level, -1).desc(),
-            col(LegalStatus.permit_expires_on).is_(None),
-            col(LegalStatus.permit_expires_on),
-            col(Case.code),
-        )
-    rows = session.execute(statement).all()
-    frame = pd.DataFrame([row._asdict() for row in rows], columns=LIST_COLUMNS)
-    return CasePage(frame, total, page, page_size, capped)
+    statement = (
+        _list_columns(col(Case.risk_level))
+        .join(chosen, chosen.c.id == col(Case.id))
+        .order_by(chosen.c.status.desc(), chosen.c.list_rank, chosen.c.code)
+    )
+    return _page(session.execute(statement).all(), total, page, page_size, capped)
+
+
+def _all_if_few(
+    session: Session, where: _Where, keys: tuple[sa.ColumnElement[Any], ...], few: int
+) -> Sequence[sa.Row] | None:
+    """Every match's sort key, in the list's order, when there are at most ``few``; else
+    ``None``. One pass over a search's hits serves the count and the page. The limit inside
+    (which cuts nothing when it returns) keeps the planner from walking the list's order
+    index through the whole scope to find a few hits: SQLite does not merge a limited
+    subquery into the ordered query around it."""
+    found = _union(where, *keys).limit(few + 1).subquery()
+    rows = session.execute(
+        sa.select(found.c.id).order_by(found.c.status.desc(), found.c.list_rank, found.c.code)
+    ).all()
+    return rows if len(rows) <= few else None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,12 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     # Deleted rows are overwritten with zeros, not left in free pages (purge, issue 11).
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+    # Lower case for every alphabet (SQLite's ``lower`` folds ASCII only): account search.
+    dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
 
 
 PRIVATE_FOLDER = 0o700

@@ -164,6 +164,13 @@ class Case(SQLModel, table=True):
             "list_rank",
             "code",
         ),
+        # The stage filter over the whole network, counted and paged in one index range.
+        sa.Index("ix_case_stage_list_rank", "stage", sa.text("status DESC"), "list_rank", "code"),
+        # A name search's hits (case ids from the blind index) checked against the
+        # organisation, with the list's sort key, without reading each case's row.
+        sa.Index("ix_case_org_id_list_key", "organisation_id", "id", "status", "list_rank", "code"),
+        # Identities due for retention: each organisation's closed cases by closing day.
+        sa.Index("ix_case_status_org_closed_on", "status", "organisation_id", "closed_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -216,6 +223,9 @@ class Person(SQLModel, table=True):
     under ``key_id`` (see ``models/identity``). Read only where the policy allows."""
 
     __tablename__ = "person"
+    # A name search maps the blind index's person ids to case ids from this index alone,
+    # without reading the sealed rows.
+    __table_args__ = (sa.Index("ix_person_id_case", "id", "case_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", unique=True, ondelete="CASCADE")

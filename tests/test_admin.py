@@ -9,7 +9,7 @@ from models import accounts
 from models.access import PermissionDenied
 from models.enums import AuditAction, Role
 from models.errors import ValidationError
-from models.tables import AuditEvent, Organisation
+from models.tables import AuditEvent, Organisation, User
 from tests.factories import actor_of, make_organisation, make_user
 
 
@@ -126,3 +126,91 @@ def test_markup_in_a_display_name_is_refused(session, world, display_name):
 def test_markup_in_an_organisation_name_is_refused(session, world, name):
     with pytest.raises(ValidationError):
         accounts.create_organisation(session, actor=world["admin"], name=name)
+
+
+# --- The list of accounts: searched, filtered and paged in SQL -------------------------------
+
+
+@pytest.fixture
+def crowd(session, world):
+    """Twenty-five more accounts in two organisations, some with Cyrillic names."""
+    other = make_organisation(session, "Дом у реки")
+    people = []
+    for number in range(25):
+        user = make_user(
+            session,
+            role=Role.COORDINATOR if number % 5 == 0 else Role.CASEWORKER,
+            organisation=other if number % 2 else world["org"],
+            username=f"staff{number:02d}",
+        )
+        user.display_name = "Иван Петров" if number % 3 == 0 else f"Worker {number}"
+        session.add(user)
+        people.append(user)
+    session.commit()
+    return {**world, "other": other}
+
+
+def _expected_accounts(session, filters: accounts.AccountFilters) -> list[str]:
+    """Usernames the list must show, in its order, computed in Python over every account."""
+    text = filters.search.strip().lower()
+    return sorted(
+        user.username
+        for user in session.exec(select(User)).all()
+        if (not text or text in user.username.lower() or text in user.display_name.lower())
+        and (filters.role is None or user.role == filters.role)
+        and (filters.organisation_id is None or user.organisation_id == filters.organisation_id)
+    )
+
+
+@pytest.mark.parametrize(
+    "search, role, in_other",
+    [
+        ("", None, False),
+        ("staff1", None, False),
+        ("ИВАН", None, False),
+        ("петров", Role.CASEWORKER, True),
+        ("worker 1", None, False),
+        ("", Role.COORDINATOR, True),
+        ("100%_", None, False),
+    ],
+)
+def test_the_account_list_matches_a_plain_python_selection(session, crowd, search, role, in_other):
+    """Search (username or name, any case, Cyrillic included), role and organisation filters,
+    and pages of seven that together list every match once, by username."""
+    filters = accounts.AccountFilters(
+        search=search, role=role, organisation_id=crowd["other"].id if in_other else None
+    )
+    expected = _expected_accounts(session, filters)
+    first = accounts.account_page(session, actor=crowd["admin"], filters=filters, page_size=7)
+    assert first.total == len(expected)
+    pages = [
+        accounts.account_page(
+            session, actor=crowd["admin"], filters=filters, page=number, page_size=7
+        )
+        for number in range(1, first.pages + 1)
+    ]
+    assert [row.username for page in pages for row in page.rows] == expected
+    assert (first.pages, pages[-1].page) == (max(1, -(-len(expected) // 7)), first.pages)
+
+
+def test_the_account_list_is_for_admins_only_and_shows_organisation_and_lock(session, crowd):
+    with pytest.raises(PermissionDenied):
+        accounts.account_page(
+            session, actor=crowd["coordinator"], filters=accounts.AccountFilters()
+        )
+    listed = accounts.account_page(
+        session,
+        actor=crowd["admin"],
+        filters=accounts.AccountFilters(search="staff01"),
+    )
+    (row,) = listed.rows
+    assert (row.organisation, row.role, row.active, row.locked) == (
+        "Дом у реки",
+        Role.CASEWORKER,
+        True,
+        False,
+    )
+    beyond = accounts.account_page(
+        session, actor=crowd["admin"], filters=accounts.AccountFilters(), page=99, page_size=10
+    )
+    assert beyond.page == beyond.pages  # a page past the end shows the last one

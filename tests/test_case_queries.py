@@ -4,16 +4,19 @@ rows the test created."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, select
 
 from models import case_queries as q
+from models.access import Actor
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, ExtraditionStatus, Outcome, Role, Stage
 from models.identity.store import read_identity
 from models.risk import RiskLevel
-from models.tables import AuditEvent, Organisation
+from models.tables import AuditEvent, Organisation, User
+from seed_data.generator import seed
 from tests.factories import (
     actor_of,
     make_case,
@@ -22,6 +25,7 @@ from tests.factories import (
     make_organisation,
     make_user,
 )
+from tests.oracle import Rows
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -205,3 +209,143 @@ def test_opening_a_case_or_its_identity_is_recorded_only_within_scope(session, w
         (AuditAction.VIEW_CASE, None),
         (AuditAction.VIEW_IDENTITY, "birth_year,contact,full_name,name_cyrillic,name_latin"),
     ]
+
+
+# --- The list's filters over a seeded caseload, against plain Python over every row --------
+
+
+@pytest.fixture
+def seeded(engine) -> Iterator[Session]:
+    """400 seeded cases with their stored risk for ``TODAY`` (so the list reads its stored
+    rank, as it does in use), and the demo accounts."""
+    with Session(engine) as session:
+        seed(session, cases=400, seed=11, today=TODAY, password="a-long-test-password-1")
+        session.commit()
+    with Session(engine) as session:
+        yield session
+
+
+def _demo_actor(session: Session, username: str) -> Actor:
+    return actor_of(session.exec(select(User).where(User.username == username)).one())
+
+
+def _listed(session: Session, actor: Actor, filters: q.CaseListFilters, **kwargs) -> q.CasePage:
+    return q.case_list(session, actor=actor, filters=filters, today=TODAY, **kwargs)
+
+
+def _in_list_order(rows: Rows, cases: list) -> list[str]:
+    """Codes in the list's order, computed in Python: open cases (which have a level) by the
+    oracle's risk level, highest first, then closed cases; within each, the soonest permit
+    expiry first (none last), then the code."""
+
+    def key(case):  # noqa: ANN001, ANN202
+        level = rows.level(case)
+        legal = rows.legal.get(case.id)
+        expires = legal.permit_expires_on if legal else None
+        return (
+            level is None,
+            -int(level) if level is not None else 0,
+            expires is None,
+            expires or dt.date.min,
+            case.code,
+        )
+
+    return [case.code for case in sorted(cases, key=key)]
+
+
+def _words(text: str | None) -> set[str]:
+    return set((text or "").lower().replace("ё", "е").split())
+
+
+SEEDED_FILTERS = {
+    "expiring in 30 days": q.CaseListFilters(expiring_within_days=30),
+    "any status, expiring in 90 days": q.CaseListFilters(status=None, expiring_within_days=90),
+    "closed, expiring in 400 days": q.CaseListFilters(
+        status=CaseStatus.CLOSED, expiring_within_days=400
+    ),
+    "medium, expiring in 30 days": q.CaseListFilters(
+        risk_level=RiskLevel.MEDIUM, expiring_within_days=30
+    ),
+    "code prefix": q.CaseListFilters(status=None, search="WP-26-"),
+    "name": q.CaseListFilters(status=None, search="Иван"),
+    "name, any status, expiring in 2 years": q.CaseListFilters(
+        status=None, search="иван", expiring_within_days=730
+    ),
+    "stage": q.CaseListFilters(stage=Stage.DOCUMENTS),
+}
+
+
+def _expected(rows: Rows, people: dict, actor: Actor, filters: q.CaseListFilters) -> list[str]:
+    """The codes ``case_list`` must show, in its order, computed without SQL."""
+    chosen = []
+    for case in rows.visible(actor):
+        legal = rows.legal.get(case.id)
+        expires = legal.permit_expires_on if legal else None
+        if filters.status is not None and case.status != filters.status:
+            continue
+        if filters.stage is not None and case.stage != filters.stage:
+            continue
+        if filters.risk_level is not None and rows.level(case) != filters.risk_level:
+            continue
+        if filters.expiring_within_days is not None and not (
+            expires is not None
+            and TODAY <= expires <= TODAY + dt.timedelta(days=filters.expiring_within_days)
+        ):
+            continue
+        text = filters.search.strip()
+        if text:
+            by_code = text.upper() in case.code
+            person = people.get(case.id)
+            by_name = (
+                actor.role != Role.ADMIN
+                and person is not None
+                and _words(text) <= _words(person.name_cyrillic) | _words(person.name_latin)
+            )
+            if not (by_code or by_name):
+                continue
+        chosen.append(case)
+    return _in_list_order(rows, chosen)
+
+
+@pytest.mark.parametrize("name", list(SEEDED_FILTERS))
+def test_each_filter_lists_what_plain_python_selects_in_the_same_order(seeded, name):
+    """Expiry (rank ranges), code and name searches (their union) and the stage filter, for
+    every role: the same cases in the same order as a selection over every row in Python,
+    the same count, and pages that are slices of that order."""
+    session = seeded
+    filters = SEEDED_FILTERS[name]
+    rows = Rows.read(session)
+    people = {c.id: read_identity(session, case_id=c.id) for c in rows.cases}
+    seen = 0
+    for username in ("coordinator", "admin", "caseworker"):
+        actor = _demo_actor(session, username)
+        expected = _expected(rows, people, actor, filters)
+        listed = _listed(session, actor, filters, page_size=5000)
+        assert list(listed.rows["code"]) == expected, (name, username)
+        assert (listed.total, listed.capped) == (len(expected), False), (name, username)
+        # The second page of three (the last one when there are fewer pages).
+        second = _listed(session, actor, filters, page=2, page_size=3)
+        start = 3 if len(expected) > 3 else 0
+        assert list(second.rows["code"]) == expected[start : start + 3], (name, username)
+        seen += len(expected)
+    assert seen > 0, name
+
+
+def test_the_name_search_finds_the_seeded_namesakes(seeded):
+    """The seeded caseload has people called Иван (else the comparison above proves little)."""
+    coordinator = _demo_actor(seeded, "coordinator")
+    page = _listed(seeded, coordinator, q.CaseListFilters(status=None, search="Иван"))
+    assert page.total >= 3
+
+
+def test_a_search_with_more_matches_than_the_count_limit_is_capped_in_order(seeded):
+    """A search matching more cases than the count limit: the count stops there, and the
+    pages are those of the full order (the search's one-pass reading gives way)."""
+    session = seeded
+    actor = _demo_actor(session, "admin")
+    filters = q.CaseListFilters(status=None, search="WP-")
+    everything = _listed(session, actor, filters, page_size=5000)
+    assert everything.total == 400
+    capped = _listed(session, actor, filters, page=2, page_size=10, count_limit=25)
+    assert (capped.total, capped.capped, capped.pages) == (25, True, 3)
+    assert list(capped.rows["code"]) == list(everything.rows["code"][10:20])

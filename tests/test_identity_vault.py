@@ -20,10 +20,15 @@ from models.identity.backup import backup, rotate_master_key
 from models.identity.blind_index import blind_tokens, candidate_people
 from models.identity.crypto import reset
 from models.identity.names import name_tokens
-from models.identity.retention import add_months, apply_retention, identities_due
+from models.identity.retention import (
+    add_months,
+    apply_retention,
+    identities_due,
+    retention_overview,
+)
 from models.identity.store import read_identity
 from models.settings import ConfigurationError
-from models.tables import AuditEvent, Case, CaseNote, Organisation, Person
+from models.tables import AuditEvent, Case, CaseNote, Organisation, Person, User
 from seed_data.generator import NOTE_TEMPLATES, seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
 from waypoint_cli.main import main
@@ -364,3 +369,36 @@ def test_identities_due_match_the_rule_applied_to_every_closed_case(session):
         found = identities_due(session, today=TODAY, within_days=within)
         assert [(d.due_on, d.case_code) for d in found] == expected
         assert expected or within < 400
+
+
+@pytest.mark.parametrize("shown", [1, 7, 1000])
+def test_the_retention_overview_counts_and_lists_the_soonest_as_the_rule_does(session, shown):
+    """The admin page's summary: its counts, and its first ``shown`` rows (ties on a due day
+    broken by the code, across organisations with different periods), against the rule
+    applied to every closed case in Python."""
+    seed(session, cases=300, seed=3, today=TODAY, password="seed-test-password-long")
+    short = session.exec(select(Organisation)).first()
+    assert short is not None
+    short.identity_retention_months = 1
+    session.add(short)
+    session.flush()
+    admin = session.exec(select(User).where(User.username == "admin")).one()
+    rows = session.execute(
+        sa.select(Case.code, Case.closed_on, Organisation.identity_retention_months)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .join(Person, Person.case_id == Case.id)
+        .where(Case.status == CaseStatus.CLOSED)
+    ).all()
+    for within in (0, 30, 400):
+        limit = TODAY + dt.timedelta(days=within)
+        due = sorted(
+            (add_months(closed, months), code)
+            for code, closed, months in rows
+            if add_months(closed, months) <= limit
+        )
+        now = [d for d in due if d[0] <= TODAY]
+        overview = retention_overview(
+            session, today=TODAY, actor=actor_of(admin), within_days=within, shown=shown
+        )
+        assert (overview.due_now, overview.due_soon) == (len(now), len(due) - len(now))
+        assert [(d.due_on, d.case_code) for d in overview.soonest] == due[:shown]

@@ -42,6 +42,7 @@ DESCENDING_INDEXES = {
     "ix_case_org_list_rank": "(organisation_id, status desc, list_rank, code)",
     "ix_case_list_rank": "(status desc, list_rank, code)",
     "ix_case_caseworker_list_rank": "(caseworker_id, status desc, list_rank, code)",
+    "ix_case_stage_list_rank": "(stage, status desc, list_rank, code)",
 }
 
 

@@ -108,3 +108,29 @@ def test_an_admin_cannot_deactivate_themselves(page_test, world):
     assert "You cannot deactivate your own account." in [e.value for e in at.error]
     with Session(world["engine"]) as session:
         assert session.get(User, world["admin"].id).active is True
+
+
+def test_admin_searches_filters_and_pages_the_accounts(page_test, world):
+    """Only one page of accounts is shown; the search (any case) and the role filter narrow
+    it, and an account is chosen among those listed."""
+    with Session(world["engine"]) as session:
+        org = session.get(Organisation, world["org"].id)
+        for number in range(60):
+            make_user(
+                session, role=Role.CASEWORKER, organisation=org, username=f"staff{number:02d}"
+            )
+        session.commit()
+    at = start(page_test, world)
+    assert "62 accounts match." in [c.value for c in at.caption]
+    assert len(at.dataframe[-1].value) == 50
+    assert "Page 1 of 2" in [c.value for c in at.caption]
+    at.number_input(key="wp_admin_page").set_value(2).run()
+    second = [f"staff{n}" for n in range(49, 60)] + ["worker"]  # after boss, staff00-48
+    assert list(at.dataframe[-1].value["Username"]) == second
+    at.text_input(key="wp_admin_search").set_value("STAFF0").run()
+    assert list(at.dataframe[-1].value["Username"]) == [f"staff0{n}" for n in range(10)]
+    assert at.number_input(key="wp_admin_page").value == 1
+    at.text_input(key="wp_admin_search").set_value("").run()
+    at.selectbox(key="wp_admin_role_filter").set_value(Role.ADMIN).run()
+    assert list(at.dataframe[-1].value["Username"]) == ["boss"]
+    assert at.selectbox(key="wp_admin_user").options == ["—", "boss"]

@@ -16,12 +16,13 @@ from models.identity.retention import (
     DEFAULT_RETENTION_MONTHS,
     MAX_RETENTION_MONTHS,
     apply_retention,
-    identities_due,
+    retention_overview,
     set_retention_months,
 )
 
 PREFIX = "wp_retention_"
 SOON_DAYS = 30
+SHOWN = 100
 
 
 def retention_section(
@@ -36,8 +37,10 @@ def retention_section(
             "facts stay for the statistics."
         )
     )
-    due = data.read(identities_due, today=today, actor=actor, within_days=SOON_DAYS)
-    now = [d for d in due if d.due_on <= today]
+    overview = data.read(
+        retention_overview, today=today, actor=actor, within_days=SOON_DAYS, shown=SHOWN
+    )
+    due = overview.soonest
     st.dataframe(
         pd.DataFrame(
             {
@@ -52,10 +55,15 @@ def retention_section(
     )
     st.caption(
         _("{now} due now, {soon} more within {days} days.").format(
-            now=len(now), soon=len(due) - len(now), days=SOON_DAYS
+            now=overview.due_now, soon=overview.due_soon, days=SOON_DAYS
+        )
+        + (
+            " " + _("The soonest {shown} are listed.").format(shown=SHOWN)
+            if overview.due_now + overview.due_soon > SHOWN
+            else ""
         )
     )
-    if now and st.button(_("Purge the identities due now"), key=f"{PREFIX}apply"):
+    if overview.due_now and st.button(_("Purge the identities due now"), key=f"{PREFIX}apply"):
         codes = data.write_in_steps(apply_retention, today=today, actor=actor)
         flash("success", _("{count} identities purged.").format(count=len(codes)))
         st.rerun()

@@ -1,5 +1,5 @@
 """Organisations and accounts (admins only): create, deactivate or reactivate, change the
-role, reset a password, unlock."""
+role, reset a password, unlock. Accounts are searched, filtered and paged in SQL."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, runtime
+from dashboard.account_list import account_list
 from dashboard.auth import signed_in_actor
 from dashboard.case_sections.retention import retention_section
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save, show_flash
-from dashboard.i18n import _, label
+from dashboard.i18n import _
 from models import accounts
 from models.enums import Role
 
@@ -18,24 +19,10 @@ ORG_NAME = "wp_admin_org_name"
 USER = "wp_admin_user"
 
 
-def accounts_table(rows: list[accounts.AccountRow]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            _("Username"): [row.username for row in rows],
-            _("Name"): [row.display_name for row in rows],
-            _("Role"): [label(row.role) for row in rows],
-            _("Organisation"): [row.organisation or "—" for row in rows],
-            _("Active"): [_("Yes") if row.active else _("No") for row in rows],
-            _("Locked"): [_("Yes") if row.locked else _("No") for row in rows],
-        }
-    )
-
-
 actor = signed_in_actor()
 st.title(_("Organisations and accounts"))
 show_flash()
 organisations = data.read(accounts.list_organisations)
-users = data.read(accounts.account_rows, actor=actor)
 org_choices = [(o.id, o.name) for o in organisations if o.id is not None]
 
 st.subheader(_("Organisations"))
@@ -65,7 +52,7 @@ with st.form("wp_admin_new_org"):
 retention_section(actor, organisations=org_choices, today=runtime.settings().today())
 
 st.subheader(_("Accounts"))
-st.dataframe(accounts_table(users), hide_index=True, width="stretch")
+users = account_list(actor, organisations=org_choices)
 
 with st.expander(_("Create an account")), st.form("wp_admin_new_user"):
     errors = FieldErrors()
@@ -99,6 +86,7 @@ with st.expander(_("Create an account")), st.form("wp_admin_new_user"):
         )
 
 st.subheader(_("Change an account"))
+st.caption(_("Choose among the accounts listed above; search to find another."))
 user_choices = [(u.id, u.username) for u in users]
 chosen_id = choice_select(_("Account"), user_choices, value=None, key=USER)
 chosen = next((u for u in users if u.id == chosen_id), None)

@@ -70,11 +70,12 @@ def risk_columns(session: Session, today: dt.date) -> RiskColumns:
 NO_EXPIRY = 99_999
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _BUCKET = 100_000  # list_rank = bucket * _BUCKET + expiry day
+CLOSED_BUCKET = 4  # the buckets of open cases come first (0-3), then closed cases
 
 
 def _bucket(level: int | None) -> int:
     """Critical 0, high 1, medium 2, low 3; closed cases (no level) 4."""
-    return 3 - level if level is not None else 4
+    return 3 - level if level is not None else CLOSED_BUCKET
 
 
 def _expiry_day(expires: dt.date | None) -> int:
@@ -98,9 +99,11 @@ def rank_range(level: int) -> tuple[int, int]:
 
 def rank_ranges_expiring(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
     """The ``list_rank`` ranges of the cases whose permit expires from ``start`` to ``end``,
-    one per bucket (open cases at each level, then closed ones)."""
+    one per bucket (open cases at each level, then closed ones: ``CLOSED_BUCKET``)."""
     first, last = _expiry_day(start), _expiry_day(end)
-    return [(bucket * _BUCKET + first, bucket * _BUCKET + last) for bucket in range(5)]
+    return [
+        (bucket * _BUCKET + first, bucket * _BUCKET + last) for bucket in range(CLOSED_BUCKET + 1)
+    ]
 
 
 def _as_date(value: object) -> dt.date | None:
