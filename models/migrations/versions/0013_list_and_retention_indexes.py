@@ -1,7 +1,7 @@
 """indexes for the case list's stage filter and name search, and for retention's counts
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-29 02:00:00
 
 - ``ix_case_stage_list_rank``: the stage filter over every case (an admin) counts and pages
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
