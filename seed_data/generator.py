@@ -468,6 +468,32 @@ class _Writer:
             self.cache_size = self.driver.execute("PRAGMA cache_size").fetchone()[0]
             self.driver.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
         self.dropped_indexes = self._drop_indexes() if rebuild_indexes else []
+        self.dropped_foreign_keys = (
+            self._drop_foreign_keys() if rebuild_indexes and not self.sqlite else []
+        )
+
+    def _drop_foreign_keys(self) -> list[str]:
+        """PostgreSQL: drop the foreign keys of the tables written to, returning the statements
+        that add them again. PostgreSQL checks a foreign key row by row (a trigger and a
+        parent lookup per row and key); added again after the load, each is validated once,
+        over all rows, by one join. Inside the transaction, so a rollback restores them."""
+        names = [table.name for table, _ in TARGETS]
+        found = self.connection.execute(
+            sa.text(
+                "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "JOIN pg_class t ON t.oid = c.conrelid "
+                "WHERE c.contype = 'f' AND t.relname IN :names AND pg_table_is_visible(t.oid) "
+                "ORDER BY t.relname, c.conname"
+            ).bindparams(sa.bindparam("names", expanding=True)),
+            {"names": names},
+        ).all()
+        quote = self.connection.dialect.identifier_preparer.quote
+        statements = []
+        for table, name, definition in found:
+            target = f"ALTER TABLE {quote(str(table))}"
+            self.connection.exec_driver_sql(f"{target} DROP CONSTRAINT {quote(str(name))}")
+            statements.append(f"{target} ADD CONSTRAINT {quote(str(name))} {definition}")
+        return statements
 
     def _drop_indexes(self) -> list[str]:
         """Drop the secondary indexes of the tables written to, returning the statements that
@@ -532,9 +558,10 @@ class _Writer:
                 cursor.execute(f"INSERT INTO {target} VALUES {values}", list(chain(*chunk)))  # noqa: S608
 
     def finish(self) -> None:
-        """After the last batch (and the stored risk): build the dropped indexes again, and
-        on PostgreSQL move the case and person id sequences past the ids given."""
-        for statement in self.dropped_indexes:
+        """After the last batch (and the stored risk): build the dropped indexes again, add
+        the dropped foreign keys again (each checks every row), and on PostgreSQL move the
+        case and person id sequences past the ids given."""
+        for statement in self.dropped_indexes + self.dropped_foreign_keys:
             self.connection.exec_driver_sql(statement)
         if self.sqlite:
             return

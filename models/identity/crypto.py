@@ -114,11 +114,12 @@ class Vault:
 # The field names in declaration order: what ``asdict`` gives, without its deep copy (the
 # values are strings and numbers), which cost more than the encryption when seeding.
 _IDENTITY_FIELDS = tuple(f.name for f in fields(Identity))
+_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) uses
 
 
 def seal_identity(cipher: DataCipher, identity: Identity) -> bytes:
     plain = {name: getattr(identity, name) for name in _IDENTITY_FIELDS}
-    return cipher.encrypt(json.dumps(plain, ensure_ascii=False).encode())
+    return cipher.encrypt(_JSON.encode(plain).encode())
 
 
 def open_identity(cipher: DataCipher, sealed: bytes) -> Identity:

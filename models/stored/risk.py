@@ -163,8 +163,11 @@ def _store(session: Session, today: dt.date, where: Sequence[sa.ColumnElement[bo
         ).select_from(Case)
     ).where(*where)
     written = 0
-    result = session.execute(statement)
-    while chunk := result.fetchmany(BATCH):
+    # Core rows (cheaper than the ORM's), all read before the first write: an update must
+    # not move rows under a scan still reading the same table or index.
+    rows = session.connection().execute(statement).all()
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
         values: list[StoredRow] = []
         for row in chunk:
             is_open = row.status == CaseStatus.OPEN
