@@ -561,6 +561,10 @@ class _Writer:
         """After the last batch (and the stored risk): build the dropped indexes again, add
         the dropped foreign keys again (each checks every row), and on PostgreSQL move the
         case and person id sequences past the ids given."""
+        if self.dropped_indexes and not self.sqlite:
+            # Sorts for the index builds in memory rather than in temporary files (this
+            # transaction only).
+            self.connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         for statement in self.dropped_indexes + self.dropped_foreign_keys:
             self.connection.exec_driver_sql(statement)
         if self.sqlite:
