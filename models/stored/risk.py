@@ -205,7 +205,7 @@ def _write(session: Session, values: list[StoredRow]) -> None:
         connection.exec_driver_sql(f"UPDATE case_file SET {sets} WHERE id = ?", dated)  # noqa: S608
         return
     if len(values) >= BULK_FROM and dialect == "postgresql":
-        _write_by_copy(connection, values)
+        _write_by_arrays(connection, values)
         return
     table = table_of(Case)
     update = (
@@ -217,25 +217,22 @@ def _write(session: Session, values: list[StoredRow]) -> None:
     connection.execute(update, [dict(zip(names, v, strict=True)) for v in values])
 
 
-def _write_by_copy(connection: sa.Connection, values: list[StoredRow]) -> None:
-    """PostgreSQL: ``COPY`` into a temporary table, then one ``UPDATE ... FROM`` (one
-    statement instead of one per case)."""
+def _write_by_arrays(connection: sa.Connection, values: list[StoredRow]) -> None:
+    """PostgreSQL: one ``UPDATE ... FROM unnest(arrays)`` instead of a statement per case
+    (and no temporary table, which a database user may not be allowed to create)."""
+    columns = list(zip(*values, strict=True))
+    types = ("integer", "integer", "varchar", "date", "integer", "integer")
+    arrays = ", ".join(f"%s::{name}[]" for name in types)
+    sets = ", ".join(f"{name} = l.{name}" for name in _STORED)
+    # Column names and types from constants of this module; the values are parameters.
+    update = (
+        f"UPDATE case_file SET {sets} FROM unnest({arrays}) "  # noqa: S608
+        f"AS l({', '.join(_STORED)}, id) WHERE case_file.id = l.id"
+    )
     driver = connection.connection.driver_connection
     assert driver is not None, "a checked-out connection has its driver's connection"
     with driver.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE stored_risk_load (risk_level integer, risk_urgency integer, "
-            "risk_reasons varchar(300), risk_changes_on date, list_rank integer, id integer) "
-            "ON COMMIT DROP"
-        )
-        with cursor.copy(f"COPY stored_risk_load ({', '.join(_STORED)}, id) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
-        sets = ", ".join(f"{name} = l.{name}" for name in _STORED)
-        # Column names from _STORED, a constant of this module.
-        update = f"UPDATE case_file SET {sets} FROM stored_risk_load l WHERE case_file.id = l.id"  # noqa: S608
-        cursor.execute(update)
-        cursor.execute("DROP TABLE stored_risk_load")
+        cursor.execute(update, [list(column) for column in columns])
 
 
 def store_case(session: Session, *, case_id: int) -> None:
