@@ -430,3 +430,36 @@ def test_batches_drawn_ahead_arrive_in_order_and_failures_reach_the_caller() -> 
 
     with pytest.raises(ValueError, match="draw failed"):
         list(generator._drawn_ahead(failing()))
+
+
+_PG_SCHEMA = """
+SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+UNION ALL
+SELECT 'constraint ' || contype::text || CASE WHEN convalidated THEN ' validated' ELSE '' END,
+       conname, pg_get_constraintdef(oid)
+FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+"""
+
+
+def test_a_large_seed_into_an_empty_postgresql_database_restores_indexes_and_foreign_keys(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(generator, "REBUILD_INDEXES_FROM", 10)
+    monkeypatch.setenv("WAYPOINT_KEYSTORE_URL", f"sqlite:///{tmp_path / 'keys.db'}")
+    engine = make_engine(pg_url)
+    with engine.connect() as connection:
+        before = sorted(connection.exec_driver_sql(_PG_SCHEMA).all())
+    with Session(engine) as session:
+        seed(session, cases=40, seed=1, today=TODAY, password=PASSWORD)
+        session.commit()
+    with engine.connect() as connection:
+        after = sorted(connection.exec_driver_sql(_PG_SCHEMA).all())
+        orphans = connection.exec_driver_sql(
+            "SELECT count(*) FROM stage_change s LEFT JOIN case_file c ON c.id = s.case_id "
+            "WHERE c.id IS NULL"
+        ).scalar()
+        cases = connection.exec_driver_sql("SELECT count(*) FROM case_file").scalar()
+    engine.dispose()
+    assert after == before
+    assert any("FOREIGN KEY (case_id) REFERENCES case_file" in row[2] for row in after)
+    assert (cases, orphans) == (40, 0)

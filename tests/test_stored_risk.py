@@ -25,6 +25,7 @@ from models.risk import (
     with_legal_status,
 )
 from models.stored import refresh, refresh_if_due, risk_columns, stored_as_of
+from models.stored import risk as stored_risk
 from models.tables import Case, RiskRefresh, StageChange, User
 from seed_data.generator import seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
@@ -94,6 +95,25 @@ def test_refresh_moves_the_stored_levels_to_a_later_day(seeded, days):
         assert recomputed < open_cases  # only the cases due that day
     assert stored_as_of(session) == later
     assert _mismatches(session, later) == []
+
+
+def test_bulk_writes_store_the_same_levels_as_case_by_case_ones(engine, monkeypatch):
+    # Seeding and refreshes of many cases write in bulk (COPY on PostgreSQL, the driver's
+    # executemany on SQLite): every size is written that way here.
+    monkeypatch.setattr(stored_risk, "BULK_FROM", 1)
+    with Session(engine) as session:
+        seed(session, cases=400, seed=11, today=TODAY, password="a-long-test-password-1")
+        session.commit()
+    with Session(engine) as session:
+        assert _mismatches(session, TODAY) == []
+        later = TODAY + dt.timedelta(days=31)
+        assert refresh(session, today=later) > 0
+        assert _mismatches(session, later) == []
+        refresh(session, today=TODAY)
+        session.commit()
+        assert _mismatches(session, TODAY) == []
+        changes_on = session.scalar(sa.select(sa.func.min(Case.risk_changes_on)))
+        assert isinstance(changes_on, dt.date) and changes_on > TODAY
 
 
 def test_refresh_day_by_day_stays_equal_and_back_in_time_recomputes_all(seeded):

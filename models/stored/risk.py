@@ -165,40 +165,77 @@ def _store(session: Session, today: dt.date, where: Sequence[sa.ColumnElement[bo
             *risk.reason_columns(today),
         ).select_from(Case)
     ).where(*where)
-    table = table_of(Case)
-    update = (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"))
-        .values(
-            risk_level=sa.bindparam("b_level"),
-            risk_urgency=sa.bindparam("b_urgency"),
-            risk_reasons=sa.bindparam("b_reasons"),
-            risk_changes_on=sa.bindparam("b_changes_on"),
-            list_rank=sa.bindparam("b_rank"),
-        )
-    )
     written = 0
-    result = session.execute(statement)
-    while chunk := result.fetchmany(BATCH):
-        values = []
+    # Core rows (cheaper than the ORM's), all read before the first write: an update must
+    # not move rows under a scan still reading the same table or index.
+    rows = session.connection().execute(statement).all()
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        values: list[StoredRow] = []
         for row in chunk:
             is_open = row.status == CaseStatus.OPEN
             mapping = row._mapping
             values.append(
-                {
-                    "b_id": row.id,
-                    "b_level": row.level,
-                    "b_urgency": row.urgency,
-                    "b_reasons": ",".join(r.key for r in rules if mapping[f"risk_{r.key}"])
-                    if is_open
-                    else None,
-                    "b_changes_on": _first_change(today, row) if is_open else None,
-                    "b_rank": list_rank(row.level, _as_date(row.expires)),
-                }
+                (
+                    row.level,
+                    row.urgency,
+                    ",".join(r.key for r in rules if mapping[f"risk_{r.key}"]) if is_open else None,
+                    _first_change(today, row) if is_open else None,
+                    list_rank(row.level, _as_date(row.expires)),
+                    row.id,
+                )
             )
-        session.connection().execute(update, values)
+        _write(session, values)
         written += len(values)
     return written
+
+
+# The stored columns, in the order of the tuples ``_store`` makes (the case id last).
+_STORED = ("risk_level", "risk_urgency", "risk_reasons", "risk_changes_on", "list_rank")
+StoredRow: TypeAlias = tuple[int | None, int | None, str | None, dt.date | None, int, int]
+# From this many rows on, the values go to the database in bulk (a bulk load, a refresh).
+BULK_FROM = 1000
+
+
+def _write(session: Session, values: list[StoredRow]) -> None:
+    """Write the stored columns of ``values`` (``_STORED`` values, then the case id)."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if len(values) >= BULK_FROM and dialect == "sqlite":
+        # Straight to the driver: its executemany is a loop in C, with no per-row mapping.
+        sets = ", ".join(f"{name} = ?" for name in _STORED)
+        dated = [(*v[:3], v[3] and v[3].isoformat(), *v[4:]) for v in values]
+        connection.exec_driver_sql(f"UPDATE case_file SET {sets} WHERE id = ?", dated)  # noqa: S608
+        return
+    if len(values) >= BULK_FROM and dialect == "postgresql":
+        _write_by_arrays(connection, values)
+        return
+    table = table_of(Case)
+    update = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values({name: sa.bindparam(f"b_{name}") for name in _STORED})
+    )
+    names = [f"b_{name}" for name in _STORED] + ["b_id"]
+    connection.execute(update, [dict(zip(names, v, strict=True)) for v in values])
+
+
+def _write_by_arrays(connection: sa.Connection, values: list[StoredRow]) -> None:
+    """PostgreSQL: one ``UPDATE ... FROM unnest(arrays)`` instead of a statement per case
+    (and no temporary table, which a database user may not be allowed to create)."""
+    columns = list(zip(*values, strict=True))
+    types = ("integer", "integer", "varchar", "date", "integer", "integer")
+    arrays = ", ".join(f"%s::{name}[]" for name in types)
+    sets = ", ".join(f"{name} = l.{name}" for name in _STORED)
+    # Column names and types from constants of this module; the values are parameters.
+    update = (
+        f"UPDATE case_file SET {sets} FROM unnest({arrays}) "  # noqa: S608
+        f"AS l({', '.join(_STORED)}, id) WHERE case_file.id = l.id"
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a checked-out connection has its driver's connection"
+    with driver.cursor() as cursor:
+        cursor.execute(update, [list(column) for column in columns])
 
 
 def store_case(session: Session, *, case_id: int) -> None:
@@ -218,11 +255,14 @@ def store_cases(session: Session, *, case_ids: Sequence[int]) -> None:
         _store(session, today, [col(Case.id).in_(ids[start : start + 500])])
 
 
-def store_all(session: Session, *, today: dt.date) -> int:
-    """Compute every case for ``today`` and make it the stored day (after a bulk load)."""
+def store_all(session: Session, *, today: dt.date, statistics: bool = True) -> int:
+    """Compute every case for ``today`` and make it the stored day (after a bulk load).
+    ``statistics=False`` leaves ``refresh_statistics`` to the caller (a bulk load that
+    builds its indexes after this)."""
     _set_day(session, today)
     written = _store(session, today, [])
-    _refresh_statistics(session)
+    if statistics:
+        refresh_statistics(session)
     return written
 
 
@@ -230,7 +270,7 @@ def store_all(session: Session, *, today: dt.date) -> int:
 _ANALYZED = ("case_file", "legal_status", "person", "person_token", "stage_change")
 
 
-def _refresh_statistics(session: Session) -> None:
+def refresh_statistics(session: Session) -> None:
     """Planner statistics, after a bulk load and once a day. SQLite has none until ``ANALYZE``
     runs: it then picks, say, the organisation's index for a caseworker's 30 cases (a sampled
     ANALYZE takes milliseconds). PostgreSQL's autovacuum catches up only later: right after a
@@ -261,7 +301,7 @@ def refresh(session: Session, *, today: dt.date) -> int:
     before = _set_day(session, today)
     if before == today:
         return 0
-    _refresh_statistics(session)  # once a day
+    refresh_statistics(session)  # once a day
     if before is None or today < before:
         return _store(session, today, [])
     return _store(
