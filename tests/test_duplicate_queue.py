@@ -34,9 +34,8 @@ from models.tables import (
     User,
 )
 from seed_data.generator import seed
-from tests.factories import actor_of, make_case, make_organisation, make_user
-from tests.import_files import csv_bytes, drop_latin_names
-from tests.test_imports import apply, make_world
+from tests.factories import actor_of, make_case, make_user
+from tests.import_files import apply, csv_bytes, drop_latin_names, make_world, zaytsev_network
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -127,28 +126,11 @@ def test_after_a_refresh_the_seeded_queue_is_every_likely_pair_of_open_cases(ses
 
 @pytest.fixture
 def world(session: Session):
-    steppe = make_organisation(session, "Steppe Bureau")
-    door = make_organisation(session, "Open Door")
-    a = make_case(session, organisation=steppe, full_name="Зайцев Дмитрий Олегович")
-    b = make_case(session, organisation=steppe, full_name="ZAYTSEV DMITRIY")
-    make_case(session, organisation=steppe, full_name="Зайцев Алексей Олегович")  # a sibling
-    elsewhere = make_case(session, organisation=door, full_name="Dmitry Zaitsev")
-    drop_latin_names(session)  # the factory's filler
-    coordinator = make_user(session, role=Role.COORDINATOR, organisation=steppe)
-    other = actor_of(make_user(session, role=Role.COORDINATOR, organisation=door))
+    found = zaytsev_network(session)
     setting.set_setting(session, name=setting.CROSS_ORG_MATCHING, enabled=True, actor=None)
     queue.refresh_network(session)
     session.commit()
-    return {
-        "steppe": steppe,
-        "door": door,
-        "a": a,
-        "b": b,
-        "elsewhere": elsewhere,
-        "coordinator_user": coordinator,
-        "coordinator": actor_of(coordinator),
-        "other": other,
-    }
+    return found
 
 
 def test_decisions_merges_and_closed_cases_leave_the_queue_as_a_search_would(session, world):

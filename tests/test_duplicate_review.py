@@ -14,35 +14,19 @@ from models.enums import AuditAction, CaseStatus, Outcome, Role
 from models.errors import ValidationError
 from models.funder import report_scope
 from models.tables import AuditEvent, Case, DuplicateDecision, StageChange
-from tests.factories import actor_of, make_case, make_organisation, make_user
-from tests.import_files import drop_latin_names
+from tests.factories import actor_of, make_case, make_user
+from tests.import_files import zaytsev_network
 
 TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
 def world(session: Session):
-    steppe = make_organisation(session, "Steppe Bureau")
-    door = make_organisation(session, "Open Door")
-    a = make_case(session, organisation=steppe, full_name="Зайцев Дмитрий Олегович")
-    b = make_case(session, organisation=steppe, full_name="ZAYTSEV DMITRIY")
-    sibling = make_case(session, organisation=steppe, full_name="Зайцев Алексей Олегович")
-    elsewhere = make_case(session, organisation=door, full_name="Dmitry Zaitsev")
-    drop_latin_names(session)  # the factory's filler
-    coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=steppe))
-    other = actor_of(make_user(session, role=Role.COORDINATOR, organisation=door))
+    found = zaytsev_network(session)
     assert not setting.cross_org_matching(session)  # off for a new network
     setting.set_setting(session, name=setting.CROSS_ORG_MATCHING, enabled=True, actor=None)
     session.commit()
-    return {
-        "steppe": steppe,
-        "a": a,
-        "b": b,
-        "sibling": sibling,
-        "elsewhere": elsewhere,
-        "coordinator": coordinator,
-        "other": other,
-    }
+    return found
 
 
 def test_pairs_within_and_across_organisations_are_shown_without_identities(session, world):

@@ -57,44 +57,25 @@ from models.tables import (
     StageChange,
 )
 from reports.import_template import template_file
-from tests.factories import actor_of, make_case, make_organisation, make_user
-from tests.import_files import csv_bytes, inline_row, ods_bytes, raw_xlsx, xlsx_bytes
+from tests.factories import actor_of, make_case, make_user
+from tests.import_files import (
+    IMPORT_DAY,
+    apply,
+    csv_bytes,
+    inline_row,
+    make_world,
+    ods_bytes,
+    raw_xlsx,
+    xlsx_bytes,
+)
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = IMPORT_DAY
 HEADERS = ["reference", "full_name", "category", "city", "opened_on", "birth_year", "contact"]
 
 
 @pytest.fixture
 def world(session: Session):
     return make_world(session)
-
-
-def make_world(session: Session):
-    org = make_organisation(session, "Steppe Bureau")
-    other = make_organisation(session, "Open Door")
-    session.add(
-        City(
-            key="almaty",
-            name_en="Almaty",
-            name_ru="Алматы",
-            region_en="Almaty",
-            region_ru="Алматы",
-            country="KZ",
-        )
-    )
-    session.add(
-        City(
-            key="astana",
-            name_en="Astana",
-            name_ru="Астана",
-            region_en="Astana",
-            region_ru="Астана",
-            country="KZ",
-        )
-    )
-    coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
-    session.commit()
-    return {"org": org, "other": other, "coordinator": coordinator}
 
 
 def plan(session, world, data: bytes, *, mapping=None, name="f.csv"):
@@ -107,23 +88,6 @@ def plan(session, world, data: bytes, *, mapping=None, name="f.csv"):
         mapping=mapping or guess_mapping(table.headers),
         today=TODAY,
     )
-
-
-def apply(session, world, data: bytes, *, all_or_nothing=True, name="f.csv"):
-    table = read_table(data, name)
-    outcome = apply_import(
-        session,
-        actor=world["coordinator"],
-        organisation_id=world["org"].id,
-        table=table,
-        mapping=guess_mapping(
-            table.headers, remembered_mapping(session, organisation_id=world["org"].id)
-        ),
-        today=TODAY,
-        all_or_nothing=all_or_nothing,
-    )
-    session.commit()
-    return outcome
 
 
 def people(session) -> dict[str, tuple]:
