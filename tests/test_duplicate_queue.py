@@ -35,7 +35,8 @@ from models.tables import (
 )
 from seed_data.generator import seed
 from tests.factories import actor_of, make_case, make_user
-from tests.import_files import apply, csv_bytes, drop_latin_names, make_world, zaytsev_network
+from tests.import_files import csv_bytes, drop_latin_names
+from tests.import_worlds import apply, make_world, zaytsev_network
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -15,7 +15,7 @@ from models.errors import ValidationError
 from models.funder import report_scope
 from models.tables import AuditEvent, Case, DuplicateDecision, StageChange
 from tests.factories import actor_of, make_case, make_user
-from tests.import_files import zaytsev_network
+from tests.import_worlds import zaytsev_network
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -58,16 +58,8 @@ from models.tables import (
 )
 from reports.import_template import template_file
 from tests.factories import actor_of, make_case, make_user
-from tests.import_files import (
-    IMPORT_DAY,
-    apply,
-    csv_bytes,
-    inline_row,
-    make_world,
-    ods_bytes,
-    raw_xlsx,
-    xlsx_bytes,
-)
+from tests.import_files import csv_bytes, inline_row, ods_bytes, raw_xlsx, xlsx_bytes
+from tests.import_worlds import IMPORT_DAY, apply, make_world
 
 TODAY = IMPORT_DAY
 HEADERS = ["reference", "full_name", "category", "city", "opened_on", "birth_year", "contact"]
