@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(f"[{backend} {size:,} cases] seeding ...", file=sys.stderr, flush=True)
                 common = ["--url", url, "--cases", str(size)] + (["--quick"] if args.quick else [])
-                seeded = _child(["--worker", "seed", *common])
+                skip = ["--no-duplicate-refresh"] if args.no_duplicate_refresh else []
+                seeded = _child(["--worker", "seed", *common, *skip])
                 print(f"[{backend} {size:,} cases] measuring ...", file=sys.stderr, flush=True)
                 measured = _child(["--worker", "measure", *common])
                 users = [int(n) for n in args.users.split(",") if n.strip()]
@@ -190,6 +191,12 @@ def _parser() -> argparse.ArgumentParser:
         help="people of the network-wide duplicate scan and intake-check benchmark (0: skip)",
     )
     parser.add_argument(
+        "--no-duplicate-refresh",
+        action="store_true",
+        help="seed without filling the duplicate review queue (the 1,000,000-case ladder: the "
+        "demo's 36 x 46 names make its pairs grow with the square of the caseload)",
+    )
+    parser.add_argument(
         "--worker",
         choices=["seed", "measure", "user", "imports", "duplicates"],
         help=argparse.SUPPRESS,
@@ -260,7 +267,7 @@ def _worker(args: argparse.Namespace) -> int:
         print(json.dumps(measure_network(Path(args.url), people=int(args.cases))))
         return 0
     if args.worker == "seed":
-        result = _seed(args.url, int(args.cases))
+        result = _seed(args.url, int(args.cases), duplicates=not args.no_duplicate_refresh)
     elif args.worker == "user":
         result = _user(args.role, args.seconds)
     else:
@@ -273,7 +280,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def _seed(url: str, cases: int) -> dict[str, object]:
+def _seed(url: str, cases: int, *, duplicates: bool = True) -> dict[str, object]:
     from models.database import make_engine, session_scope, upgrade
     from seed_data.generator import seed
 
@@ -286,9 +293,10 @@ def _seed(url: str, cases: int) -> dict[str, object]:
     # The duplicates review queue, as `waypoint seed` and the daily `waypoint refresh` fill it.
     from models.duplicates.queue import refresh_network
 
-    queued, queue_cpu = time.perf_counter(), time.process_time()
-    with session_scope(engine) as session:
-        pairs = refresh_network(session)
+    queued, queue_cpu, pairs = time.perf_counter(), time.process_time(), None
+    if duplicates:
+        with session_scope(engine) as session:
+            pairs = refresh_network(session)
     queued, queue_cpu = time.perf_counter() - queued, time.process_time() - queue_cpu
     engine.dispose()
     return {
