@@ -20,29 +20,29 @@ from tests.import_files import drop_latin_names
 IMPORT_DAY = dt.date(2026, 11, 23)
 
 
+CITIES = {"almaty": ("Almaty", "Алматы"), "astana": ("Astana", "Астана")}
+
+
+def add_cities(session: Session, *keys: str) -> None:
+    """The cities an import test's rows name, in English and Russian."""
+    for key in keys:
+        english, russian = CITIES[key]
+        session.add(
+            City(
+                key=key,
+                name_en=english,
+                name_ru=russian,
+                region_en=english,
+                region_ru=russian,
+                country="KZ",
+            )
+        )
+
+
 def make_world(session: Session) -> dict[str, Any]:
     org = make_organisation(session, "Steppe Bureau")
     other = make_organisation(session, "Open Door")
-    session.add(
-        City(
-            key="almaty",
-            name_en="Almaty",
-            name_ru="Алматы",
-            region_en="Almaty",
-            region_ru="Алматы",
-            country="KZ",
-        )
-    )
-    session.add(
-        City(
-            key="astana",
-            name_en="Astana",
-            name_ru="Астана",
-            region_en="Astana",
-            region_ru="Астана",
-            country="KZ",
-        )
-    )
+    add_cities(session, "almaty", "astana")
     coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=org))
     session.commit()
     return {"org": org, "other": other, "coordinator": coordinator}

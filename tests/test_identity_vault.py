@@ -346,26 +346,35 @@ def test_the_last_closing_day_due_is_the_latest_day_whose_retention_has_ended(mo
         assert last_closing_day_due(limit, months) == latest, (limit, months)
 
 
-def test_identities_due_match_the_rule_applied_to_every_closed_case(session):
+def _seed_with_two_retention_periods(session) -> None:  # type: ignore[no-untyped-def]
     seed(session, cases=300, seed=3, today=TODAY, password="seed-test-password-long")
     short = session.exec(select(Organisation)).first()
     assert short is not None
     short.identity_retention_months = 1  # organisations with different periods
     session.add(short)
     session.flush()
+
+
+def _due_by_the_rule(session, limit: dt.date) -> list[tuple[dt.date, str]]:  # type: ignore[no-untyped-def]
+    """(due day, code) of every closed case with an identity due by ``limit``, by the rule
+    applied in Python to every closed case."""
+    rows = session.execute(
+        sa.select(Case.code, Case.closed_on, Organisation.identity_retention_months)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .join(Person, Person.case_id == Case.id)
+        .where(Case.status == CaseStatus.CLOSED)
+    ).all()
+    return sorted(
+        (add_months(closed, months), code)
+        for code, closed, months in rows
+        if add_months(closed, months) <= limit
+    )
+
+
+def test_identities_due_match_the_rule_applied_to_every_closed_case(session):
+    _seed_with_two_retention_periods(session)
     for within in (0, 30, 400):
-        limit = TODAY + dt.timedelta(days=within)
-        rows = session.execute(
-            sa.select(Case.code, Case.closed_on, Organisation.identity_retention_months)
-            .join(Organisation, Organisation.id == Case.organisation_id)
-            .join(Person, Person.case_id == Case.id)
-            .where(Case.status == CaseStatus.CLOSED)
-        ).all()
-        expected = sorted(
-            (add_months(closed, months), code)
-            for code, closed, months in rows
-            if add_months(closed, months) <= limit
-        )
+        expected = _due_by_the_rule(session, TODAY + dt.timedelta(days=within))
         found = identities_due(session, today=TODAY, within_days=within)
         assert [(d.due_on, d.case_code) for d in found] == expected
         assert expected or within < 400
@@ -376,26 +385,10 @@ def test_the_retention_overview_counts_and_lists_the_soonest_as_the_rule_does(se
     """The admin page's summary: its counts, and its first ``shown`` rows (ties on a due day
     broken by the code, across organisations with different periods), against the rule
     applied to every closed case in Python."""
-    seed(session, cases=300, seed=3, today=TODAY, password="seed-test-password-long")
-    short = session.exec(select(Organisation)).first()
-    assert short is not None
-    short.identity_retention_months = 1
-    session.add(short)
-    session.flush()
+    _seed_with_two_retention_periods(session)
     admin = session.exec(select(User).where(User.username == "admin")).one()
-    rows = session.execute(
-        sa.select(Case.code, Case.closed_on, Organisation.identity_retention_months)
-        .join(Organisation, Organisation.id == Case.organisation_id)
-        .join(Person, Person.case_id == Case.id)
-        .where(Case.status == CaseStatus.CLOSED)
-    ).all()
     for within in (0, 30, 400):
-        limit = TODAY + dt.timedelta(days=within)
-        due = sorted(
-            (add_months(closed, months), code)
-            for code, closed, months in rows
-            if add_months(closed, months) <= limit
-        )
+        due = _due_by_the_rule(session, TODAY + dt.timedelta(days=within))
         now = [d for d in due if d[0] <= TODAY]
         overview = retention_overview(
             session, today=TODAY, actor=actor_of(admin), within_days=within, shown=shown

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from models.database import make_engine
-from models.tables import Case, City, DuplicateCandidate
+from models.tables import Case, DuplicateCandidate
 from tests.factories import make_case, make_organisation
 from tests.import_files import csv_bytes, drop_latin_names
+from tests.import_worlds import add_cities
 from waypoint_cli.main import main
 
 KEY = "k" * 48
@@ -34,16 +35,7 @@ def url(database_url):
     engine = make_engine(database_url)
     with Session(engine) as session:
         make_organisation(session, "Steppe Bureau")
-        session.add(
-            City(
-                key="almaty",
-                name_en="Almaty",
-                name_ru="Алматы",
-                region_en="Almaty",
-                region_ru="Алматы",
-                country="KZ",
-            )
-        )
+        add_cities(session, "almaty")
         session.commit()
     engine.dispose()
     return database_url
