@@ -157,6 +157,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def empty_pg_url(pg_url: str) -> str:
+    """The worker's PostgreSQL database, emptied (for tests of PostgreSQL alone)."""
+    engine = make_engine(pg_url)
+    _empty_pg(engine)
+    engine.dispose()
+    return pg_url
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """An empty, migrated SQLite database, for tests that need only one backend."""
     monkeypatch.delenv("WAYPOINT_KEYSTORE_URL", raising=False)

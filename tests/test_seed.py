@@ -442,11 +442,11 @@ FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
 
 
 def test_a_large_seed_into_an_empty_postgresql_database_restores_indexes_and_foreign_keys(
-    pg_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    empty_pg_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(generator, "REBUILD_INDEXES_FROM", 10)
     monkeypatch.setenv("WAYPOINT_KEYSTORE_URL", f"sqlite:///{tmp_path / 'keys.db'}")
-    engine = make_engine(pg_url)
+    engine = make_engine(empty_pg_url)
     with engine.connect() as connection:
         before = sorted(connection.exec_driver_sql(_PG_SCHEMA).all())
     with Session(engine) as session:
