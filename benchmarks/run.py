@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -387,6 +387,47 @@ def _actor_and_case(engine: sa.Engine, username: str) -> tuple[Actor, str]:
     return actor, code
 
 
+# --- running a page in AppTest ---------------------------------------------------------------
+
+
+@cache
+def _components() -> Any:
+    """The Streamlit component registry, discovered once for the process.
+
+    A new AppTest scans every installed package for Streamlit components on its first run
+    (0.10-0.15 s here, by far the largest part of an empty script's run); a server does that
+    once, when it starts (``Runtime.__init__``). Every AppTest of this process is handed this
+    one, through AppTest's private attribute: the figures are then the page's run, as a server
+    repeats it, plus AppTest's reading of its output.
+    """
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
+def _page_app(actor: Actor, code: str, file: str, key: str, *, timeout: float = 300) -> Any:
+    """An AppTest of the page ``file`` signed in as ``actor`` (the case page opens ``code``),
+    run once; it shares the process's component registry (``_components``)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import state
+    from dashboard.navigation import VIEWS
+    from models.i18n import Language
+
+    at = AppTest.from_file(str(VIEWS / file), default_timeout=timeout)
+    at._bidi_component_manager = _components()
+    at.session_state[state.LANGUAGE] = Language.EN
+    at.session_state[state.ACTOR] = actor
+    at.session_state[state.AUTH_STATUS] = True
+    at.session_state["username"] = actor.username
+    at.session_state[state.LAST_SEEN] = time.time()
+    if key == "case":
+        at.query_params["code"] = code
+    return at.run()
+
+
 # CPU seconds the page script itself took, on the thread Streamlit runs it on: what a
 # server spends on one page run, without AppTest's own work on the calling thread.
 _SCRIPT_CPU: list[float] = []
@@ -426,33 +467,24 @@ def _pages(
     then cold (``st.cache_data`` emptied before each run) and warm (cache filled)."""
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import runtime, state
-    from dashboard.navigation import VIEWS, pages_for
-    from models.i18n import Language
+    from dashboard import runtime
+    from dashboard.navigation import pages_for
 
     runtime.settings.clear()
     runtime.engine.clear()
     _count_script_cpu()
-
-    def run_page(file: str, key: str) -> AppTest:
-        at = AppTest.from_file(str(VIEWS / file), default_timeout=300)
-        at.session_state[state.LANGUAGE] = Language.EN
-        at.session_state[state.ACTOR] = actor
-        at.session_state[state.AUTH_STATUS] = True
-        at.session_state["username"] = actor.username
-        at.session_state[state.LAST_SEEN] = time.time()
-        if key == "case":
-            at.query_params["code"] = code
-        return at.run()
+    run_page = partial(_page_app, actor, code)
 
     # The floor: AppTest running a script that only imports Streamlit and writes one line.
     floor = Timings()
+
+    def empty_script() -> AppTest:
+        at = AppTest.from_string("import streamlit as st\nst.write('x')", default_timeout=300)
+        at._bidi_component_manager = _components()
+        return at.run()
+
     for _ in range(repeats.warm):
-        floor.time(
-            lambda: AppTest.from_string(
-                "import streamlit as st\nst.write('x')", default_timeout=300
-            ).run()
-        )
+        floor.time(empty_script)
     results: dict[str, object] = {
         "(AppTest floor)": {
             "file": None,
@@ -764,12 +796,8 @@ def _load(url: str, users: int, seconds: float) -> dict[str, object]:
 def _user(username: str, seconds: float) -> dict[str, object]:
     """One simulated user (a worker process): open every page once, wait for the others,
     then cycle through the pages for ``seconds``, timing each page run."""
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard import state
-    from dashboard.navigation import VIEWS, pages_for
+    from dashboard.navigation import pages_for
     from models.database import make_engine
-    from models.i18n import Language
 
     _quiet_streamlit()
     _count_script_cpu()
@@ -778,15 +806,7 @@ def _user(username: str, seconds: float) -> dict[str, object]:
     specs = pages_for(actor)
 
     def run_page(file: str, key: str) -> None:
-        at = AppTest.from_file(str(VIEWS / file), default_timeout=600)
-        at.session_state[state.LANGUAGE] = Language.EN
-        at.session_state[state.ACTOR] = actor
-        at.session_state[state.AUTH_STATUS] = True
-        at.session_state["username"] = actor.username
-        at.session_state[state.LAST_SEEN] = time.time()
-        if key == "case":
-            at.query_params["code"] = code
-        at.run()
+        _page_app(actor, code, file, key, timeout=600)
 
     for spec in specs:
         run_page(spec.file, spec.key)

@@ -7,6 +7,7 @@ Each xdist worker gets its own PostgreSQL database; each test starts from empty 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import time
@@ -17,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 import streamlit as st
 from sqlmodel import Session, SQLModel
+from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
@@ -210,6 +212,18 @@ def configure_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     return configure
 
 
+@functools.cache
+def _components() -> BidiComponentManager:
+    """The Streamlit component registry, discovered once per test process.
+
+    A new AppTest scans every installed package for components on its first run (0.1 s or
+    more, most of a small page's run), where a server does it once at start; every page
+    test's AppTest is handed this one, through AppTest's private attribute."""
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
 @pytest.fixture
 def page_test(configure_app: Callable[..., None]) -> Callable[..., AppTest]:
     """An AppTest of one page file, started as ``actor`` (signed in) against ``database_url``.
@@ -227,6 +241,7 @@ def page_test(configure_app: Callable[..., None]) -> Callable[..., AppTest]:
         configure_app(database_url, today=today)
         path = APP if page == "app" else VIEWS / page
         at = AppTest.from_file(str(path), default_timeout=60)
+        at._bidi_component_manager = _components()
         at.session_state[state.LANGUAGE] = Language(language)
         if actor is not None:
             at.session_state[state.ACTOR] = actor
