@@ -142,6 +142,8 @@ class Case(SQLModel, table=True):
         sa.CheckConstraint("version >= 1", name="ck_case_version_positive"),
         sa.Index("ix_case_org_status_stage", "organisation_id", "status", "stage"),
         sa.Index("ix_case_caseworker_status", "caseworker_id", "status"),
+        # Which caseworkers have a case in a scope: one index probe per account.
+        sa.Index("ix_case_caseworker_org", "caseworker_id", "organisation_id"),
         sa.Index("ix_case_status_city", "status", "city_id"),
         # The stored risk (models/stored/): lists filter and sort by it.
         sa.Index("ix_case_status_risk", "status", "risk_urgency"),
@@ -180,7 +182,7 @@ class Case(SQLModel, table=True):
     category: Category = Field(sa_type=enum_type(Category, "case_file_category"))
     city_id: int | None = Field(default=None, foreign_key="city.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    caseworker_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    caseworker_id: int | None = Field(default=None, foreign_key="app_user.id")
     stage: Stage = Field(
         default=Stage.INTAKE, sa_type=enum_type(Stage, "case_file_stage"), index=True
     )

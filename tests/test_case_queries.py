@@ -331,6 +331,27 @@ def test_each_filter_lists_what_plain_python_selects_in_the_same_order(seeded, n
     assert seen > 0, name
 
 
+def test_the_caseworker_filter_offers_the_holders_of_visible_cases(seeded):
+    """The caseworker filter's accounts are those holding a case the user may see (computed
+    from every row in Python), for each role, ordered by name; the cities are all cities."""
+    rows = Rows.read(seeded)
+    offered = {}
+    for username in ("coordinator", "admin", "caseworker"):
+        actor = _demo_actor(seeded, username)
+        holders = {c.caseworker_id for c in rows.visible(actor)} - {None}
+        expected = sorted(
+            ((i, rows.users[i].display_name) for i in holders), key=lambda pair: pair[1]
+        )
+        choices = q.caseworker_choices(seeded, actor=actor)
+        assert [(c.id, c.name) for c in choices] == expected, username
+        offered[username] = len(choices)
+    # Organisations hold cases of several caseworkers; the network holds more than one.
+    assert offered["admin"] > offered["coordinator"] > offered["caseworker"] == 1
+    assert [c.id for c in q.city_choices(seeded)] == [
+        c.id for c in sorted(rows.cities.values(), key=lambda city: city.name_en)
+    ]
+
+
 def test_the_name_search_finds_the_seeded_namesakes(seeded):
     """The seeded caseload has people called Иван (else the comparison above proves little)."""
     coordinator = _demo_actor(seeded, "coordinator")

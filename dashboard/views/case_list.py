@@ -21,7 +21,8 @@ from models.case_queries import (
     SEARCH_MAX_CHARS,
     CaseListFilters,
     case_list,
-    list_choices,
+    caseworker_choices,
+    city_choices,
 )
 from models.enums import CaseStatus, Category, Stage
 from models.errors import ValidationError
@@ -103,9 +104,9 @@ actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Cases"))
 empty_caseload_guide(actor)
-city_choices, caseworker_choices = data.read(list_choices, actor=actor)
 filters = filters_form(
-    [(c.id, c.name) for c in city_choices], [(c.id, c.name) for c in caseworker_choices]
+    [(c.id, c.name) for c in data.read(city_choices)],
+    [(c.id, c.name) for c in data.read(caseworker_choices, actor=actor)],
 )
 page_number = int(st.session_state.get(PAGE, 1) or 1)
 try:

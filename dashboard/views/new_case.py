@@ -18,7 +18,7 @@ from dashboard.links import case_url
 from models import cases
 from models.access import Scope, scope_of
 from models.accounts import list_organisations
-from models.case_queries import assignable_caseworkers, list_choices
+from models.case_queries import assignable_caseworkers, city_choices
 from models.duplicates import intake
 from models.enums import Category, PermitType
 
@@ -44,7 +44,7 @@ if created:
     # The code and the text are ours, never user input: safe to render as a link.
     st.markdown(f"[{_('Open case {code}', code=created)}]({case_url(created)})")
 
-cities, _caseworkers = data.read(list_choices, actor=actor)
+cities = data.read(city_choices)
 organisations = [(o.id, o.name) for o in data.read(list_organisations) if o.active and o.id]
 organisation_id = actor.organisation_id
 if scope_of(actor) is Scope.ALL:  # admins take in for any organisation
