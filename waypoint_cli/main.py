@@ -32,7 +32,7 @@ from models.identity import commands as vault_commands
 from models.network.referrals import expire_overdue
 from models.releases import BudgetError, ReleaseError
 from models.settings import ConfigurationError, load_settings
-from models.stored import refresh
+from models.stored import refresh, vacuum_after_load
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
 from waypoint_cli.duplicates import duplicates_csv, network_setting_command, refresh_queue
@@ -147,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     password=settings.demo_password,
                     allow_existing_cases=args.allow_existing_cases,
                 )
+            vacuum_after_load(engine)
             elapsed = time.perf_counter() - started
             print(
                 f"Seeded {report.cases} cases in {elapsed:.1f} s "

@@ -11,6 +11,7 @@ from models.stored.risk import (
     store_case,
     store_cases,
     stored_as_of,
+    vacuum_after_load,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "store_case",
     "store_cases",
     "stored_as_of",
+    "vacuum_after_load",
 ]

@@ -284,6 +284,19 @@ def refresh_statistics(session: Session) -> None:
         session.execute(sa.text("ANALYZE " + ", ".join(_ANALYZED)))
 
 
+def vacuum_after_load(engine: sa.Engine) -> None:
+    """After a bulk load is committed, on PostgreSQL: ``VACUUM (ANALYZE)`` the big tables.
+    Until a table is vacuumed its visibility map is empty, so PostgreSQL cannot answer from an
+    index alone and plans around it: right after seeding 100,000 cases a name search read
+    every person's row (a sequential scan) where the vacuumed tables answer from three indexes
+    (136 -> 67 ms). Autovacuum would get there later; a seed or import should not wait for
+    it. It cannot run inside a transaction, hence the engine. SQLite: nothing to do."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM (ANALYZE) " + ", ".join(_ANALYZED))
+
+
 def _set_day(session: Session, today: dt.date) -> dt.date | None:
     before = stored_as_of(session, exclusive=True)
     if before is None:
