@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from models.access import Actor
 from models.dashboards.common import CaseFilters, conditions, stage_position
-from models.enums import CaseStatus, Category, Outcome, Stage
+from models.enums import Category, Outcome, Stage
 from models.risk import with_legal_status
 from models.tables import Case, StageChange
 
@@ -34,12 +34,13 @@ STAGES = list(Stage)
 
 @dataclass(frozen=True)
 class ReachedGroup:
-    """Cases that share a category, destination, intake month and furthest stage."""
+    """Cases that share a category, destination, intake month, furthest stage and outcome."""
 
     category: Category
     destination: str | None
     intake_month: dt.date  # the first day of the month
     furthest: Stage
+    outcome: Outcome | None  # None while open
     cases: int
 
 
@@ -111,6 +112,7 @@ def _per_case(actor: Actor, filters: CaseFilters, today: dt.date) -> sa.Subquery
                 sa.extract("year", col(Case.opened_on)).label("year"),
                 sa.extract("month", col(Case.opened_on)).label("month"),
                 stage_position(col(Case.stage)).label("furthest"),
+                col(Case.outcome),
             ).select_from(Case),
             filters,
         )
@@ -123,25 +125,26 @@ def pipeline(
     session: Session, *, actor: Actor, today: dt.date, filters: CaseFilters
 ) -> PipelineData:
     """Every case ever opened (after ``filters``), counted by category, destination, intake
-    month and furthest stage; the days each completed stay in a stage lasted; exits by
-    outcome."""
+    month, furthest stage and outcome; the days each completed stay in a stage lasted; exits
+    by outcome."""
     per_case = _per_case(actor, filters, today)
-    grouped = session.execute(
-        sa.select(
-            per_case.c.category,
-            per_case.c.destination_country,
-            per_case.c.year,
-            per_case.c.month,
-            per_case.c.furthest,
-            sa.func.count(),
-        ).group_by(*per_case.c)
-    ).all()
+    # One pass over the cases gives the funnel and the exits (a closed case has an outcome).
+    grouped = session.execute(sa.select(*per_case.c, sa.func.count()).group_by(*per_case.c)).all()
     groups = [
         ReachedGroup(
-            Category(row[0]), row[1], dt.date(int(row[2]), int(row[3]), 1), STAGES[row[4]], row[5]
+            Category(row[0]),
+            row[1],
+            dt.date(int(row[2]), int(row[3]), 1),
+            STAGES[row[4]],
+            None if row[5] is None else Outcome(row[5]),
+            row[6],
         )
         for row in grouped
     ]
+    exits: dict[Outcome, int] = defaultdict(int)
+    for group in groups:
+        if group.outcome is not None:
+            exits[group.outcome] += group.cases
 
     # Each move stores the whole days the case spent in the stage it left (``stay_days``),
     # so the stays are read from the history of the cases in scope, with no self-join.
@@ -163,16 +166,8 @@ def pipeline(
     for stage, spent, count in session.execute(stays):
         days_in_stage[Stage(stage)][int(spent)] = int(count)
 
-    exits = session.execute(
-        _joined(sa.select(col(Case.outcome), sa.func.count()).select_from(Case), filters)
-        .where(
-            *conditions(actor, filters, today, open_only=False),
-            col(Case.status) == CaseStatus.CLOSED,
-        )
-        .group_by(col(Case.outcome))
-    ).all()
     return PipelineData(
         groups=groups,
         days_in_stage=dict(days_in_stage),
-        exits={Outcome(outcome): int(n) for outcome, n in exits},
+        exits=dict(exits),
     )
