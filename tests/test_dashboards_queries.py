@@ -19,7 +19,7 @@ from models.access import Actor
 from models.cases import move_stage, next_stage
 from models.dashboards import caseload_map, permits, pipeline, triage, weekly
 from models.dashboards.common import CaseFilters, organisations_in_scope
-from models.enums import Category, PermitType, Role, Stage
+from models.enums import Category, Outcome, PermitType, Role, Stage
 from models.risk import RiskLevel
 from models.stored import refresh
 from models.tables import StageChange
@@ -411,6 +411,28 @@ def test_a_coordinator_sees_only_the_cases_of_their_organisation(session):
     found = _all_queries(session, actor_of(coordinator))
     assert found["urgent"].total == 1
     assert sum(found["triage"].by_level().values()) == 1
+
+
+def test_weekly_tiles_count_cases_closed_within_the_fortnight_and_skip_older_ones(session):
+    """The tiles skip closed cases that cannot count; the edges of that skip are counted:
+    taken in last week and closed before its end, closed on the day a week ago (not open at
+    its end), closed the day after it (open at its end), and closed long ago (nothing)."""
+    org = make_organisation(session)
+    coordinator = make_user(session, role=Role.COORDINATOR, organisation=org)
+    before = TODAY - dt.timedelta(days=7)
+    opened_closed = [
+        (before - dt.timedelta(days=3), before - dt.timedelta(days=1)),  # intake last week
+        (before - dt.timedelta(days=60), before),  # closed on the day: not open at its end
+        (before - dt.timedelta(days=60), before + dt.timedelta(days=1)),  # open then
+        (before - dt.timedelta(days=400), before - dt.timedelta(days=200)),  # long gone
+    ]
+    for opened_on, closed_on in opened_closed:
+        case = make_case(session, organisation=org, opened_on=opened_on, outcome=Outcome.WITHDREW)
+        case.closed_on = closed_on
+    session.commit()
+    found = {t.tile: t for t in weekly.tiles(session, actor=actor_of(coordinator), today=TODAY)}
+    assert (found[weekly.Tile.OPEN].now, found[weekly.Tile.OPEN].last_week) == (0, 1)
+    assert (found[weekly.Tile.INTAKES].now, found[weekly.Tile.INTAKES].last_week) == (0, 1)
 
 
 def test_a_case_without_permit_counts_as_having_no_end_date(session):

@@ -161,9 +161,16 @@ def tiles(session: Session, *, actor: Actor, today: dt.date) -> list[TileValue]:
             col(Case.updated_at) < start_of(today - dt.timedelta(days=STALE_DAYS)),
         )
     )
+    # Only a case open at the end of one of the two days, or taken in during the fortnight,
+    # can count; most closed cases are neither, and are skipped before any tile is tested.
+    counted = sa.or_(
+        col(Case.closed_on).is_(None),
+        col(Case.closed_on) > before,
+        col(Case.opened_on) >= week_start(before),
+    )
     statement = with_legal_status(
         sa.select(*[column.label(name) for name, column in columns.items()]).select_from(Case)
-    ).where(visible(actor))
+    ).where(visible(actor), counted)
     row = session.execute(statement).one()._mapping
     return [
         TileValue(
