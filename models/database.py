@@ -7,9 +7,11 @@ with a ``postgresql+psycopg://`` URL.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -22,6 +24,7 @@ from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UPGRADE_COMMAND = "waypoint db upgrade"
+T = TypeVar("T")
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -149,3 +152,23 @@ def session_scope(engine: sa.Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+Query = Callable[[Session], T]
+
+
+@contextmanager
+def side_by_side(session: Session, workers: int) -> Iterator[Callable[[Query[T]], Future[T]]]:
+    """Read-only queries run at once, each in its own session on ``session``'s engine:
+    ``submit(query)`` returns a future of ``query(own_session)``, and every one has finished
+    when the block ends. Both drivers leave the interpreter while the database works, so a
+    page's independent scans cost about as much as the slowest of them. Each sees what was
+    committed when it started, never ``session``'s pending writes."""
+    bind = session.get_bind()
+
+    def run(query: Query[T]) -> T:
+        with Session(bind) as own:
+            return query(own)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        yield lambda query: pool.submit(run, query)

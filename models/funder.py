@@ -19,7 +19,6 @@ import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -30,6 +29,7 @@ from sqlmodel import Session, col
 
 from models.access import Action, Actor, require, visible_cases
 from models.audit import record
+from models.database import side_by_side
 from models.disclosure import (
     K_DEFAULT,
     CountTable,
@@ -274,7 +274,6 @@ def _case_groups(session: Session, scope: sa.ColumnElement[bool], today: dt.date
 
 
 K = TypeVar("K")
-T = TypeVar("T")
 
 
 def _sum(
@@ -460,17 +459,11 @@ def _raw_tables(session: Session, *, actor: Actor, today: dt.date) -> dict[Table
     its own connection, so a cold report costs about as much as its slowest query."""
     _scope, scope = report_scope(actor)
     reference = _region_reference(session)
-    bind = session.get_bind()
-
-    def run(query: Callable[[Session], T]) -> T:
-        with Session(bind) as own:
-            return query(own)
-
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        facts = pool.submit(run, lambda s: _case_groups(s, scope, today))
-        needs = pool.submit(run, lambda s: _needs_counts(s, scope))
-        regions = pool.submit(run, lambda s: _region_counts(s, scope, reference))
-        groups, needs_table, regions_table = facts.result(), needs.result(), regions.result()
+    with side_by_side(session, 3) as submit:
+        facts = submit(lambda s: _case_groups(s, scope, today))
+        needs = submit(lambda s: _needs_counts(s, scope))
+        regions = submit(lambda s: _region_counts(s, scope, reference))
+    groups, needs_table, regions_table = facts.result(), needs.result(), regions.result()
     tables = _fact_tables(groups, today)
     tables[TableKey.NEEDS] = needs_table
     tables[TableKey.REGIONS] = regions_table
