@@ -606,8 +606,8 @@ def _notes(
 
 def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choice]:
     """The active caseworkers of an organisation, who may be given its cases."""
-    users = session.exec(
-        select(User)
+    rows = session.execute(
+        sa.select(col(User.id), col(User.display_name))
         .where(
             col(User.organisation_id) == organisation_id,
             col(User.role) == Role.CASEWORKER,
@@ -615,7 +615,7 @@ def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choic
         )
         .order_by(col(User.display_name))
     ).all()
-    return [Choice(u.id, u.display_name) for u in users if u.id is not None]
+    return [Choice(user_id, name) for user_id, name in rows]
 
 
 def case_identity(session: Session, *, actor: Actor, case_id: int) -> Identity | None:
