@@ -14,12 +14,13 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlmodel import Session, select
 
 from models.database import make_engine
-from models.enums import AuditAction, CaseStatus, Outcome, Role
+from models.enums import AuditAction, CaseStatus, Outcome, PurgeReason, Role
 from models.identity import keys as key_config
 from models.identity.backup import backup, rotate_master_key
-from models.identity.blind_index import blind_tokens, candidate_people
+from models.identity.blind_index import BlindIndex, blind_tokens, candidate_people
 from models.identity.crypto import reset
 from models.identity.names import name_tokens
+from models.identity.purge import purge_case
 from models.identity.retention import (
     add_months,
     apply_retention,
@@ -165,6 +166,62 @@ def test_after_rotation_the_new_master_key_alone_opens_every_identity(session, e
         select(AuditEvent).where(AuditEvent.action == AuditAction.KEYS_ROTATED)
     ).one()
     assert rotated.detail == "1 data keys re-wrapped"
+
+
+# --- rebuilding the name index under a new blind-index key ------------------------------
+
+
+def test_reindex_puts_the_name_index_under_the_new_key_and_drops_the_old_tokens(
+    session, engine, database_url, monkeypatch, capsys
+):
+    """After the blind-index key is replaced, ``waypoint keys reindex`` gives each readable
+    person exactly the tokens a fresh index under the new key computes (search and duplicate
+    blocking), none under the old key, none for a purged person; it is audited."""
+    org = make_organisation(session)
+    kept = make_case(session, organisation=org, full_name="Смирнов Алексей Петрович")
+    other = make_case(session, organisation=org, full_name="Иванова Мария")
+    gone = make_case(session, organisation=org, full_name="Удалённая Персона")
+    session.commit()
+    purge_case(
+        session, actor=None, code=gone.code, confirmation=gone.code, reason=PurgeReason.PERSON_ASKED
+    )
+    session.commit()
+    people = {p.case_id: p.id for p in session.exec(select(Person)).all()}
+    assert gone.id not in people
+    old_index = BlindIndex(os.environ["WAYPOINT_BLIND_INDEX_KEY"].encode())
+    new_key = "a-new-blind-index-key-" + "z" * 40
+    monkeypatch.setenv("WAYPOINT_BLIND_INDEX_KEY", new_key)
+    reset()
+    with Session(engine) as session:  # under the new key, before the rebuild: nothing found
+        assert candidate_people(session, blind_tokens(session, "Смирнов")) == []
+
+    assert main(["--database-url", database_url, "keys", "reindex"]) == 0
+    assert "name index of 2 people" in capsys.readouterr().out
+
+    new_index = BlindIndex(new_key.encode())
+    spellings = {
+        kept.id: ["Смирнов Алексей Петрович", f"Test Person {kept.intake_seq}"],
+        other.id: ["Иванова Мария", f"Test Person {other.intake_seq}"],
+    }
+    with Session(engine) as session:
+        stored: dict[int, set[bytes]] = {}
+        for person_id, token in session.execute(
+            sa.text("SELECT person_id, token FROM person_token")
+        ):
+            stored.setdefault(person_id, set()).add(bytes(token))
+        assert stored == {
+            people[case_id]: new_index.of_text(*texts) for case_id, texts in spellings.items()
+        }
+        everything = set().union(*stored.values())
+        assert not everything & old_index.of_text(*spellings[kept.id], *spellings[other.id])
+        found = candidate_people(session, blind_tokens(session, "Smirnov Aleksei"))
+        assert [c.case_id for c in found] == [kept.id]
+        audit = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == AuditAction.KEYS_ROTATED, AuditEvent.entity == "name_index"
+            )
+        ).one()
+        assert audit.detail == "name index rebuilt for 2 people under the current blind-index key"
 
 
 # --- retention ---------------------------------------------------------------------------

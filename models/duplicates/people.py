@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from models.duplicates.matching import MAX_BLOCK, NameRecord
 from models.enums import CaseStatus
 from models.identity.blind_index import IS_BLOCKING_TOKEN
-from models.identity.crypto import DataCipher, open_identity, vault_for
+from models.identity.crypto import vault_for
 from models.tables import Case, Person, PersonToken
 
 CHUNK = 900  # ids per IN (...): under SQLite's bound-parameter limit
@@ -76,17 +76,12 @@ def open_records(session: Session, person_ids: Collection[int]) -> dict[int, Nam
             .where(col(Person.id).in_(wanted[start : start + CHUNK]))
         ).all()
     rows = [row for row in rows if row[4] == CaseStatus.OPEN]
-    vault = vault_for(session)
-    wrapped = vault.keystore.get_many(row[5] for row in rows)
-    records = {}
-    for person_id, code, case_id, organisation_id, _status, key_id, sealed in rows:
-        if key_id not in wrapped:
-            continue  # purged: the key is gone
-        cipher = DataCipher(vault.master.decrypt(wrapped[key_id]))
-        identity = open_identity(cipher, bytes(sealed))
-        key = CaseKey(code, case_id, organisation_id)
-        records[person_id] = record_of(key, vars(identity))  # (asdict deep-copies: slow)
-    return records
+    opened = vault_for(session).open_identities((row[0], row[5], row[6]) for row in rows)
+    return {
+        person_id: record_of(CaseKey(code, case_id, organisation_id), vars(opened[person_id]))
+        for person_id, code, case_id, organisation_id, _status, _key, _sealed in rows
+        if person_id in opened  # (vars, not asdict, which deep-copies: slow)
+    }
 
 
 def blocks(

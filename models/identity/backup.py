@@ -23,15 +23,18 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.pool import PoolProxiedConnection
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.access import Actor
 from models.audit import record
 from models.database import current_revision, session_scope, upgrade
 from models.enums import AuditAction
-from models.identity.crypto import vault_for
+from models.identity.blind_index import token_rows
+from models.identity.crypto import Identity, vault_for
 from models.identity.purge import Reapplied, reapply_purges, scrub
-from models.tables import PurgeLedger
+from models.tables import Person, PersonToken, PurgeLedger
+
+REINDEX_BATCH = 2000
 
 
 class BackupError(RuntimeError):
@@ -130,3 +133,41 @@ def rotate_master_key(engine: sa.Engine, *, actor: Actor | None = None) -> int:
             detail=f"{len(rewrapped)} data keys re-wrapped",
         )
     return len(rewrapped)
+
+
+def rebuild_name_index(engine: sa.Engine, *, actor: Actor | None = None) -> int:
+    """Every person's blind tokens (name search and duplicate blocking) computed again under
+    the configured blind-index key, replacing the old ones in one transaction; returns how
+    many people were indexed. Run after the key changed: rotated because it may have leaked,
+    or replaced because it was lost. A purged person (key gone) keeps no tokens."""
+    indexed = 0
+    with session_scope(engine) as session:
+        vault = vault_for(session)
+        session.execute(sa.delete(PersonToken))
+        after = 0
+        while batch := session.execute(
+            sa.select(col(Person.id), col(Person.key_id), col(Person.sealed))
+            .where(col(Person.id) > after)
+            .order_by(col(Person.id))
+            .limit(REINDEX_BATCH)
+        ).all():
+            after = batch[-1][0]
+            opened: dict[int, Identity] = vault.open_identities(
+                (person_id, key_id, sealed) for person_id, key_id, sealed in batch
+            )
+            rows = [
+                row
+                for person_id, identity in opened.items()
+                for row in token_rows(person_id, vault.index.of_text(*identity.spellings()))
+            ]
+            if rows:
+                session.execute(sa.insert(PersonToken), rows)
+            indexed += len(opened)
+        record(
+            session,
+            actor=actor,
+            action=AuditAction.KEYS_ROTATED,
+            entity="name_index",
+            detail=f"name index rebuilt for {indexed} people under the current blind-index key",
+        )
+    return indexed

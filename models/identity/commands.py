@@ -17,7 +17,13 @@ from cryptography.fernet import Fernet
 from models.database import session_scope
 from models.enums import PurgeReason
 from models.errors import ValidationError
-from models.identity.backup import BackupError, backup, restore, rotate_master_key
+from models.identity.backup import (
+    BackupError,
+    backup,
+    rebuild_name_index,
+    restore,
+    rotate_master_key,
+)
 from models.identity.purge import CaseNotFound, purge_now, reapply_purges
 from models.identity.retention import apply_retention, identities_due
 
@@ -47,10 +53,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         help="only re-apply the purge ledger (after pg_restore or a copied-back file)",
     )
 
-    keys = commands.add_parser("keys", help="master keys")
+    keys = commands.add_parser("keys", help="master keys and the name index")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     key_commands.add_parser("rotate", help="re-wrap every data key under the first master key")
     key_commands.add_parser("generate", help="print a new master key")
+    key_commands.add_parser(
+        "reindex", help="rebuild the name index under the current blind-index key"
+    )
 
 
 def _fail(message: str) -> int:
@@ -81,6 +90,10 @@ def run(engine: sa.Engine, args: argparse.Namespace, *, today: dt.date) -> int:
             return 0
         if args.keys_command == "generate":
             print(Fernet.generate_key().decode())
+            return 0
+        if args.keys_command == "reindex":
+            people = rebuild_name_index(engine)
+            print(f"Rebuilt the name index of {people} people under the current blind-index key")
             return 0
         count = rotate_master_key(engine)
         print(f"Re-wrapped {count} data keys under the first master key; the others can go.")

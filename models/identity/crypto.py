@@ -16,7 +16,9 @@ import json
 import os
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import TypeVar
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -27,6 +29,8 @@ from models.identity.blind_index import BlindIndex
 from models.identity.keys import VaultConfig, load_vault_config
 from models.identity.keystore import KeyStore
 from models.settings import load_settings
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,17 @@ class Vault:
         if wrapped is None:
             raise KeyDestroyed(key_id)
         return DataCipher(self.master.decrypt(wrapped))
+
+    def open_identities(self, people: Iterable[tuple[K, str, bytes]]) -> dict[K, Identity]:
+        """The identities of ``people`` (handle, key id, sealed identity), by handle, with a few
+        key store reads for any number; a purged person (its key is gone) is left out."""
+        rows = list(people)
+        wrapped = self.keystore.get_many(key_id for _handle, key_id, _sealed in rows)
+        return {
+            handle: open_identity(DataCipher(self.master.decrypt(wrapped[key_id])), bytes(sealed))
+            for handle, key_id, sealed in rows
+            if key_id in wrapped
+        }
 
     def rewrap(self, wrapped: bytes) -> bytes:
         """``wrapped`` unwrapped by any master key and wrapped again by the first one."""

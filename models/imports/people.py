@@ -18,7 +18,6 @@ from models.identity.blind_index import token_rows
 from models.identity.crypto import (
     DataCipher,
     Identity,
-    open_identity,
     seal_identity,
     seal_text,
     vault_for,
@@ -69,13 +68,8 @@ def read_people(session: Session, case_ids: Iterable[int]) -> dict[int, dict[str
                 col(Person.case_id).in_(wanted[start : start + 900])
             )
         ).all()
-    vault = vault_for(session)
-    wrapped = vault.keystore.get_many(key_id for _case, key_id, _sealed in rows)
-    return {
-        case_id: asdict(open_identity(DataCipher(vault.master.decrypt(wrapped[key_id])), sealed))
-        for case_id, key_id, sealed in rows
-        if key_id in wrapped  # a purged person's key is gone
-    }
+    opened = vault_for(session).open_identities(rows)
+    return {case_id: asdict(identity) for case_id, identity in opened.items()}
 
 
 def _case_id(person: Mapping[str, object]) -> int:
