@@ -10,24 +10,42 @@ whose stage history reaches back two years; housing and employment needs mostly 
 
 Seeding 100,000 cases must take seconds, so rows are built as plain tuples holding the values
 the columns store (enum values as strings; on SQLite, dates and UTC timestamps as the ISO text
-SQLAlchemy writes and reads back) and handed to the driver in bulk: ``executemany`` on
+SQLAlchemy writes and reads back) and handed to the driver in bulk: multi-row ``INSERT`` on
 SQLite, ``COPY`` on PostgreSQL, inside the caller's transaction.
+
+Cases are drawn in shards of ``BATCH`` cases, by worker processes when there are two shards or
+more. This process draws, in sequence, what must run through every case in order: the intake
+dates, the per-year intake numbers and the case codes (their own generator, unique against
+the codes taken). Each shard then draws its cases on a generator of its own: shard 0 goes on
+from the seed's generator where the intake dates left it, so a seed under one shard writes
+exactly the rows it wrote before shards existed; shard k >= 1 starts from (seed, k). The rows
+depend only on the seed and "today", never on how many processes draw them. Workers are
+spawned (never forked: the caller may be a multi-threaded server), open no database: they get
+the master keys (to wrap each person's fresh data key) and the blind-index key (for the name
+tokens), and hand back compact rows, which this process writes in shard order while at most
+one shard per worker is drawn ahead. A worker's error is raised here as it was there, and the
+pool is shut down whatever happens, so a failed seed leaves no process and, its transaction
+rolled back, no rows. Each shard's wrapped keys are committed to the key store before its
+ciphertext is written.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import os
 import random
 import sqlite3
-import threading
 from bisect import bisect
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
+from multiprocessing import get_context
 from pathlib import Path
-from queue import Full, Queue
 from typing import Any, Generic, TypeVar, cast
 
 import sqlalchemy as sa
@@ -56,7 +74,15 @@ from models.enums import (
 )
 from models.i18n import Language
 from models.identity import keystore
-from models.identity.crypto import DataCipher, Identity, Vault, seal_identity, seal_text, vault_for
+from models.identity.blind_index import BlindIndex
+from models.identity.crypto import (
+    DataCipher,
+    Identity,
+    KeyMaker,
+    seal_identity,
+    seal_text,
+    vault_for,
+)
 from models.releases.demo import publish_demo_releases
 from models.stored import refresh_statistics, store_all
 from models.tables import (
@@ -81,7 +107,8 @@ from seed_data.network import seed_network
 SEED_DIR = Path(__file__).resolve().parent
 CITIES_CSV = SEED_DIR / "cities.csv"
 HISTORY_DAYS = 730
-BATCH = 5000
+BATCH = 5000  # cases per shard
+MIN_SHARDS_FOR_POOL = 2  # fewer: drawn in this process (starting workers costs ~1 s)
 SQLITE_ROWS_PER_INSERT = 500
 REBUILD_INDEXES_FROM = 10_000  # cases
 SQLITE_CACHE_KIB = 256 * 1024  # while seeding; SQLite takes pages only as it needs them
@@ -527,40 +554,39 @@ class _Writer:
             self.connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
         return [sql for _, sql in found]
 
-    def write(self, batch: Rows) -> None:
+    def write(self, drawn: _Drawn) -> None:
         preparer = self.connection.dialect.identifier_preparer
-        for table, columns in TARGETS:
-            rows = batch[table]
+        for (table, columns), rows in zip(TARGETS, drawn.tables, strict=True):
             if not rows:
                 continue
-            if table is PERSON_TOKEN_COLUMNS[0]:
-                # In primary-key order (token, person): the batch goes into the key's b-tree
-                # in one sweep instead of at random places (the 824,000 tokens of 100,000
-                # cases: 2.4-3.0 CPU s on SQLite instead of 5.3-6.6).
-                rows.sort()
             names = ", ".join(preparer.quote(name) for name in columns)
             target = f"{preparer.format_table(table)} ({names})"
             if self.sqlite:
                 self._insert(target, len(columns), rows)
+                count = len(rows) // len(columns)
             else:
                 with self.driver.cursor() as cursor:
                     with cursor.copy(f"COPY {target} FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
-            self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
+                count = len(rows)
+            self.counts[table.name] = self.counts.get(table.name, 0) + count
 
-    def _insert(self, target: str, width: int, rows: list[Row]) -> None:
+    def _insert(self, target: str, width: int, values: list[Any]) -> None:
         """Many rows per statement: SQLite then checks constraints and moves through the
-        statement machinery once per few hundred rows instead of once per row."""
+        statement machinery once per few hundred rows instead of once per row. ``values``:
+        the rows' values one after the other."""
         limit = self.driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         per_statement = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
+        step = per_statement * width
         one = "(" + ", ".join("?" * width) + ")"
+        full = ", ".join([one] * per_statement)
         with closing(self.driver.cursor()) as cursor:
-            for start in range(0, len(rows), per_statement):
-                chunk = rows[start : start + per_statement]
+            for start in range(0, len(values), step):
+                chunk = values[start : start + step]
+                marks = full if len(chunk) == step else ", ".join([one] * (len(chunk) // width))
                 # Names come from the table metadata, quoted by the dialect.
-                values = ", ".join([one] * len(chunk))
-                cursor.execute(f"INSERT INTO {target} VALUES {values}", list(chain(*chunk)))  # noqa: S608
+                cursor.execute(f"INSERT INTO {target} VALUES {marks}", chunk)  # noqa: S608
 
     def finish(self) -> None:
         """After the last batch (and the stored risk): build the dropped indexes again, add
@@ -601,11 +627,14 @@ def seed(
     today: dt.date,
     password: str,
     allow_existing_cases: bool = False,
+    workers: int | None = None,
 ) -> SeedReport:
     """Write ``cases`` synthetic cases, with the demo organisations, accounts and cities.
 
     Refuses (``ExistingCasesError``) when the database already holds cases, unless
-    ``allow_existing_cases``. The caller commits ``session``.
+    ``allow_existing_cases``. The caller commits ``session``. ``workers``: how many processes
+    draw the shards (0: this process alone; default: one per CPU, when there are two shards
+    or more); the rows written do not depend on it.
     """
     existing = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
     if existing and not allow_existing_cases:
@@ -642,17 +671,23 @@ def seed(
 
     # Into an empty database, a large seed builds the indexes once at the end.
     writer = _Writer(session, rebuild_indexes=not existing and cases >= REBUILD_INDEXES_FROM)
-    maker = _CaseMaker(
-        rng,
-        writer.encoding,
+    plan = _Plan(
+        seed=seed,
         today=today,
+        sqlite=writer.sqlite,
         organisation_ids=[id_of(org) for org in organisations],
         caseworker_ids=[[id_of(user) for user in caseworkers[id_of(org)]] for org in organisations],
         pinned=_pinned_caseworkers(session, organisations, cases),
         creator_id=creator.id if creator else None,
-        vault=vault,
+        city_weights=city_weights,
+        first_case_id=next_case_id,
+        first_person_id=next_person_id,
+        master_keys=vault.config.master_keys,
+        blind_index_key=vault.config.blind_index_key,
     )
-    pick_city = _Choice(city_weights)
+    # Shard 0 goes on from where the intake dates left the generator: a seed under one shard
+    # writes the rows it wrote before the seeder drew in shards.
+    first_state = rng.getstate()
 
     # Codes from their own generator, so that the rest of a seed's data does not change.
     code_rng = random.Random(f"waypoint case codes {seed}")
@@ -665,28 +700,29 @@ def seed(
         taken_codes.add(code)
         return code
 
-    def batches() -> Iterator[Rows]:
-        for number, opened_on in enumerate(opened):
-            sequence[opened_on.year] += 1
-            maker.case(
-                case_id=next_case_id + number,
-                person_id=next_person_id + number,
-                number=number,
-                opened_on=opened_on,
-                code=fresh_code(opened_on.year),
-                seq=sequence[opened_on.year],
-                city_id=pick_city(rng),
-            )
-            if (number + 1) % BATCH == 0:
-                yield maker.take()
-        yield maker.take()
+    def shards() -> Iterator[_Shard]:
+        # Drawn in order as the window moves on: the codes and intake numbers of shard k
+        # follow those of shard k - 1, as they did case by case.
+        for index, first in enumerate(range(0, cases, BATCH)):
+            days = opened[first : first + BATCH]
+            numbers, codes = [], []
+            for day in days:
+                sequence[day.year] += 1
+                numbers.append(sequence[day.year])
+                codes.append(fresh_code(day.year))
+            state = first_state if index == 0 else None
+            yield _Shard(index, state, first, days, codes, numbers)
 
+    shard_count = -(-cases // BATCH)
+    if workers is None:
+        workers = min(shard_count, os.cpu_count() or 1) if shard_count >= MIN_SHARDS_FOR_POOL else 0
     try:
-        for batch in _drawn_ahead(batches()):
-            # Committed before the ciphertext. _CaseMaker appends (key id, wrapped key) rows.
-            keys = cast(list[tuple[str, bytes]], batch[keystore.data_key])
-            vault.keystore.put_many(keys)
-            writer.write(batch)
+        with closing(_drawn(plan, shards(), workers=workers)) as drawn:
+            for shard in drawn:
+                # Committed before the ciphertext that needs them: a crash between the two
+                # leaves unused keys, never ciphertext without its key.
+                vault.keystore.put_many(shard.keys)
+                writer.write(shard)
         seed_network(
             session,
             organisations=organisations,
@@ -710,52 +746,142 @@ def seed(
     return SeedReport(cases=cases, rows=writer.counts)
 
 
-class _End:
-    """Closes the items of ``_drawn_ahead``, with the error that stopped them, if any."""
-
-    def __init__(self, error: BaseException | None = None) -> None:
-        self.error = error
+# --- drawing shards, here or in worker processes --------------------------------------------
 
 
-def _drawn_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """``items`` in order, drawn by a background thread up to ``depth`` ahead, so that
-    drawing the next batch (Python) overlaps with the database storing the last one (the
-    drivers release the GIL while SQLite or PostgreSQL work). The order of the random
-    draws, and so every row, is the same as without the thread."""
-    queue: Queue[T | _End] = Queue(maxsize=depth)
-    stop = threading.Event()
+@dataclass(frozen=True)
+class _Plan:
+    """What drawing any shard needs besides its own cases; sent to the workers as it is. No
+    database connection, no key store: the master keys wrap the data keys, the blind-index
+    key makes the tokens."""
 
-    def put(item: T | _End) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
+    seed: int
+    today: dt.date
+    sqlite: bool  # SQLite's text for dates and timestamps, or the driver's objects
+    organisation_ids: list[int]
+    caseworker_ids: list[list[int]]  # by organisation index
+    pinned: dict[int, tuple[int, int]]  # case number -> (organisation index, user id)
+    creator_id: int | None
+    city_weights: dict[int, float]
+    first_case_id: int
+    first_person_id: int
+    master_keys: tuple[bytes, ...]
+    blind_index_key: bytes
 
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put(item):
-                    return
-            put(_End())
-        except BaseException as error:  # handed to the consumer, which raises it
-            put(_End(error))
 
-    thread = threading.Thread(target=produce, name="seed-draw", daemon=True)
-    thread.start()
+@dataclass(frozen=True)
+class _Shard:
+    """Up to ``BATCH`` consecutive cases (by number), with what the main process drew for
+    them in sequence: intake dates, codes and intake numbers."""
+
+    index: int
+    rng_state: tuple[Any, ...] | None  # shard 0 only: the seed's generator after the dates
+    first: int  # the number of its first case
+    opened: list[dt.date]
+    codes: list[str]
+    numbers: list[int]
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """A shard's rows, compact: the (key id, wrapped key) pairs, and for each of ``TARGETS``
+    its rows (on SQLite flattened into one list of values, cheaper to pickle and what the
+    multi-row ``INSERT`` takes; on PostgreSQL tuples for ``COPY``)."""
+
+    keys: list[tuple[str, bytes]]
+    tables: list[list[Any]]
+
+
+class _Sealer:
+    """Seals the people drawn in one process: data keys, blind index, the tokens of each
+    spelling seen (synthetic names repeat)."""
+
+    def __init__(self, master_keys: tuple[bytes, ...], blind_index_key: bytes) -> None:
+        self.keys = KeyMaker(master_keys)
+        self.index = BlindIndex(blind_index_key)
+        self.tokens: dict[tuple[str, ...], tuple[bytes, ...]] = {}
+
+
+@functools.lru_cache(maxsize=2)
+def _sealer(master_keys: tuple[bytes, ...], blind_index_key: bytes) -> _Sealer:
+    return _Sealer(master_keys, blind_index_key)
+
+
+def _shard_rng(plan: _Plan, shard: _Shard) -> random.Random:
+    """Shard 0 goes on from the seed's generator; each later shard has its own, from the seed
+    and its index (a string seed: the same in every process and on every run)."""
+    if shard.index == 0:
+        assert shard.rng_state is not None, "shard 0 goes on from the seed's generator"
+        rng = random.Random()
+        rng.setstate(shard.rng_state)
+        return rng
+    return random.Random(f"waypoint seed {plan.seed} shard {shard.index}")
+
+
+def _draw(plan: _Plan, shard: _Shard) -> _Drawn:
+    """Draw one shard's cases (in a worker process, or inline: the same rows either way)."""
+    rng = _shard_rng(plan, shard)
+    maker = _CaseMaker(
+        rng,
+        SQLITE_ENCODING if plan.sqlite else DRIVER_ENCODING,
+        today=plan.today,
+        organisation_ids=plan.organisation_ids,
+        caseworker_ids=plan.caseworker_ids,
+        pinned=plan.pinned,
+        creator_id=plan.creator_id,
+        sealer=_sealer(plan.master_keys, plan.blind_index_key),
+    )
+    pick_city = _Choice(plan.city_weights)
+    for offset, (opened_on, code, number) in enumerate(
+        zip(shard.opened, shard.codes, shard.numbers, strict=True)
+    ):
+        case_number = shard.first + offset
+        maker.case(
+            case_id=plan.first_case_id + case_number,
+            person_id=plan.first_person_id + case_number,
+            number=case_number,
+            opened_on=opened_on,
+            code=code,
+            seq=number,
+            city_id=pick_city(rng),
+        )
+    rows = maker.take()
+    # In primary-key order (token, person): the shard goes into the key's b-tree in one
+    # sweep instead of at random places (the 824,000 tokens of 100,000 cases: 2.4-3.0 CPU s
+    # on SQLite instead of 5.3-6.6).
+    rows[PERSON_TOKEN_COLUMNS[0]].sort()
+    keys = cast(list[tuple[str, bytes]], rows[keystore.data_key])
+    tables: list[list[Any]] = [
+        list(chain.from_iterable(rows[table])) if plan.sqlite else list(rows[table])
+        for table, _ in TARGETS
+    ]
+    return _Drawn(keys, tables)
+
+
+def _drawn(plan: _Plan, shards: Iterator[_Shard], *, workers: int) -> Generator[_Drawn, None, None]:
+    """The shards' rows, in shard order: drawn here (``workers`` 0), or by that many spawned
+    processes, at most ``workers + 1`` shards ahead of the caller so that memory stays flat.
+
+    Spawned, not forked: the caller may be a multi-threaded server. A worker's exception is
+    raised here as it was raised there; closing the generator (on the caller's error, or
+    early) cancels the shards not started and waits for the workers to exit."""
+    if workers <= 0:
+        for shard in shards:
+            yield _draw(plan, shard)
+        return
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    pending: deque[Future[_Drawn]] = deque()
     try:
-        while True:
-            item = queue.get()
-            if isinstance(item, _End):
-                if item.error is not None:
-                    raise item.error
-                return
-            yield item
+        for shard in shards:
+            pending.append(executor.submit(_draw, plan, shard))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     finally:
-        stop.set()
-        thread.join()
+        for future in pending:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _pinned_caseworkers(
@@ -800,11 +926,10 @@ class _CaseMaker:
         caseworker_ids: list[list[int]],
         pinned: dict[int, tuple[int, int]],
         creator_id: int | None,
-        vault: Vault,
+        sealer: _Sealer,
     ) -> None:
         self.rng = rng
-        self.vault = vault
-        self.tokens: dict[tuple[str, ...], tuple[bytes, ...]] = {}
+        self.sealer = sealer
         self.rows = _no_rows()
         self.day = encoding.day
         self.moment = encoding.moment
@@ -914,16 +1039,16 @@ class _CaseMaker:
             f"{_between(rng, 10, 99)} {_between(rng, 10, 99)}",
         )
         # Sealed at once: the clear identity never reaches the driver (nor SQLite's pages).
-        key = self.vault.new_key()
+        key = self.sealer.keys.new_key()
         self.rows[keystore.data_key].append((key.key_id, key.wrapped))
         self.rows[PERSON_COLUMNS[0]].append(
             (person_id, case_id, key.key_id, seal_identity(key.cipher, identity))
         )
         spellings = tuple(identity.spellings())
-        tokens = self.tokens.get(spellings)
+        tokens = self.sealer.tokens.get(spellings)
         if tokens is None:
-            # Synthetic names repeat: their blind tokens are computed once per seed.
-            tokens = self.tokens[spellings] = tuple(self.vault.index.of_text(*spellings))
+            # Synthetic names repeat: their blind tokens are computed once per process.
+            tokens = self.sealer.tokens[spellings] = tuple(self.sealer.index.of_text(*spellings))
         self.rows[PERSON_TOKEN_COLUMNS[0]].extend((token, person_id) for token in tokens)
         self._legal_status(case_id, category, opened_on)
         self._detention(case_id, category, opened_on, outcome, closed_on)

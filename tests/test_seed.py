@@ -421,17 +421,6 @@ def test_a_large_seed_into_an_empty_sqlite_database_rebuilds_every_index(
     assert "ix_case_file_updated_at" in str(plan)
 
 
-def test_batches_drawn_ahead_arrive_in_order_and_failures_reach_the_caller() -> None:
-    assert list(generator._drawn_ahead(iter(range(20)))) == list(range(20))
-
-    def failing() -> Iterator[int]:
-        yield 1
-        raise ValueError("draw failed")
-
-    with pytest.raises(ValueError, match="draw failed"):
-        list(generator._drawn_ahead(failing()))
-
-
 _PG_SCHEMA = """
 SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
 UNION ALL

@@ -1,0 +1,129 @@
+"""The seeder's shards: a seed smaller than one shard writes what it always wrote, and a seed
+of many shards writes the same rows however many worker processes draw them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import random
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models.database import make_engine
+from models.tables import Case, User
+from seed_data import generator
+from seed_data.generator import seed
+from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_MASTER_KEY, _empty_pg
+from tests.seed_dump import digest
+
+TODAY = dt.date(2026, 11, 23)
+PASSWORD = "seed-test-password-long"
+
+# ``digest`` of ``seed(cases=1000, seed=11, today=TODAY)`` into an empty database, recorded
+# from the generator before it drew in shards (commit 3352e4b), identical on SQLite and
+# PostgreSQL. A seed under one shard must keep writing these rows.
+SEED_11_X_1000 = "34e18ef08aa7e049cde35e1bbf5b797e23c2823b57cfb8b4e196d1206356deca"
+
+
+def test_a_seed_under_one_shard_writes_the_rows_it_always_wrote(engine: sa.Engine) -> None:
+    with Session(engine) as session:
+        seed(session, cases=1000, seed=11, today=TODAY, password=PASSWORD)
+        session.commit()
+    with Session(engine) as session:
+        assert digest(session) == SEED_11_X_1000
+
+
+def _pooled_digest(engine: sa.Engine, *, workers: int, cases: int = 200) -> str:
+    """The digest of a seed of ``cases`` (in shards of 50) drawn by ``workers`` processes,
+    read inside the seed's transaction, which is then rolled back."""
+    with Session(engine) as session:
+        report = seed(
+            session, cases=cases, seed=12, today=TODAY, password=PASSWORD, workers=workers
+        )
+        session.flush()
+        assert report.rows["case_file"] == cases
+        found = digest(session)
+        session.rollback()
+    if engine.dialect.name == "postgresql":
+        _empty_pg(engine)  # sequences do not roll back: the next seed gets the same ids
+    return found
+
+
+def test_a_seed_of_many_shards_writes_the_same_rows_with_or_without_workers(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator, "BATCH", 50)
+    inline = _pooled_digest(engine, workers=0)
+    assert _pooled_digest(engine, workers=2) == inline
+    assert _pooled_digest(engine, workers=1) == inline
+    assert _pooled_digest(engine, workers=2) == inline  # and again, on a second run
+    assert multiprocessing.active_children() == []
+
+
+def test_shards_after_the_first_draw_other_cases_than_one_big_shard(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shards k >= 1 have their own generators: the seed's data changes past the first
+    shard (the price of drawing in parallel), not before it."""
+    engine = make_engine(sqlite_url)
+    one_shard = _pooled_digest(engine, workers=0)
+    monkeypatch.setattr(generator, "BATCH", 50)
+    assert _pooled_digest(engine, workers=0) != one_shard
+    engine.dispose()
+
+
+def test_a_failing_worker_raises_its_error_and_writes_nothing(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad input that only the drawing trips over: an organisation without caseworkers
+    (the draw picks one of them by index). The worker's own exception reaches the caller,
+    the workers are gone, and the rolled-back transaction leaves no case behind."""
+    staff = generator._staff
+
+    def without_caseworkers(*args: Any, **kwargs: Any) -> dict[int, list[User]]:
+        found = staff(*args, **kwargs)
+        return {org_id: [] for org_id in found}
+
+    monkeypatch.setattr(generator, "BATCH", 50)
+    monkeypatch.setattr(generator, "_staff", without_caseworkers)
+    with Session(engine) as session:
+        with pytest.raises(IndexError) as raised:
+            seed(session, cases=200, seed=12, today=TODAY, password=PASSWORD, workers=2)
+        session.rollback()
+        cases = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
+    # Raised in a worker: the pool chains the worker's traceback to it.
+    assert "_draw" in str(raised.value.__cause__)
+    assert cases == 0
+    assert multiprocessing.active_children() == []
+
+
+def test_the_pool_stops_its_workers_when_the_caller_stops_early() -> None:
+    """Closing the shards' generator midway (the caller's error) cancels what is pending and
+    waits for the workers; nothing is left running."""
+    plan = generator._Plan(
+        seed=1,
+        today=TODAY,
+        sqlite=True,
+        organisation_ids=[1, 2, 3],
+        caseworker_ids=[[1], [2], [3]],
+        pinned={},
+        creator_id=None,
+        city_weights={1: 1.0},
+        first_case_id=1,
+        first_person_id=1,
+        master_keys=(TEST_MASTER_KEY.encode(),),
+        blind_index_key=TEST_BLIND_INDEX_KEY.encode(),
+    )
+    state = random.Random(1).getstate()
+    shards = (
+        generator._Shard(k, state if k == 0 else None, k * 20, [TODAY] * 20, ["c"] * 20, [1] * 20)
+        for k in range(10)
+    )
+    drawn = generator._drawn(plan, shards, workers=2)
+    first = next(drawn)
+    assert len(first.keys) == 20
+    drawn.close()
+    assert multiprocessing.active_children() == []
