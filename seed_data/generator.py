@@ -556,20 +556,17 @@ class _Writer:
 
     def write(self, drawn: _Drawn) -> None:
         preparer = self.connection.dialect.identifier_preparer
-        for (table, columns), rows in zip(TARGETS, drawn.tables, strict=True):
-            if not rows:
+        for (table, columns), rows, count in zip(TARGETS, drawn.tables, drawn.counts, strict=True):
+            if not count:
                 continue
             names = ", ".join(preparer.quote(name) for name in columns)
             target = f"{preparer.format_table(table)} ({names})"
             if self.sqlite:
                 self._insert(target, len(columns), rows)
-                count = len(rows) // len(columns)
             else:
                 with self.driver.cursor() as cursor:
                     with cursor.copy(f"COPY {target} FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                count = len(rows)
+                        copy.write(rows)
             self.counts[table.name] = self.counts.get(table.name, 0) + count
 
     def _insert(self, target: str, width: int, values: list[Any]) -> None:
@@ -785,11 +782,12 @@ class _Shard:
 @dataclass(frozen=True)
 class _Drawn:
     """A shard's rows, compact: the (key id, wrapped key) pairs, and for each of ``TARGETS``
-    its rows (on SQLite flattened into one list of values, cheaper to pickle and what the
-    multi-row ``INSERT`` takes; on PostgreSQL tuples for ``COPY``)."""
+    its rows: on SQLite flattened into one list of values (cheaper to pickle, and what the
+    multi-row ``INSERT`` takes), on PostgreSQL as the bytes ``COPY`` reads."""
 
     keys: list[tuple[str, bytes]]
-    tables: list[list[Any]]
+    tables: list[Any]  # list[object] (SQLite) or bytes (PostgreSQL), for each of TARGETS
+    counts: list[int]  # rows, for each of TARGETS
 
 
 class _Sealer:
@@ -851,11 +849,34 @@ def _draw(plan: _Plan, shard: _Shard) -> _Drawn:
     # on SQLite instead of 5.3-6.6).
     rows[PERSON_TOKEN_COLUMNS[0]].sort()
     keys = cast(list[tuple[str, bytes]], rows[keystore.data_key])
-    tables: list[list[Any]] = [
-        list(chain.from_iterable(rows[table])) if plan.sqlite else list(rows[table])
-        for table, _ in TARGETS
-    ]
-    return _Drawn(keys, tables)
+    tables = [rows[table] for table, _ in TARGETS]
+    counts = [len(table_rows) for table_rows in tables]
+    if plan.sqlite:
+        return _Drawn(keys, [list(chain.from_iterable(t)) for t in tables], counts)
+    return _Drawn(keys, [_copy_text(t) for t in tables], counts)
+
+
+def _copy_text(rows: list[Row]) -> bytes:
+    """``rows`` in the text format of PostgreSQL's ``COPY`` (what psycopg's ``write_row``
+    sends; built here, in the worker, it costs the writing process nothing)."""
+    text = _COPY_TEXT
+    return "".join(
+        ["\t".join([text[type(value)](value) for value in row]) + "\n" for row in rows]
+    ).encode()
+
+
+# Backslash, tab, newline and carriage return escaped, as COPY's text format wants them.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# How each type of value the drawing makes is written in COPY's text format.
+_COPY_TEXT: dict[type, Callable[[Any], str]] = {
+    type(None): lambda _: "\\N",
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    str: lambda value: value.translate(_COPY_ESCAPES),
+    bytes: lambda value: "\\\\x" + value.hex(),  # bytea's hex form, its backslash escaped
+    dt.date: dt.date.isoformat,
+    dt.datetime: dt.datetime.isoformat,  # aware (UTC): with its offset
+}
 
 
 def _drawn(plan: _Plan, shards: Iterator[_Shard], *, workers: int) -> Generator[_Drawn, None, None]:
