@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from models.case_codes import is_valid, new_code
 from models.database import make_engine
 from models.tables import Case, User
 from seed_data import generator
@@ -122,8 +123,29 @@ def test_the_pool_stops_its_workers_when_the_caller_stops_early() -> None:
         generator._Shard(k, state if k == 0 else None, k * 20, [TODAY] * 20, ["c"] * 20, [1] * 20)
         for k in range(10)
     )
-    drawn = generator._drawn(plan, shards, workers=2)
-    first = next(drawn)
-    assert len(first.keys) == 20
-    drawn.close()
+    with generator._pool(2) as pool:
+        drawn = generator._drawn(plan, shards, pool=pool, window=3)
+        first = next(drawn)
+        assert len(first.keys) == 20
+        drawn.close()
     assert multiprocessing.active_children() == []
+
+
+def test_the_seeders_codes_are_those_of_new_code_retried_on_collisions() -> None:
+    # The first code that seed 5 draws is taken already: both must retry.
+    taken = {new_code(2024, random.Random(5)), new_code(2026, random.Random(99))}
+    fast = generator._CodeMaker(random.Random(5), set(taken))
+    rng, expected_taken = random.Random(5), set(taken)
+
+    def slow(year: int) -> str:
+        code = new_code(year, rng)
+        while code in expected_taken:
+            code = new_code(year, rng)
+        expected_taken.add(code)
+        return code
+
+    years = [2024, 2025, 2026, 2000, 2099] * 4000
+    codes = [fast(year) for year in years]
+    assert codes == [slow(year) for year in years]
+    assert codes[0] != new_code(2024, random.Random(5))
+    assert all(is_valid(code) for code in fast.taken)
