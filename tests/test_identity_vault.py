@@ -30,7 +30,8 @@ from models.identity.store import read_identity
 from models.settings import ConfigurationError
 from models.tables import AuditEvent, Case, CaseNote, Organisation, Person, User
 from seed_data import generator
-from seed_data.generator import NOTE_TEMPLATES, seed
+from seed_data.draw import NOTE_TEMPLATES
+from seed_data.generator import seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
 from waypoint_cli.main import main
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from models.case_codes import is_valid, new_code
 from models.database import make_engine
 from models.tables import Case, User
-from seed_data import generator
+from seed_data import draw, generator
 from seed_data.generator import seed
 from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_MASTER_KEY, _empty_pg
 from tests.seed_dump import digest
@@ -96,7 +96,7 @@ def test_a_failing_worker_raises_its_error_and_writes_nothing(
         session.rollback()
         cases = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
     # Raised in a worker: the pool chains the worker's traceback to it.
-    assert "_draw" in str(raised.value.__cause__)
+    assert "in draw_shard" in str(raised.value.__cause__)
     assert cases == 0
     assert multiprocessing.active_children() == []
 
@@ -104,7 +104,7 @@ def test_a_failing_worker_raises_its_error_and_writes_nothing(
 def test_the_pool_stops_its_workers_when_the_caller_stops_early() -> None:
     """Closing the shards' generator midway (the caller's error) cancels what is pending and
     waits for the workers; nothing is left running."""
-    plan = generator._Plan(
+    plan = draw.Plan(
         seed=1,
         today=TODAY,
         sqlite=True,
@@ -120,7 +120,7 @@ def test_the_pool_stops_its_workers_when_the_caller_stops_early() -> None:
     )
     state = random.Random(1).getstate()
     shards = (
-        generator._Shard(k, state if k == 0 else None, k * 20, [TODAY] * 20, ["c"] * 20, [1] * 20)
+        draw.Shard(k, state if k == 0 else None, k * 20, [TODAY] * 20, ["c"] * 20, [1] * 20)
         for k in range(10)
     )
     with generator._pool(2) as pool:
