@@ -13,8 +13,9 @@ the columns store (enum values as strings; on SQLite, dates and UTC timestamps a
 SQLAlchemy writes and reads back) and handed to the driver in bulk: multi-row ``INSERT`` on
 SQLite, ``COPY`` on PostgreSQL, inside the caller's transaction.
 
-Cases are drawn in shards of ``BATCH`` cases, by worker processes when there are two shards or
-more. This process draws, in sequence, what must run through every case in order: the intake
+Cases are drawn in shards of ``BATCH`` cases (``seed_data.draw``), by spawned worker processes
+when there are two shards or more (``MIN_SHARDS_FOR_POOL``), else in this process by the same
+code. This process draws, in sequence, what must run through every case in order: the intake
 dates, the per-year intake numbers and the case codes (their own generator, unique against
 the codes taken). Each shard then draws its cases on a generator of its own: shard 0 goes on
 from the seed's generator where the intake dates left it, so a seed under one shard writes
@@ -22,8 +23,11 @@ exactly the rows it wrote before shards existed; shard k >= 1 starts from (seed,
 depend only on the seed and "today", never on how many processes draw them. Workers are
 spawned (never forked: the caller may be a multi-threaded server), open no database: they get
 the master keys (to wrap each person's fresh data key) and the blind-index key (for the name
-tokens), and hand back compact rows, which this process writes in shard order while at most
-one shard per worker is drawn ahead. A worker's error is raised here as it was there, and the
+tokens), and hand back compact rows (SQLite: one flat list of values per table, as the
+multi-row ``INSERT`` takes them; PostgreSQL: the bytes ``COPY`` reads), which this process
+writes in shard order while at most one shard per worker is drawn ahead (memory stays flat).
+What is left to this process, the critical path, is the database's own work: the writes, the
+stored risk, the index builds; and the codes, the key store and the commit. A worker's error is raised here as it was there, and the
 pool is shut down whatever happens, so a failed seed leaves no process and, its transaction
 rolled back, no rows. Each shard's wrapped keys are committed to the key store before its
 ciphertext is written.
@@ -88,7 +92,7 @@ SEED_DIR = Path(__file__).resolve().parent
 CITIES_CSV = SEED_DIR / "cities.csv"
 HISTORY_DAYS = 730
 BATCH = 5000  # cases per shard
-MIN_SHARDS_FOR_POOL = 2  # fewer: drawn in this process (starting workers costs ~1 s)
+MIN_SHARDS_FOR_POOL = 2  # fewer: drawn in this process (a worker takes ~1 s to start)
 SQLITE_ROWS_PER_INSERT = 500
 REBUILD_INDEXES_FROM = 10_000  # cases
 SQLITE_CACHE_KIB = 256 * 1024  # while seeding; SQLite takes pages only as it needs them
