@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 import random
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +17,12 @@ from sqlmodel import Session
 
 from models.case_codes import is_valid, new_code
 from models.database import make_engine
+from models.identity import keystore
+from models.identity.keystore import KeyStore
 from models.tables import Case, User
 from seed_data import draw, generator
 from seed_data.generator import seed
-from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_MASTER_KEY, _empty_pg
+from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_MASTER_KEY, _empty_pg, pg_admin_url
 from tests.seed_dump import digest
 
 TODAY = dt.date(2026, 11, 23)
@@ -149,3 +154,43 @@ def test_the_seeders_codes_are_those_of_new_code_retried_on_collisions() -> None
     assert codes == [slow(year) for year in years]
     assert codes[0] != new_code(2024, random.Random(5))
     assert all(is_valid(code) for code in fast.taken)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def keystore_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty key store database of either kind (PostgreSQL: one of this test's own)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'keys.db'}"
+        return
+    admin_url = pg_admin_url()
+    if not admin_url:
+        pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
+    name = f"waypoint_keys_{os.getpid()}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_put_many_stores_every_key_with_an_aware_creation_time(keystore_url: str) -> None:
+    store = KeyStore(keystore_url)
+    try:
+        keys = [(f"{n:032x}", bytes([n % 256]) * 40) for n in range(keystore.BATCH + 7)]
+        before = dt.datetime.now(dt.UTC)
+        store.put_many(keys)
+        store.put_many([])
+        assert store.count() == len(keys)
+        assert store.get_many(k for k, _ in keys) == dict(keys)
+        with store.engine.connect() as connection:
+            created = connection.execute(
+                sa.select(sa.func.min(keystore.data_key.c.created_at))
+            ).scalar_one()
+        if created.tzinfo is None:  # SQLite keeps the UTC time without its zone
+            created = created.replace(tzinfo=dt.UTC)
+        assert before - dt.timedelta(seconds=1) <= created <= dt.datetime.now(dt.UTC)
+    finally:
+        store.dispose()
