@@ -193,6 +193,9 @@ def seeded(
     elif not admin_url:
         pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
     else:
+        # The session's PostgreSQL set-up names the key store (WAYPOINT_KEYSTORE_URL): this
+        # fixture may run before any other PostgreSQL test of its xdist worker.
+        request.getfixturevalue("pg_url")
         worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
         name = f"waypoint_seed_{worker}"
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
