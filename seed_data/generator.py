@@ -54,7 +54,7 @@ from sqlmodel import Session, col, select
 
 from models.accounts import hash_password
 from models.audit import record
-from models.case_codes import ALPHABET, RANDOM_CHARS
+from models.case_codes import new_code
 from models.database import session_scope
 from models.duplicates.setting import CROSS_ORG_MATCHING, set_setting
 from models.enums import (
@@ -466,8 +466,15 @@ def _seed(
     first_state = rng.getstate()
 
     # Codes from their own generator, so that the rest of a seed's data does not change.
+    code_rng = random.Random(f"waypoint case codes {seed}")
     taken_codes: set[str] = set(session.exec(select(col(Case.code))).all()) if existing else set()
-    fresh_code = _CodeMaker(random.Random(f"waypoint case codes {seed}"), taken_codes)
+
+    def fresh_code(year: int) -> str:
+        code = new_code(year, code_rng)
+        while code in taken_codes:
+            code = new_code(year, code_rng)
+        taken_codes.add(code)
+        return code
 
     def shards() -> Iterator[Shard]:
         # Drawn in order as the window moves on: the codes and intake numbers of shard k
@@ -514,8 +521,8 @@ def _seed(
 
 @contextmanager
 def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """``workers`` spawned processes (none for 0), started at once so that they import this
-    module while the caller sets the seed up; shut down on the way out, whatever happens:
+    """``workers`` spawned processes (none for 0), started at once so that they import
+    ``seed_data.draw`` while the caller sets the seed up; shut down on the way out, whatever happens:
     shards not started are cancelled, and the workers waited for."""
     if workers <= 0:
         yield None
@@ -552,40 +559,6 @@ def _drawn(
     finally:
         for future in pending:
             future.cancel()
-
-
-class _CodeMaker:
-    """Fresh case codes from ``rng``, unique against ``taken`` (and each other): exactly the
-    codes of ``models.case_codes.new_code(year, rng)`` retried on a collision, at a third of
-    its cost (100,000 codes: 1.0-1.7 s of the writing process's time, on its critical path)."""
-
-    def __init__(self, rng: random.Random, taken: set[str]) -> None:
-        self.random = rng.random
-        self.taken = taken
-
-    def __call__(self, year: int) -> str:
-        random_, taken = self.random, self.taken
-        digits = f"{year % 100:02d}"
-        year_sum = int(digits[0]) + 2 * int(digits[1])  # the weights 1 and 2 of its digits
-        while True:
-            while True:
-                # What rng.choices(ALPHABET, k=5) draws: floor(random() * 29), five times.
-                a, b, c, d, e = [int(random_() * _SYMBOLS) for _ in range(RANDOM_CHARS)]
-                if max(a, b, c, d, e) >= _DIGITS:  # not all digits: new_code's rule
-                    break
-            partial = year_sum + 3 * a + 4 * b + 5 * c + 6 * d + 7 * e
-            check = ALPHABET[(-partial * _CHECK_INVERSE) % _SYMBOLS]
-            code = f"WP-{digits}-{ALPHABET[a]}{ALPHABET[b]}{ALPHABET[c]}{ALPHABET[d]}{ALPHABET[e]}{check}"
-            if code not in taken:
-                taken.add(code)
-                return code
-
-
-_SYMBOLS = len(ALPHABET)  # 29, a prime
-_DIGITS = sum(symbol.isdigit() for symbol in ALPHABET)  # the digits come first
-assert ALPHABET[:_DIGITS].isdigit() and RANDOM_CHARS == 5, "what _CodeMaker assumes"
-# The check character's weight is its position: after two year digits and five symbols.
-_CHECK_INVERSE = pow(2 + RANDOM_CHARS + 1, -1, _SYMBOLS)
 
 
 def _pinned_caseworkers(

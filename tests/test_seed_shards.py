@@ -15,7 +15,6 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from models.case_codes import is_valid, new_code
 from models.database import make_engine
 from models.identity import keystore
 from models.identity.keystore import KeyStore
@@ -134,26 +133,6 @@ def test_the_pool_stops_its_workers_when_the_caller_stops_early() -> None:
         assert len(first.keys) == 20
         drawn.close()
     assert multiprocessing.active_children() == []
-
-
-def test_the_seeders_codes_are_those_of_new_code_retried_on_collisions() -> None:
-    # The first code that seed 5 draws is taken already: both must retry.
-    taken = {new_code(2024, random.Random(5)), new_code(2026, random.Random(99))}
-    fast = generator._CodeMaker(random.Random(5), set(taken))
-    rng, expected_taken = random.Random(5), set(taken)
-
-    def slow(year: int) -> str:
-        code = new_code(year, rng)
-        while code in expected_taken:
-            code = new_code(year, rng)
-        expected_taken.add(code)
-        return code
-
-    years = [2024, 2025, 2026, 2000, 2099] * 4000
-    codes = [fast(year) for year in years]
-    assert codes == [slow(year) for year in years]
-    assert codes[0] != new_code(2024, random.Random(5))
-    assert all(is_valid(code) for code in fast.taken)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
