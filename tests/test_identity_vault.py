@@ -30,7 +30,9 @@ from models.identity.retention import (
 from models.identity.store import read_identity
 from models.settings import ConfigurationError
 from models.tables import AuditEvent, Case, CaseNote, Organisation, Person, User
-from seed_data.generator import NOTE_TEMPLATES, seed
+from seed_data import generator
+from seed_data.draw import NOTE_TEMPLATES
+from seed_data.generator import seed
 from tests.factories import actor_of, make_case, make_organisation, make_user
 from waypoint_cli.main import main
 
@@ -115,11 +117,21 @@ def test_demo_mode_generates_keys_readable_by_the_owner_only(tmp_path, monkeypat
 
 
 def test_no_seeded_name_contact_or_note_is_in_clear_in_the_file_its_wal_or_a_backup(
-    sqlite_url, tmp_path
+    sqlite_url, tmp_path, monkeypatch
 ):
+    # Drawn by worker processes (three shards, two workers): every identity they sealed
+    # opens with the key they wrapped, as the key store holds it.
+    monkeypatch.setattr(generator, "BATCH", 100)
     engine = make_engine(sqlite_url)
     with Session(engine) as session:
-        seed(session, cases=300, seed=3, today=TODAY, password="seed-test-password-long")
+        seed(
+            session,
+            cases=300,
+            seed=3,
+            today=TODAY,
+            password="seed-test-password-long",
+            workers=2,
+        )
         session.commit()
         people = [read_identity(session, case_id=c) for c in session.exec(select(Person.case_id))]
     database = Path(sa.engine.make_url(sqlite_url).database or "")

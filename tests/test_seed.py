@@ -193,6 +193,9 @@ def seeded(
     elif not admin_url:
         pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
     else:
+        # The session's PostgreSQL set-up names the key store (WAYPOINT_KEYSTORE_URL): this
+        # fixture may run before any other PostgreSQL test of its xdist worker.
+        request.getfixturevalue("pg_url")
         worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
         name = f"waypoint_seed_{worker}"
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -419,17 +422,6 @@ def test_a_large_seed_into_an_empty_sqlite_database_rebuilds_every_index(
     engine.dispose()
     assert after == before
     assert "ix_case_file_updated_at" in str(plan)
-
-
-def test_batches_drawn_ahead_arrive_in_order_and_failures_reach_the_caller() -> None:
-    assert list(generator._drawn_ahead(iter(range(20)))) == list(range(20))
-
-    def failing() -> Iterator[int]:
-        yield 1
-        raise ValueError("draw failed")
-
-    with pytest.raises(ValueError, match="draw failed"):
-        list(generator._drawn_ahead(failing()))
 
 
 _PG_SCHEMA = """

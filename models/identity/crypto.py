@@ -83,19 +83,32 @@ class KeyDestroyed(LookupError):
     """The data key is gone (purged): the ciphertext can no longer be read."""
 
 
-class Vault:
-    """Master keys, blind index and key store of one deployment."""
+class KeyMaker:
+    """Makes fresh data keys, wrapped by the master keys, with nothing else: no key store, no
+    database (what a process that only draws synthetic data needs, e.g. the seeder's)."""
 
-    def __init__(self, config: VaultConfig) -> None:
-        self.config = config
-        self.master = MultiFernet([Fernet(key) for key in config.master_keys])
-        self.keystore = KeyStore(config.keystore_url)
-        self.index = BlindIndex(config.blind_index_key)
+    def __init__(self, master_keys: tuple[bytes, ...]) -> None:
+        self.master = MultiFernet([Fernet(key) for key in master_keys])
 
     def new_key(self) -> DataKey:
         """A fresh data key, wrapped; the caller stores ``wrapped`` in the key store."""
         raw = AESGCM.generate_key(bit_length=256)
         return DataKey(uuid.uuid4().hex, DataCipher(raw), self.master.encrypt(raw))
+
+
+class Vault:
+    """Master keys, blind index and key store of one deployment."""
+
+    def __init__(self, config: VaultConfig) -> None:
+        self.config = config
+        self.maker = KeyMaker(config.master_keys)
+        self.master = self.maker.master
+        self.keystore = KeyStore(config.keystore_url)
+        self.index = BlindIndex(config.blind_index_key)
+
+    def new_key(self) -> DataKey:
+        """A fresh data key, wrapped; the caller stores ``wrapped`` in the key store."""
+        return self.maker.new_key()
 
     def create_key(self) -> DataKey:
         """A fresh data key, already stored in the key store."""
@@ -187,6 +200,7 @@ __all__ = [
     "Identity",
     "InvalidToken",
     "KeyDestroyed",
+    "KeyMaker",
     "Vault",
     "open_identity",
     "open_text",

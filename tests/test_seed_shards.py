@@ -1,0 +1,175 @@
+"""The seeder's shards: a seed smaller than one shard writes what it always wrote, and a seed
+of many shards writes the same rows however many worker processes draw them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models.database import make_engine
+from models.identity import keystore
+from models.identity.keystore import KeyStore
+from models.tables import Case, User
+from seed_data import draw, generator
+from seed_data.generator import seed
+from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_MASTER_KEY, _empty_pg, pg_admin_url
+from tests.seed_dump import digest
+
+TODAY = dt.date(2026, 11, 23)
+PASSWORD = "seed-test-password-long"
+
+# ``digest`` of ``seed(cases=1000, seed=11, today=TODAY)`` into an empty database, recorded
+# from the generator before it drew in shards (commit 3352e4b), identical on SQLite and
+# PostgreSQL. A seed under one shard must keep writing these rows.
+SEED_11_X_1000 = "34e18ef08aa7e049cde35e1bbf5b797e23c2823b57cfb8b4e196d1206356deca"
+
+
+def test_a_seed_under_one_shard_writes_the_rows_it_always_wrote(engine: sa.Engine) -> None:
+    with Session(engine) as session:
+        seed(session, cases=1000, seed=11, today=TODAY, password=PASSWORD)
+        session.commit()
+    with Session(engine) as session:
+        assert digest(session) == SEED_11_X_1000
+
+
+def _pooled_digest(engine: sa.Engine, *, workers: int, cases: int = 200) -> str:
+    """The digest of a seed of ``cases`` (in shards of 50) drawn by ``workers`` processes,
+    read inside the seed's transaction, which is then rolled back."""
+    with Session(engine) as session:
+        report = seed(
+            session, cases=cases, seed=12, today=TODAY, password=PASSWORD, workers=workers
+        )
+        session.flush()
+        assert report.rows["case_file"] == cases
+        found = digest(session)
+        session.rollback()
+    if engine.dialect.name == "postgresql":
+        _empty_pg(engine)  # sequences do not roll back: the next seed gets the same ids
+    return found
+
+
+def test_a_seed_of_many_shards_writes_the_same_rows_with_or_without_workers(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator, "BATCH", 50)
+    inline = _pooled_digest(engine, workers=0)
+    assert _pooled_digest(engine, workers=2) == inline
+    assert _pooled_digest(engine, workers=1) == inline
+    assert _pooled_digest(engine, workers=2) == inline  # and again, on a second run
+    assert multiprocessing.active_children() == []
+
+
+def test_shards_after_the_first_draw_other_cases_than_one_big_shard(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shards k >= 1 have their own generators: the seed's data changes past the first
+    shard (the price of drawing in parallel), not before it."""
+    engine = make_engine(sqlite_url)
+    one_shard = _pooled_digest(engine, workers=0)
+    monkeypatch.setattr(generator, "BATCH", 50)
+    assert _pooled_digest(engine, workers=0) != one_shard
+    engine.dispose()
+
+
+def test_a_failing_worker_raises_its_error_and_writes_nothing(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad input that only the drawing trips over: an organisation without caseworkers
+    (the draw picks one of them by index). The worker's own exception reaches the caller,
+    the workers are gone, and the rolled-back transaction leaves no case behind."""
+    staff = generator._staff
+
+    def without_caseworkers(*args: Any, **kwargs: Any) -> dict[int, list[User]]:
+        found = staff(*args, **kwargs)
+        return {org_id: [] for org_id in found}
+
+    monkeypatch.setattr(generator, "BATCH", 50)
+    monkeypatch.setattr(generator, "_staff", without_caseworkers)
+    with Session(engine) as session:
+        with pytest.raises(IndexError) as raised:
+            seed(session, cases=200, seed=12, today=TODAY, password=PASSWORD, workers=2)
+        session.rollback()
+        cases = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
+    # Raised in a worker: the pool chains the worker's traceback to it.
+    assert "in draw_shard" in str(raised.value.__cause__)
+    assert cases == 0
+    assert multiprocessing.active_children() == []
+
+
+def test_the_pool_stops_its_workers_when_the_caller_stops_early() -> None:
+    """Closing the shards' generator midway (the caller's error) cancels what is pending and
+    waits for the workers; nothing is left running."""
+    plan = draw.Plan(
+        seed=1,
+        today=TODAY,
+        sqlite=True,
+        organisation_ids=[1, 2, 3],
+        caseworker_ids=[[1], [2], [3]],
+        pinned={},
+        creator_id=None,
+        city_weights={1: 1.0},
+        first_case_id=1,
+        first_person_id=1,
+        master_keys=(TEST_MASTER_KEY.encode(),),
+        blind_index_key=TEST_BLIND_INDEX_KEY.encode(),
+    )
+    state = random.Random(1).getstate()
+    shards = (
+        draw.Shard(k, state if k == 0 else None, k * 20, [TODAY] * 20, ["c"] * 20, [1] * 20)
+        for k in range(10)
+    )
+    with generator._pool(2) as pool:
+        drawn = generator._drawn(plan, shards, pool=pool, window=3)
+        first = next(drawn)
+        assert len(first.keys) == 20
+        drawn.close()
+    assert multiprocessing.active_children() == []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def keystore_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty key store database of either kind (PostgreSQL: one of this test's own)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'keys.db'}"
+        return
+    admin_url = pg_admin_url()
+    if not admin_url:
+        pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
+    name = f"waypoint_keys_{os.getpid()}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_put_many_stores_every_key_with_an_aware_creation_time(keystore_url: str) -> None:
+    store = KeyStore(keystore_url)
+    try:
+        keys = [(f"{n:032x}", bytes([n % 256]) * 40) for n in range(keystore.BATCH + 7)]
+        before = dt.datetime.now(dt.UTC)
+        store.put_many(keys)
+        store.put_many([])
+        assert store.count() == len(keys)
+        assert store.get_many(k for k, _ in keys) == dict(keys)
+        with store.engine.connect() as connection:
+            created = connection.execute(
+                sa.select(sa.func.min(keystore.data_key.c.created_at))
+            ).scalar_one()
+        if created.tzinfo is None:  # SQLite keeps the UTC time without its zone
+            created = created.replace(tzinfo=dt.UTC)
+        assert before - dt.timedelta(seconds=1) <= created <= dt.datetime.now(dt.UTC)
+    finally:
+        store.dispose()
