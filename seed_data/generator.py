@@ -26,10 +26,10 @@ the master keys (to wrap each person's fresh data key) and the blind-index key (
 tokens), and hand back compact rows (SQLite: one flat list of values per table, as the
 multi-row ``INSERT`` takes them; PostgreSQL: the bytes ``COPY`` reads), which this process
 writes in shard order while at most one shard per worker is drawn ahead (memory stays flat).
-What is left to this process, the critical path, is the database's own work: the writes, the
-stored risk, the index builds; and the codes, the key store and the commit. A worker's error is raised here as it was there, and the
-pool is shut down whatever happens, so a failed seed leaves no process and, its transaction
-rolled back, no rows. Each shard's wrapped keys are committed to the key store before its
+What is left to this process, the critical path, is the database's own work (the writes, the
+stored risk, the index builds), the codes, the key store and the commit. A worker's error is
+raised here as it was there, and the pool is shut down whatever happens, so a failed seed
+leaves no process and, its transaction rolled back, no rows. Each shard's wrapped keys are committed to the key store before its
 ciphertext is written.
 """
 
@@ -57,14 +57,9 @@ from models.audit import record
 from models.case_codes import new_code
 from models.database import session_scope
 from models.duplicates.setting import CROSS_ORG_MATCHING, set_setting
-from models.enums import (
-    AuditAction,
-    Role,
-)
+from models.enums import AuditAction, Role
 from models.i18n import Language
-from models.identity.crypto import (
-    vault_for,
-)
+from models.identity.crypto import vault_for
 from models.releases.demo import publish_demo_releases
 from models.stored import refresh_statistics, store_all
 from models.tables import (
