@@ -454,4 +454,9 @@ def test_a_large_seed_into_an_empty_postgresql_database_restores_indexes_and_for
     engine.dispose()
     assert after == before
     assert any("FOREIGN KEY (case_id) REFERENCES case_file" in row[2] for row in after)
+    assert (
+        "constraint p validated",
+        "person_token_pkey",
+        "PRIMARY KEY (token, person_id)",
+    ) in after
     assert (cases, orphans) == (40, 0)
