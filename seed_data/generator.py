@@ -40,6 +40,8 @@ import datetime as dt
 import os
 import random
 import sqlite3
+import sys
+import types
 from collections import deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -549,11 +551,26 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     # Spawned, never forked: the caller may be a multi-threaded server.
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
     try:
-        for _ in range(workers):  # each submission starts one more process
-            pool.submit(ready)
+        with _plain_main():
+            for _ in range(workers):  # each submission starts one more process
+                pool.submit(ready)
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """An empty ``__main__`` while workers start. A spawned process first runs its parent's
+    ``__main__`` again; in a Streamlit server or under AppTest that is the last page script
+    run, which must not run in a worker (nor need it: the drawing lives in
+    ``seed_data.draw``)."""
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
 
 
 def _drawn(

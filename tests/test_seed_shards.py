@@ -7,6 +7,8 @@ import datetime as dt
 import multiprocessing
 import os
 import random
+import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,26 @@ def test_a_seed_of_many_shards_writes_the_same_rows_with_or_without_workers(
     assert _pooled_digest(engine, workers=1) == inline
     assert _pooled_digest(engine, workers=2) == inline  # and again, on a second run
     assert multiprocessing.active_children() == []
+
+
+def test_workers_start_whatever_script_the_parent_runs_as_main(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A spawned worker first runs its parent's ``__main__`` again. Under AppTest or a
+    Streamlit server that is the last page script, which fails outside a page run (here a
+    script that raises): the pool still starts, and the seed is the same, with ``__main__``
+    given back."""
+    page = tmp_path / "page.py"
+    page.write_text("raise RuntimeError('a page script must not run in a worker')\n")
+    script = types.ModuleType("__main__")
+    script.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    monkeypatch.setattr(generator, "BATCH", 50)
+    engine = make_engine(sqlite_url)
+    assert _pooled_digest(engine, workers=2) == _pooled_digest(engine, workers=0)
+    assert sys.modules["__main__"] is script
+    assert multiprocessing.active_children() == []
+    engine.dispose()
 
 
 def test_shards_after_the_first_draw_other_cases_than_one_big_shard(
