@@ -7,6 +7,7 @@ counted in plain Python (never with the SQL the dashboards use).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import statistics
@@ -197,7 +198,7 @@ def seeded(
         # fixture may run before any other PostgreSQL test of its xdist worker.
         request.getfixturevalue("pg_url")
         worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-        name = f"waypoint_seed_{worker}"
+        name = f"waypoint_seed_{worker}_{os.getpid()}"  # concurrent runs never collide
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
