@@ -84,8 +84,15 @@ def make_engine(url: str) -> sa.Engine:
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # PostgreSQL's JIT compiles any query its planner thinks costly: each dashboard count over
+    # 100,000 cases paid 0.27 s of compiling to save a few milliseconds of running.
     return sa.create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        hide_parameters=True,
+        connect_args={"options": "-c jit=off"},
     )
 
 
