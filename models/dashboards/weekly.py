@@ -116,15 +116,15 @@ def _open_on(day: dt.date) -> sa.ColumnElement[bool]:
 
 
 def _detained_on(day: dt.date) -> sa.ColumnElement[bool]:
-    return (
-        sa.select(col(Detention.id))
-        .where(
-            col(Detention.case_id) == col(Case.id),
-            col(Detention.detained_on) <= day,
-            sa.or_(col(Detention.released_on).is_(None), col(Detention.released_on) > day),
-        )
-        .exists()
+    """The case was held at the end of ``day``. The tiles test every case in scope: the
+    cases held that day (few) are listed once, and each case looked up in that list, rather
+    than the detentions searched again for every case (two searches per case, 2 s for the
+    admin at 1,000,000 cases on PostgreSQL)."""
+    held = sa.select(col(Detention.case_id)).where(
+        col(Detention.detained_on) <= day,
+        sa.or_(col(Detention.released_on).is_(None), col(Detention.released_on) > day),
     )
+    return col(Case.id).in_(held)
 
 
 def _expiring_on(day: dt.date) -> sa.ColumnElement[bool]:
