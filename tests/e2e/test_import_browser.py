@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from models import imports
 from models.database import make_engine
 from models.identity.store import read_identity
 from models.tables import Case, CaseReference, User
@@ -24,9 +25,14 @@ MESSY = [
 
 
 def upload(page, name: str, data: bytes, mime: str) -> None:  # type: ignore[no-untyped-def]
+    """Upload a file and wait until the page shows its columns. The "Dry run" button of the
+    previous file is already on screen: waiting for it let a click reach the server before
+    the new file did, and the dry run then checked the old one."""
     page.locator('input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": data}]
     )
+    first_header = imports.read_table(data, name).headers[0]
+    page.get_by_test_id("stSelectbox").filter(has_text=first_header).first.wait_for(timeout=60_000)
     page.get_by_role("button", name="Dry run").wait_for(timeout=60_000)
     wait_ready(page)
 
