@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,10 +66,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item._id = NodeId.parse(item.nodeid + suffix)  # type: ignore[attr-defined]
 
 
-def pg_admin_url() -> str | None:
-    return PG_URL
-
-
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (faster than migrating each time)."""
@@ -81,33 +78,43 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated PostgreSQL database of this xdist worker."""
+@contextmanager
+def scratch_pg_database(prefix: str) -> Iterator[str]:
+    """The URL of a PostgreSQL database of its own, named for this xdist worker and process
+    (concurrent test runs never collide), created empty and dropped afterwards. Skips (fails
+    in CI) without ``WAYPOINT_TEST_DATABASE_URL``."""
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("CI must set WAYPOINT_TEST_DATABASE_URL to run the PostgreSQL tests")
         pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"waypoint_test_{worker}_{os.getpid()}"  # concurrent runs never collide
+    name = f"{prefix}_{worker}_{os.getpid()}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
         # A throwaway test database: commits need not wait for the disk.
         connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
-    url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    # A PostgreSQL case database needs its key store named: a file of this test session
-    # (tests through ``database_url`` get one of their own).
-    keys = tmp_path_factory.mktemp("keystore") / "keys.db"
-    os.environ["WAYPOINT_KEYSTORE_URL"] = f"sqlite:///{keys}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated PostgreSQL database of this xdist worker."""
+    with scratch_pg_database("waypoint_test") as url:
+        # A PostgreSQL case database needs its key store named: a file of this test session
+        # (tests through ``database_url`` get one of their own).
+        keys = tmp_path_factory.mktemp("keystore") / "keys.db"
+        os.environ["WAYPOINT_KEYSTORE_URL"] = f"sqlite:///{keys}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 # Every id sequence owned by a column of the given tables, back to its start value.

@@ -5,7 +5,6 @@ On SQLite and PostgreSQL (the file-level checks are SQLite's)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -316,20 +315,10 @@ def pg_keystore_url() -> Iterator[str]:
     """A PostgreSQL database of this test process for a key store of its own. Created once and
     dropped at the end: ``DROP DATABASE`` waits for a checkpoint, which on a busy server took
     90 s inside the test."""
-    from tests.conftest import PG_URL
+    from tests.conftest import scratch_pg_database
 
-    if PG_URL is None:
-        pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"waypoint_keys_{worker}_{os.getpid()}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_pg_database("waypoint_keys") as url:
+        yield url
 
 
 def test_a_key_store_in_its_own_postgresql_database_forgets_the_purged_key(

@@ -7,12 +7,12 @@ counted in plain Python (never with the SQL the dashboards use).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import statistics
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from models.tables import (
 )
 from seed_data import generator
 from seed_data.generator import DEMO_ACCOUNTS, ExistingCasesError, load_cities, seed
-from tests.conftest import pg_admin_url
+from tests.conftest import scratch_pg_database
 
 TODAY = dt.date(2026, 11, 23)
 PASSWORD = "seed-test-password-long"
@@ -188,33 +188,21 @@ def seeded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[sa.Engine]:
     """A database seeded with ``SAMPLE`` cases, kept for the module."""
-    admin_url = pg_admin_url()
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.db'}"
-    elif not admin_url:
-        pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
-    else:
-        # The session's PostgreSQL set-up names the key store (WAYPOINT_KEYSTORE_URL): this
-        # fixture may run before any other PostgreSQL test of its xdist worker.
-        request.getfixturevalue("pg_url")
-        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-        name = f"waypoint_seed_{worker}_{os.getpid()}"  # concurrent runs never collide
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        seed(session, cases=SAMPLE, seed=3, today=TODAY, password=PASSWORD)
-        session.commit()
-    yield engine
-    engine.dispose()
-    if request.param == "postgresql":
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.db'}"
+        else:
+            # The session's PostgreSQL set-up names the key store (WAYPOINT_KEYSTORE_URL):
+            # this fixture may run before any other PostgreSQL test of its xdist worker.
+            request.getfixturevalue("pg_url")
+            url = stack.enter_context(scratch_pg_database("waypoint_seed"))
+        engine = make_engine(url)
+        upgrade(engine)
+        with Session(engine) as session:
+            seed(session, cases=SAMPLE, seed=3, today=TODAY, password=PASSWORD)
+            session.commit()
+        yield engine
+        engine.dispose()
 
 
 def _all(engine: sa.Engine, model: type[SQLModel]) -> list:  # type: ignore[type-arg]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 import random
 import sys
 import types
@@ -23,7 +22,7 @@ from models.identity.keystore import KeyStore
 from models.tables import Case, User
 from seed_data import draw, generator
 from seed_data.generator import seed
-from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_MASTER_KEY, _empty_pg, pg_admin_url
+from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_MASTER_KEY, _empty_pg, scratch_pg_database
 from tests.seed_dump import digest
 
 TODAY = dt.date(2026, 11, 23)
@@ -163,18 +162,8 @@ def keystore_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'keys.db'}"
         return
-    admin_url = pg_admin_url()
-    if not admin_url:
-        pytest.skip("WAYPOINT_TEST_DATABASE_URL is not set")
-    name = f"waypoint_keys_{os.getpid()}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_pg_database("waypoint_keys_put") as url:
+        yield url
 
 
 def test_put_many_stores_every_key_with_an_aware_creation_time(keystore_url: str) -> None:
