@@ -397,7 +397,10 @@ def test_a_large_seed_into_an_empty_sqlite_database_rebuilds_every_index(
             ).all()
         )
     with Session(engine) as session:
+        threads = session.connection().exec_driver_sql("PRAGMA threads").scalar()
         seed(session, cases=40, seed=1, today=TODAY, password=PASSWORD)
+        # The index builds' helper threads are the seed's only: put back on the connection.
+        assert session.connection().exec_driver_sql("PRAGMA threads").scalar() == threads
         session.commit()
     with engine.connect() as connection:
         after = sorted(

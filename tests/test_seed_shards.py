@@ -7,6 +7,7 @@ import datetime as dt
 import multiprocessing
 import random
 import sys
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +19,9 @@ from sqlmodel import Session
 
 from models.database import make_engine
 from models.identity import keystore
+from models.identity.crypto import vault_for
 from models.identity.keystore import KeyStore
-from models.tables import Case, User
+from models.tables import Case, Person, User
 from seed_data import draw, generator
 from seed_data.generator import seed
 from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_MASTER_KEY, _empty_pg, scratch_pg_database
@@ -122,6 +124,59 @@ def test_a_failing_worker_raises_its_error_and_writes_nothing(
         cases = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
     # Raised in a worker: the pool chains the worker's traceback to it.
     assert "in draw_shard" in str(raised.value.__cause__)
+    assert cases == 0
+    assert multiprocessing.active_children() == []
+
+
+def test_every_key_is_in_the_key_store_when_the_seed_returns(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wrapped keys go to the key store from a thread while the shards are written; each
+    write is slowed here, so a seed that returned before the thread was done would leave the
+    last shards' people without a key. Every identity opens before the caller commits, and
+    the workers, let go after the last shard, are gone."""
+    monkeypatch.setattr(generator, "BATCH", 50)
+    put_many = KeyStore.put_many
+
+    def slow(store: KeyStore, items: Any) -> None:
+        time.sleep(0.2)
+        put_many(store, items)
+
+    monkeypatch.setattr(KeyStore, "put_many", slow)
+    with Session(engine) as session:
+        seed(session, cases=200, seed=12, today=TODAY, password=PASSWORD, workers=2)
+        people = session.execute(sa.select(Person.id, Person.key_id, Person.sealed)).all()
+        opened = vault_for(session).open_identities(people)
+        session.rollback()
+    if engine.dialect.name == "postgresql":
+        _empty_pg(engine)
+    assert len(people) == 200
+    assert sorted(opened) == sorted(person.id for person in people)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failing_key_store_raises_its_error_and_writes_nothing(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key store fails on the third shard: its error reaches the caller from the key
+    thread, and the rolled-back transaction leaves no case behind."""
+    monkeypatch.setattr(generator, "BATCH", 50)
+    put_many, calls = KeyStore.put_many, []
+
+    def failing(store: KeyStore, items: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("the key store is unreachable")
+        put_many(store, items)
+
+    monkeypatch.setattr(KeyStore, "put_many", failing)
+    with Session(engine) as session:
+        with pytest.raises(OSError, match="key store is unreachable"):
+            seed(session, cases=200, seed=12, today=TODAY, password=PASSWORD, workers=2)
+        session.rollback()
+        cases = session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
+    if engine.dialect.name == "postgresql":
+        _empty_pg(engine)
     assert cases == 0
     assert multiprocessing.active_children() == []
 
