@@ -23,7 +23,7 @@ from models.access import Action, Actor, case_visible, permits, visible_cases
 from models.audit import record
 from models.enums import AuditAction, CaseStatus, Role, Stage
 from models.errors import ValidationError
-from models.i18n import N_
+from models.i18n import N_, Language
 from models.identity.blind_index import BlindIndex, cases_matching_all
 from models.identity.crypto import Identity, vault_for
 from models.identity.store import case_cipher, open_notes, read_identity
@@ -48,6 +48,7 @@ from models.tables import (
     Organisation,
     StageChange,
     User,
+    city_name,
     table_of,
 )
 
@@ -245,9 +246,11 @@ def case_list(
     page: int = 1,
     page_size: int = PAGE_SIZE,
     count_limit: int = COUNT_LIMIT,
+    language: str = Language.EN,
 ) -> CasePage:
     """One page of the cases ``actor`` may see, most at risk first, then soonest permit
-    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name). At most
+    expiry, then code. Columns: ``LIST_COLUMNS`` (codes only, never a name; the city in
+    ``language``). At most
     ``count_limit`` matches are counted and paged (``CasePage.capped`` says there are more).
     Raises ``ValidationError`` for an over-long search (``validate_search``)."""
     validate_search(filters.search)
@@ -260,7 +263,7 @@ def case_list(
     dialect = session.get_bind().dialect.name
     where = _conditions(actor, filters, today, columns, index, dialect=dialect)
     if columns.stored:
-        return _stored_page(session, where, page, page_size, count_limit)
+        return _stored_page(session, where, page, page_size, count_limit, language)
     conditions = where.flat()
     # Counted up to ``COUNT_LIMIT`` matches only, so the count costs the same at 10,000 cases
     # and at 1,000,000; the pages stop there too (narrowing the filters shows the others).
@@ -270,7 +273,7 @@ def case_list(
     total, capped = min(counted, count_limit), counted > count_limit
     page = _clamp(page, total, page_size)
     statement = (
-        _list_columns(columns.level)
+        _list_columns(columns.level, language)
         .where(*conditions)
         .order_by(
             sa.func.coalesce(columns.level, -1).desc(),
@@ -288,14 +291,15 @@ def _clamp(page: int, total: int, page_size: int) -> int:
     return max(1, min(page, max(1, -(-total // page_size))))
 
 
-def _list_columns(level: RiskColumn) -> sa.Select:
-    """The list's columns, from ``case_file`` with its legal status, city and caseworker."""
+def _list_columns(level: RiskColumn, language: str) -> sa.Select:
+    """The list's columns, from ``case_file`` with its legal status, city (its name in
+    ``language``) and caseworker."""
     return (
         risk.with_legal_status(
             sa.select(
                 col(Case.code),
                 col(Case.category),
-                col(City.name_en).label("city"),
+                city_name(language).label("city"),
                 col(Case.stage),
                 col(Case.status),
                 level.label("risk_level"),
@@ -323,7 +327,7 @@ def _union(where: _Where, *columns: sa.ColumnElement[Any]) -> sa.Select | sa.Com
 
 
 def _stored_page(
-    session: Session, where: _Where, page: int, page_size: int, count_limit: int
+    session: Session, where: _Where, page: int, page_size: int, count_limit: int, language: str
 ) -> CasePage:
     """The list read through the stored rank. The matches are found as the sort key alone
     (id, status, rank, code: what the list's indexes hold), one arm per alternative (a rank
@@ -338,7 +342,7 @@ def _stored_page(
         if few is not None:
             page = _clamp(page, len(few), page_size)
             ids = [row.id for row in few[(page - 1) * page_size : page * page_size]]
-            statement = _list_columns(col(Case.risk_level)).where(col(Case.id).in_(ids))
+            statement = _list_columns(col(Case.risk_level), language).where(col(Case.id).in_(ids))
             rows = session.execute(statement.order_by(*order)).all()
             return _page(rows, len(few), page, page_size, False)
     # Counted up to ``COUNT_LIMIT`` matches only, so the count costs the same at 10,000 cases
@@ -359,7 +363,7 @@ def _stored_page(
         .subquery()
     )
     statement = (
-        _list_columns(col(Case.risk_level))
+        _list_columns(col(Case.risk_level), language)
         .join(chosen, chosen.c.id == col(Case.id))
         .order_by(chosen.c.status.desc(), chosen.c.list_rank, chosen.c.code)
     )
@@ -387,10 +391,11 @@ class Choice:
     name: str
 
 
-def city_choices(session: Session) -> list[Choice]:
-    """Every city, by its English name."""
-    cities = session.exec(select(City).order_by(col(City.name_en))).all()
-    return [Choice(c.id, c.name_en) for c in cities if c.id is not None]
+def city_choices(session: Session, *, language: str = Language.EN) -> list[Choice]:
+    """Every city, by its name in ``language``."""
+    name = city_name(language)
+    rows = session.execute(sa.select(col(City.id), name).order_by(name, col(City.id))).all()
+    return [Choice(int(row[0]), str(row[1])) for row in rows]
 
 
 def caseworker_choices(session: Session, *, actor: Actor) -> list[Choice]:
@@ -468,10 +473,12 @@ def _record_denied_lookup(session: Session, *, actor: Actor, code: str) -> None:
     )
 
 
-def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) -> CaseDetail | None:
-    """The case page's contents, or ``None`` when the case does not exist *or* is out of
-    ``actor``'s scope (the page answers "not found" to both; the second is audited as
-    ACCESS_DENIED, committed by the caller's session)."""
+def case_detail(
+    session: Session, *, actor: Actor, code: str, today: dt.date, language: str = Language.EN
+) -> CaseDetail | None:
+    """The case page's contents (the city's name in ``language``), or ``None`` when the case
+    does not exist *or* is out of ``actor``'s scope (the page answers "not found" to both;
+    the second is audited as ACCESS_DENIED, committed by the caller's session)."""
     case = find_case(session, actor=actor, code=code)
     if case is None or case.id is None:
         _record_denied_lookup(session, actor=actor, code=code)
@@ -489,11 +496,12 @@ def case_detail(session: Session, *, actor: Actor, code: str, today: dt.date) ->
     caseworker = session.get(User, case.caseworker_id) if case.caseworker_id else None
     consent = consent_scope(session, actor=actor, case_id=case.id)
     if consent is not None:
-        return _received_detail(session, actor, case, consent, organisation, city, today)
+        city_shown = city.name_in(language) if city else None
+        return _received_detail(session, actor, case, consent, organisation, city_shown, today)
     return CaseDetail(
         case=case,
         organisation=organisation.name if organisation else "",
-        city=city.name_en if city else None,
+        city=city.name_in(language) if city else None,
         caseworker=caseworker.display_name if caseworker else None,
         risk_level=None if risk_row.level is None else risk.RiskLevel(risk_row.level),
         reasons=risk.reasons_of(risk_row, today) if case.status == CaseStatus.OPEN else [],
@@ -519,7 +527,7 @@ def _received_detail(
     case: Case,
     consent: frozenset[ConsentScope],
     organisation: Organisation | None,
-    city: City | None,
+    city: str | None,
     today: dt.date,
 ) -> CaseDetail:
     """What the receiving side of a referral reads: only the shared categories; the sending
@@ -531,7 +539,7 @@ def _received_detail(
     return CaseDetail(
         case=case,
         organisation=organisation.name if organisation else "",
-        city=city.name_en if city and facts else None,
+        city=city if facts else None,
         caseworker=None,
         risk_level=None,
         reasons=[],

@@ -127,6 +127,16 @@ class City(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
 
+    def name_in(self, language: str) -> str:
+        """The city's name in ``language``: Russian for Russian, English otherwise."""
+        return self.name_ru if language == Language.RU else self.name_en
+
+
+def city_name(language: str) -> sa.ColumnElement[str]:
+    """The SQL of a city's name in ``language`` (``City.name_in`` for a query)."""
+    column = City.name_ru if language == Language.RU else City.name_en
+    return sa.type_coerce(column, sa.String)
+
 
 class Case(SQLModel, table=True):
     """The facts of one case, identified by its pseudonymous code, never by a name."""

@@ -352,6 +352,30 @@ def test_the_caseworker_filter_offers_the_holders_of_visible_cases(seeded):
     ]
 
 
+def test_a_russian_reader_sees_every_city_by_its_russian_name(seeded):
+    """The city filter, the list's city column and the case page name each city in the
+    reader's language: Russian names, in Russian alphabetical order, for a Russian reader
+    (the seeded cities have distinct Russian names: Алматы, Астана...)."""
+    rows = Rows.read(seeded)
+    russian = sorted(rows.cities.values(), key=lambda city: (city.name_ru, city.id))
+    choices = q.city_choices(seeded, language="ru")
+    assert [(c.id, c.name) for c in choices] == [(c.id, c.name_ru) for c in russian]
+    assert "Алматы" in {c.name for c in choices}
+    coordinator = _demo_actor(seeded, "coordinator")
+    page = _listed(seeded, coordinator, q.CaseListFilters(status=None), language="ru")
+    by_code = {case.code: case for case in rows.cases}
+    expected = [
+        rows.cities[by_code[code].city_id].name_ru if by_code[code].city_id else None
+        for code in page.rows["code"]
+    ]
+    assert page.rows["city"].where(page.rows["city"].notna(), None).tolist() == expected
+    assert any(name and name != name.encode("ascii", "ignore").decode() for name in expected)
+    first = by_code[page.rows["code"].iloc[0]]
+    detail = q.case_detail(seeded, actor=coordinator, code=first.code, today=TODAY, language="ru")
+    assert detail is not None
+    assert detail.city == rows.cities[first.city_id].name_ru
+
+
 def test_the_name_search_finds_the_seeded_namesakes(seeded):
     """The seeded caseload has people called Иван (else the comparison above proves little)."""
     coordinator = _demo_actor(seeded, "coordinator")

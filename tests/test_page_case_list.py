@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from models.database import make_engine
 from models.enums import Role
-from tests.factories import actor_of, make_case, make_organisation, make_user
+from models.tables import Case
+from tests.factories import actor_of, make_case, make_city, make_organisation, make_user
 
 TODAY = "2026-11-23"
 
@@ -108,3 +109,29 @@ def test_a_search_of_ten_words_and_two_hundred_characters_runs(page_test, world)
     at.session_state["wp_cases_search"] = search
     at.run()
     assert not at.exception and not at.error
+
+
+def test_a_russian_reader_sees_the_city_filter_and_column_in_russian(page_test, world):
+    """The city filter and the list's column name a city in the reader's language."""
+    engine = make_engine(world["url"])
+    with Session(engine) as session:
+        city = make_city(session, key="almaty_test")
+        city.name_en, city.name_ru = "Almaty", "Алматы"
+        session.add(city)
+        case = session.get(Case, world["mine"][0].id)
+        assert case is not None
+        case.city_id = city.id
+        session.commit()
+    engine.dispose()
+    at = page_test(
+        "case_list.py",
+        database_url=world["url"],
+        actor=world["coordinator"],
+        today=TODAY,
+        language="ru",
+    ).run()
+    assert not at.exception
+    city_filter = next(box for box in at.selectbox if box.label == "Город")
+    assert "Алматы" in city_filter.options
+    assert "Almaty" not in city_filter.options
+    assert "Алматы" in at.dataframe[0].value.iloc[:, 3].tolist()

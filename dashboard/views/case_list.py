@@ -13,7 +13,7 @@ from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import empty_caseload_guide
 from dashboard.forms import choice_select, optional_enum_select
-from dashboard.i18n import _, label
+from dashboard.i18n import _, current_language, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Action, permits
 from models.case_queries import (
@@ -105,13 +105,19 @@ today = runtime.settings().today()
 st.title(_("Cases"))
 empty_caseload_guide(actor)
 filters = filters_form(
-    [(c.id, c.name) for c in data.read(city_choices)],
+    [(c.id, c.name) for c in data.read(city_choices, language=current_language())],
     [(c.id, c.name) for c in data.read(caseworker_choices, actor=actor)],
 )
 page_number = int(st.session_state.get(PAGE, 1) or 1)
 try:
     result = data.read(
-        case_list, actor=actor, filters=filters, today=today, page=page_number, page_size=PAGE_SIZE
+        case_list,
+        actor=actor,
+        filters=filters,
+        today=today,
+        page=page_number,
+        page_size=PAGE_SIZE,
+        language=current_language(),
     )
 except ValidationError as refused:
     st.error(_(refused.messages["search"], **refused.params["search"]))

@@ -22,7 +22,7 @@ from dashboard.case_sections.purge import purge_section
 from dashboard.case_sections.received import received_view
 from dashboard.case_sections.referrals import owner_section
 from dashboard.forms import show_flash
-from dashboard.i18n import _
+from dashboard.i18n import _, current_language
 from models.access import Action, permits
 from models.case_codes import code_problem
 from models.case_queries import CaseDetail, case_detail
@@ -39,7 +39,7 @@ typo = code_problem(code)
 if typo is not None:
     st.error(_(typo))
     st.stop()
-found = data.read(case_detail, actor=actor, code=code, today=today)
+found = data.read(case_detail, actor=actor, code=code, today=today, language=current_language())
 if found is None:
     show_flash()  # e.g. the message of a purge that deleted the whole case
     st.error(_("Case not found."))

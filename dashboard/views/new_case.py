@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save, show_flash
-from dashboard.i18n import _
+from dashboard.i18n import _, current_language
 from dashboard.links import case_url
 from models import cases
 from models.access import Scope, scope_of
@@ -44,7 +44,7 @@ if created:
     # The code and the text are ours, never user input: safe to render as a link.
     st.markdown(f"[{_('Open case {code}', code=created)}]({case_url(created)})")
 
-cities = data.read(city_choices)
+cities = data.read(city_choices, language=current_language())
 organisations = [(o.id, o.name) for o in data.read(list_organisations) if o.active and o.id]
 organisation_id = actor.organisation_id
 if scope_of(actor) is Scope.ALL:  # admins take in for any organisation

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.auth import signed_in_actor
-from dashboard.i18n import _, label
+from dashboard.i18n import _, current_language, label
 from models.network import ServiceType, queries
 
 
@@ -33,7 +33,7 @@ def hours(value: object) -> str:
 
 actor = signed_in_actor()
 st.title(_("Referral flows"))
-report = data.read(queries.flows, actor=actor)
+report = data.read(queries.flows, actor=actor, language=current_language())
 if report is None:
     st.info(_("Your role does not show referral flows."))
     st.stop()

@@ -9,8 +9,9 @@ import streamlit as st
 from dashboard import data
 from dashboard.auth import signed_in_actor
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save
-from dashboard.i18n import _, label
+from dashboard.i18n import _, current_language, label
 from models.access import Action, permits
+from models.case_queries import city_choices as city_choices_in
 from models.enums import Role
 from models.network import ServiceType, services
 
@@ -88,9 +89,9 @@ def edit_form(organisations: list[tuple[int, str]], cities: list[tuple[int, str]
 
 actor = signed_in_actor()
 st.title(_("Services directory"))
-rows = data.read(services.directory, actor=actor)
+rows = data.read(services.directory, actor=actor, language=current_language())
 organisation_choices = data.read(services.organisation_choices)
-city_choices = data.read(services.city_choices)
+city_choices = [(c.id, c.name) for c in data.read(city_choices_in, language=current_language())]
 directory_table(rows)
 if permits(actor, Action.MANAGE_SERVICES):
     edit_form(organisation_choices, city_choices)

@@ -17,10 +17,11 @@ from sqlmodel import Session, col
 from models import risk
 from models.access import Action, Actor, case_scope, permits
 from models.enums import Role, Urgency
+from models.i18n import Language
 from models.network.enums import ReferralState, ServiceType
 from models.network.scope import open_referral, received_by
 from models.network.tables import Referral, ServiceArea, ServiceOffer
-from models.tables import Case, City, Organisation, User, utcnow
+from models.tables import Case, City, Organisation, User, city_name, utcnow
 
 OVERDUE_HOURS = 72
 REFERRAL_COLUMNS = [
@@ -208,10 +209,17 @@ def _median_hours(pairs: list[tuple[dt.datetime, dt.datetime]]) -> float | None:
     return statistics.median(hours) if hours else None
 
 
-def flows(session: Session, *, actor: Actor, now: dt.datetime | None = None) -> Flows | None:
+def flows(
+    session: Session,
+    *,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    language: str = Language.EN,
+) -> Flows | None:
     """The flows ``actor`` may see (admins: the whole network; coordinators: those their
     organisation takes part in); ``None`` for other roles. "Answered" is accepted or declined
-    (a referral accepted and later completed, revoked or withdrawn counts as accepted)."""
+    (a referral accepted and later completed, revoked or withdrawn counts as accepted). City
+    names in ``language``."""
     condition = _flow_condition(actor)
     if condition is None:
         return None
@@ -258,7 +266,7 @@ def flows(session: Session, *, actor: Actor, now: dt.datetime | None = None) -> 
     )
     return Flows(
         pairs=pairs,
-        capacity=capacity_against_demand(session, actor=actor, now=now),
+        capacity=capacity_against_demand(session, actor=actor, now=now, language=language),
         acceptance_rate=_rate(accepted_all, len(answered_all)),
         median_hours_to_answer=_median_hours(answered_all),
         network_wide=actor.role is Role.ADMIN,
@@ -266,12 +274,18 @@ def flows(session: Session, *, actor: Actor, now: dt.datetime | None = None) -> 
 
 
 def capacity_against_demand(
-    session: Session, *, actor: Actor, now: dt.datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    language: str = Language.EN,
 ) -> pd.DataFrame:
-    """Per service and city: open places of the services covering that city (directly or
-    by its country; ``taking`` counts services taking referrals) against demand, the open
-    referrals for cases in that city. A coordinator's demand counts only referrals their
-    organisation sent, and those it received with the case facts shared (the city is a fact)."""
+    """Per service and city (named in ``language``): open places of the services covering
+    that city (directly or by its country; ``taking`` counts services taking referrals)
+    against demand, the open referrals for cases in that city. A coordinator's demand counts
+    only referrals their organisation sent, and those it received with the case facts shared
+    (the city is a fact)."""
+    city = city_name(language)
     condition = _flow_condition(actor)
     if condition is None:
         return pd.DataFrame(columns=CAPACITY_COLUMNS)
@@ -284,17 +298,17 @@ def capacity_against_demand(
             ),
         )
     demand = session.execute(
-        sa.select(col(Referral.service), col(City.name_en), sa.func.count(col(Referral.id)))
+        sa.select(col(Referral.service), city, sa.func.count(col(Referral.id)))
         .join(Case, col(Case.id) == col(Referral.case_id))
         .join(City, col(City.id) == col(Case.city_id))
         .where(condition, open_referral(now))
-        .group_by(col(Referral.service), col(City.name_en))
+        .group_by(col(Referral.service), city)
     ).all()
     offers = session.execute(
         sa.select(
             col(ServiceOffer.id),
             col(ServiceOffer.service),
-            col(City.name_en),
+            city,
             col(ServiceOffer.open_places),
             col(ServiceOffer.taking_referrals),
         )

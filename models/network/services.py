@@ -16,10 +16,10 @@ from models import audit
 from models.access import Action, Actor, PermissionDenied, permits, require
 from models.enums import AuditAction, Role
 from models.errors import ValidationError
-from models.i18n import N_
+from models.i18n import N_, Language
 from models.network.enums import ServiceType
 from models.network.tables import ServiceArea, ServiceOffer
-from models.tables import City, Organisation, id_of, utcnow
+from models.tables import City, Organisation, city_name, id_of, utcnow
 
 DIRECTORY_COLUMNS = ["organisation_id", "organisation", "service", "areas", "open_places",
                      "taking_referrals"]  # fmt: skip
@@ -97,9 +97,10 @@ def save_offer(
     return offer
 
 
-def directory(session: Session, *, actor: Actor) -> pd.DataFrame:
-    """Every active organisation's services: organisation, service, areas (city names and
-    country codes), open places (None: not counted) and whether it takes referrals."""
+def directory(session: Session, *, actor: Actor, language: str = Language.EN) -> pd.DataFrame:
+    """Every active organisation's services: organisation, service, areas (city names in
+    ``language`` and country codes), open places (None: not counted) and whether it takes
+    referrals."""
     if not may_read_directory(actor):
         return pd.DataFrame(columns=DIRECTORY_COLUMNS)
     offers = session.execute(
@@ -109,10 +110,11 @@ def directory(session: Session, *, actor: Actor) -> pd.DataFrame:
         .order_by(col(Organisation.name), col(ServiceOffer.service))
     ).all()
     areas: dict[int, list[str]] = {}
+    name = city_name(language)
     for offer_id, city, country in session.execute(
-        sa.select(col(ServiceArea.offer_id), col(City.name_en), col(ServiceArea.country))
+        sa.select(col(ServiceArea.offer_id), name, col(ServiceArea.country))
         .outerjoin(City, col(City.id) == col(ServiceArea.city_id))
-        .order_by(col(ServiceArea.country), col(City.name_en))
+        .order_by(col(ServiceArea.country), name)
     ).all():
         areas.setdefault(offer_id, []).append(country or city)
     rows = [
@@ -135,12 +137,5 @@ def organisation_choices(session: Session) -> list[tuple[int, str]]:
         sa.select(col(Organisation.id), col(Organisation.name))
         .where(col(Organisation.active) == sa.true())
         .order_by(col(Organisation.name))
-    ).all()
-    return [(int(row[0]), str(row[1])) for row in rows]
-
-
-def city_choices(session: Session) -> list[tuple[int, str]]:
-    rows = session.execute(
-        sa.select(col(City.id), col(City.name_en)).order_by(col(City.name_en))
     ).all()
     return [(int(row[0]), str(row[1])) for row in rows]
