@@ -171,6 +171,7 @@ class AuditAction(LabelledEnum):
     RELEASE_DRAFTED = "release_drafted"
     RELEASE_PUBLISHED = "release_published"
     RELEASE_WITHDRAWN = "release_withdrawn"
+    NAME_CHECK = "name_check"  # the new-case form's duplicate check (migration 0015)
 
 
 class PurgeReason(LabelledEnum):
@@ -280,6 +281,7 @@ _LABEL_LIST: list[tuple[LabelledEnum, str]] = [
     (AuditAction.RELEASE_DRAFTED, N_("Release drafted")),
     (AuditAction.RELEASE_PUBLISHED, N_("Release published")),
     (AuditAction.RELEASE_WITHDRAWN, N_("Release withdrawn")),
+    (AuditAction.NAME_CHECK, N_("Name checked for duplicates")),
     (PurgeReason.PERSON_ASKED, N_("The person asked to be removed")),
     (PurgeReason.IMMEDIATE_DANGER, N_("Immediate danger to the person")),
     (PurgeReason.DEVICE_SEIZED, N_("A device or server was seized or lost")),

@@ -406,6 +406,8 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_audit_org_at", "organisation_id", "at"),
         sa.Index("ix_audit_case_at", "case_id", "at"),
+        # An account's recent actions of one kind (the intake check's hourly limit).
+        sa.Index("ix_audit_event_user_action_at", "user_id", "action", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -98,6 +98,101 @@ def test_the_intake_check_shows_codes_it_may_open_and_only_the_organisation_else
     assert {m.organisation for m in found} == {"Steppe Bureau"}
 
 
+def test_an_admin_learns_nothing_from_the_intake_check(session, world):
+    """Admins may not read identities, so a typed name tells them nothing: no code, no
+    organisation, not even that someone matched (they take cases in for any organisation)."""
+    admin = actor_of(make_user(session, role=Role.ADMIN, organisation=world["steppe"]))
+    for organisation in (world["steppe"], world["door"]):
+        assert (
+            intake.intake_matches(
+                session,
+                actor=admin,
+                organisation_id=organisation.id,
+                values=typed("Zaitsev Dmitry"),
+            )
+            == []
+        )
+    checks = session.exec(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.NAME_CHECK)
+    ).all()
+    assert checks == []  # nothing was checked
+
+
+def test_every_intake_check_is_audited_without_the_name(session, world):
+    for name in ("Zaitsev Dmitry", "Соколова Мария"):
+        intake.intake_matches(
+            session,
+            actor=world["coordinator"],
+            organisation_id=world["steppe"].id,
+            values=typed(name, 1990),
+        )
+    session.flush()
+    checks = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.action == AuditAction.NAME_CHECK)
+        .order_by(AuditEvent.id)  # type: ignore[arg-type]
+    ).all()
+    assert [(e.user_id, e.entity, e.detail) for e in checks] == [
+        (world["coordinator"].id, "intake", "3 possible matches"),
+        (world["coordinator"].id, "intake", "0 possible matches"),
+    ]
+    written = " ".join(str(value) for e in checks for value in e.model_dump().values())
+    assert not any(part in written for part in ("Zaitsev", "Dmitry", "Соколова", "1990"))
+
+
+def test_the_intake_check_stops_at_its_hourly_limit(session, world, monkeypatch):
+    """Past ``CHECKS_PER_HOUR`` checks in the last hour an account is refused with a message
+    saying when the check resumes, and nothing is decrypted; checks older than an hour do not
+    count, nor do another account's."""
+    monkeypatch.setattr(intake, "CHECKS_PER_HOUR", 3)
+    coordinator = world["coordinator"]
+
+    def check() -> list[intake.IntakeMatch]:
+        return intake.intake_matches(
+            session,
+            actor=coordinator,
+            organisation_id=world["steppe"].id,
+            values=typed("Zaitsev Dmitry"),
+        )
+
+    # An old check (more than an hour ago) does not count.
+    old = record_check(session, coordinator, minutes_ago=61)
+    assert len(check()) == 3 and len(check()) == 3
+    first_counted = record_check(session, coordinator, minutes_ago=50)
+    opened: list[int] = []
+    monkeypatch.setattr(intake, "open_records", lambda _s, ids: opened.extend(ids) or {})
+    with pytest.raises(ValidationError) as refused:
+        check()
+    assert refused.value.params["full_name"]["count"] == 3
+    resumes = (first_counted.at.replace(tzinfo=dt.UTC) + dt.timedelta(hours=1)).strftime("%H:%M")
+    assert refused.value.params["full_name"]["time"] == resumes
+    assert opened == []
+    assert old.at < first_counted.at
+    # Another coordinator is not held back by this one's checks.
+    intake.intake_matches(
+        session,
+        actor=world["other"],
+        organisation_id=world["door"].id,
+        values=typed("Zaitsev Dmitry"),
+    )
+    assert opened  # the other account's check ran
+
+
+def record_check(session: Session, actor, *, minutes_ago: int) -> AuditEvent:  # noqa: ANN001
+    event = AuditEvent(
+        at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago),
+        user_id=actor.id,
+        username=actor.username,
+        organisation_id=actor.organisation_id,
+        action=AuditAction.NAME_CHECK,
+        entity="intake",
+        detail="0 possible matches",
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
 def test_the_intake_check_decrypts_only_the_people_sharing_a_blocking_token(
     session, world, monkeypatch
 ):

@@ -149,3 +149,23 @@ def test_typing_a_name_shows_possible_duplicates_before_saving(page_test, world)
     fill(at, category=Category.DESERTER, city=world["city"].id)
     assert not at.exception
     assert count_cases(world) == 3
+
+
+def test_past_the_hourly_limit_of_name_checks_the_form_says_so(page_test, world, monkeypatch):
+    """The name check's hourly limit is explained where the user types, and the case can
+    still be opened."""
+    from models.duplicates import intake
+
+    monkeypatch.setattr(intake, "CHECKS_PER_HOUR", 1)
+    at = page_test(
+        "new_case.py", database_url=world["url"], actor=world["coordinator"], today=TODAY
+    ).run()
+    [name] = [w for w in at.text_input if w.key == "wp_new_full_name"]
+    name.set_value("Иванов Пётр").run()
+    assert not at.warning  # the first check ran (and found nobody)
+    name.set_value("Петров Иван").run()
+    assert not at.exception
+    assert "checked 1 names for duplicates in the last hour" in at.warning[0].value
+    fill(at, category=Category.DESERTER, city=world["city"].id)
+    assert not at.exception
+    assert count_cases(world) == 1

@@ -21,6 +21,7 @@ from models.accounts import list_organisations
 from models.case_queries import assignable_caseworkers, city_choices
 from models.duplicates import intake
 from models.enums import Category, PermitType
+from models.errors import ValidationError
 
 ORGANISATION = "wp_new_organisation"
 FORM = "wp_new_case"
@@ -79,9 +80,13 @@ typed = {
     "birth_year": year,
 }
 if organisation_id is not None and (full_name or name_cyrillic or name_latin).strip():
-    matches = data.read(
-        intake.intake_matches, actor=actor, organisation_id=organisation_id, values=typed
-    )
+    try:
+        matches = data.read(
+            intake.intake_matches, actor=actor, organisation_id=organisation_id, values=typed
+        )
+    except ValidationError as paused:  # too many checks in the last hour
+        st.warning(_(paused.messages["full_name"], **paused.params["full_name"]))
+        matches = []
     if matches:
         st.warning(_("This person may already have a case. You can still open a new one."))
         for match in matches:
