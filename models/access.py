@@ -32,7 +32,10 @@ class Action(StrEnum):
     EXPORT = "export"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
-    VIEW_AGGREGATES = "view_aggregates"
+    VIEW_AGGREGATES = "view_aggregates"  # the published (frozen, noised) releases
+    # The live suppressed report over the current data: never a funder's, since two live
+    # reports a week apart differ by the cases that changed in between.
+    VIEW_LIVE_REPORT = "view_live_report"
     REFER_CASE = "refer_case"
     MANAGE_SERVICES = "manage_services"
 
@@ -69,6 +72,7 @@ POLICIES: dict[Role, RolePolicy] = {
                 Action.EXPORT,
                 Action.VIEW_AUDIT,
                 Action.VIEW_AGGREGATES,
+                Action.VIEW_LIVE_REPORT,
                 Action.REFER_CASE,
                 Action.MANAGE_SERVICES,
             }

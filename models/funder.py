@@ -1,4 +1,8 @@
-"""The impact report: what funders (and coordinators, for their own organisation) may see.
+"""The live impact report: what coordinators (their own organisation) and admins (the
+network) may see of the current data. Funders never get it (``Action.VIEW_LIVE_REPORT``):
+two live reports a week apart differ by exactly the cases that changed in between, so
+funders see only the frozen, noised quarterly releases (``models.releases``), which share
+this module's regions.
 
 Every number here is a GROUP BY count, passed through ``models.disclosure.suppress`` before
 it leaves this module: the public functions return ``SafeTable``s only, and nothing here
@@ -157,13 +161,11 @@ class ImpactReport:
 
 
 def report_scope(actor: Actor) -> tuple[ReportScope, sa.ColumnElement[bool]]:
-    """Whose cases the report counts: a funder's, the whole network; anyone else allowed to
-    see aggregates, the cases of their own scope (a coordinator: their organisation)."""
-    require(actor, Action.VIEW_AGGREGATES)
+    """Whose cases the live report counts: an admin's, the whole network; a coordinator's,
+    their organisation. Funders are refused: they see published releases only."""
+    require(actor, Action.VIEW_LIVE_REPORT)
     # A case merged into another as a duplicate is the same person counted twice: never.
     counted = sa.or_(col(Case.outcome).is_(None), col(Case.outcome) != Outcome.DUPLICATE)
-    if actor.role is Role.FUNDER:
-        return ReportScope.NETWORK, counted
     if actor.role is Role.ADMIN:
         return ReportScope.NETWORK, sa.and_(visible_cases(actor), counted)
     return ReportScope.ORGANISATION, sa.and_(visible_cases(actor), counted)
@@ -528,7 +530,7 @@ def record_export(
     session: Session, *, actor: Actor, report: ImpactReport, export: ExportFormat
 ) -> None:
     """Audit one download of the report (what, in which form, at which k; no numbers)."""
-    require(actor, Action.VIEW_AGGREGATES)
+    require(actor, Action.VIEW_LIVE_REPORT)
     record(
         session,
         actor=actor,

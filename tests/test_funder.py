@@ -151,20 +151,20 @@ def _check_rules(raw, safe, k: int) -> None:  # type: ignore[no-untyped-def]
                 assert (total is Hidden.BELOW_K) == (true_total < k)
 
 
-@pytest.mark.parametrize("username", ["funder", "coordinator"])
+@pytest.mark.parametrize("username", ["admin", "coordinator"])
 def test_raw_counts_match_an_independent_count_of_the_rows(seeded, username):
     actor = _actor(seeded, username)
-    organisation = None if actor.role is Role.FUNDER else actor.organisation_id
+    organisation = None if actor.role is Role.ADMIN else actor.organisation_id
     expected = _expected(seeded, organisation)
     raw = _raw_tables(seeded, actor=actor, today=TODAY)
     for key in TableKey:
         assert _as_counter(key, raw[key]) == expected[key], key
 
 
-@pytest.mark.parametrize("username", ["funder", "coordinator"])
+@pytest.mark.parametrize("username", ["admin", "coordinator"])
 def test_published_counts_follow_the_rules_against_the_independent_count(seeded, username):
     actor = _actor(seeded, username)
-    organisation = None if actor.role is Role.FUNDER else actor.organisation_id
+    organisation = None if actor.role is Role.ADMIN else actor.organisation_id
     expected = _expected(seeded, organisation)
     raw = _raw_tables(seeded, actor=actor, today=TODAY)
     report = impact_report(seeded, actor=actor, today=TODAY, k=10)
@@ -183,7 +183,7 @@ def test_published_counts_follow_the_rules_against_the_independent_count(seeded,
 
 
 def test_a_larger_k_hides_more(seeded):
-    actor = _actor(seeded, "funder")
+    actor = _actor(seeded, "admin")
     small = impact_report(seeded, actor=actor, today=TODAY, k=5)
     large = impact_report(seeded, actor=actor, today=TODAY, k=20)
     assert sum(t.safe.hidden_count for t in small.tables) < sum(
@@ -194,17 +194,20 @@ def test_a_larger_k_hides_more(seeded):
         _check_rules(raw[table.key], table.safe, 20)
 
 
-def test_a_funder_sees_the_whole_network_and_a_coordinator_their_organisation(seeded):
-    funder = impact_report(seeded, actor=_actor(seeded, "funder"), today=TODAY)
+def test_an_admin_sees_the_whole_network_and_a_coordinator_their_organisation(seeded):
+    admin = impact_report(seeded, actor=_actor(seeded, "admin"), today=TODAY)
     coordinator = impact_report(seeded, actor=_actor(seeded, "coordinator"), today=TODAY)
-    assert funder.scope is ReportScope.NETWORK and coordinator.scope is ReportScope.ORGANISATION
-    assert funder.table(TableKey.PEOPLE).safe.grand_total == CASES
+    assert admin.scope is ReportScope.NETWORK and coordinator.scope is ReportScope.ORGANISATION
+    assert admin.table(TableKey.PEOPLE).safe.grand_total == CASES
     assert coordinator.table(TableKey.PEOPLE).safe.grand_total < CASES
 
 
-def test_a_caseworker_may_not_open_the_report(seeded):
+@pytest.mark.parametrize("username", ["caseworker", "funder"])
+def test_a_caseworker_or_a_funder_may_not_open_the_live_report(seeded, username):
+    """A funder sees published releases only: two live reports a week apart would differ by
+    exactly the cases that changed in between, whatever each one suppresses."""
     with pytest.raises(PermissionDenied):
-        impact_report(seeded, actor=_actor(seeded, "caseworker"), today=TODAY)
+        impact_report(seeded, actor=_actor(seeded, username), today=TODAY)
 
 
 def test_fewer_than_k_cases_in_scope_give_no_report(session):
@@ -234,7 +237,7 @@ def test_with_too_few_closed_cases_the_pipeline_outcome_and_risk_tables_are_left
 
 
 def test_the_report_holds_no_case_code_name_or_city(seeded):
-    report = impact_report(seeded, actor=_actor(seeded, "funder"), today=TODAY)
+    report = impact_report(seeded, actor=_actor(seeded, "admin"), today=TODAY)
     text = (
         repr(report)
         + long_frame(report, language="en").to_csv()
@@ -253,7 +256,7 @@ def test_the_report_holds_no_case_code_name_or_city(seeded):
 
 
 def test_no_city_that_is_a_region_of_its_own_is_named(seeded):
-    report = impact_report(seeded, actor=_actor(seeded, "funder"), today=TODAY)
+    report = impact_report(seeded, actor=_actor(seeded, "admin"), today=TODAY)
     labels = report.table(TableKey.REGIONS).row_labels
     for city in ENCLOSING_REGION:
         assert city not in labels
@@ -261,7 +264,7 @@ def test_no_city_that_is_a_region_of_its_own_is_named(seeded):
 
 
 def test_labels_are_translated(seeded):
-    report = impact_report(seeded, actor=_actor(seeded, "funder"), today=TODAY, language="ru")
+    report = impact_report(seeded, actor=_actor(seeded, "admin"), today=TODAY, language="ru")
     people = report.table(TableKey.PEOPLE)
     assert people.title.startswith("Получившие помощь")
     assert people.column_labels[-1] == "4 кв. 2026"
@@ -269,12 +272,12 @@ def test_labels_are_translated(seeded):
 
 
 def test_every_export_is_audited_without_numbers(seeded):
-    actor = _actor(seeded, "funder")
+    actor = _actor(seeded, "admin")
     report = impact_report(seeded, actor=actor, today=TODAY)
     record_export(seeded, actor=actor, report=report, export=ExportFormat.EXCEL)
     seeded.commit()
     event = seeded.exec(select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)).one()
-    assert event.username == "funder" and event.entity == "impact_report"
+    assert event.username == "admin" and event.entity == "impact_report"
     assert event.detail == "xlsx, k=10"
 
 
@@ -289,7 +292,7 @@ def test_k_comes_from_the_environment_and_is_never_below_five():
 
 
 def test_stages_and_outcomes_cover_every_enum_member(seeded):
-    report = impact_report(seeded, actor=_actor(seeded, "funder"), today=TODAY)
+    report = impact_report(seeded, actor=_actor(seeded, "admin"), today=TODAY)
     assert len(report.table(TableKey.PIPELINE).row_labels) == len(Stage)
     # Every outcome but "duplicate": a merged duplicate is not a person's outcome.
     assert len(report.table(TableKey.OUTCOMES).row_labels) == len(Outcome) - 1

@@ -14,7 +14,7 @@ from models.enums import Role
 from models.network import ConsentScope, ReferralState, ServiceType
 from models.network import referrals as r
 from models.network.tables import Referral, ServiceOffer
-from models.tables import utcnow
+from models.tables import Organisation, utcnow
 from tests.factories import actor_of, make_case, make_city, make_organisation, make_user
 from tests.network_factories import make_offer, make_referral
 
@@ -120,6 +120,21 @@ def test_the_receiver_sees_the_identity_only_when_shared_and_it_is_audited(page_
     assert "Almaty" not in everything(at)  # facts not shared
     at.toggle(key="wp_ref_identity").set_value(True).run()
     assert NAME in everything(at)
+
+
+def test_the_sending_organisation_s_name_is_shown_as_typed_never_as_markup(page_test, world):
+    """An organisation's name is typed by an admin; shown to the receiver inside Markdown, an
+    image in it would make every receiver's browser fetch from another host."""
+    with db(world) as session:
+        sender = session.get(Organisation, world["case"].organisation_id)
+        sender.name = "Bureau ![x](https://host.example/x.png) :red[urgent]"
+        session.add(sender)
+        session.commit()
+    refer(world)
+    at = open_page(page_test, world, world["receiver"], code=world["case"].code)
+    [referred] = [e.value for e in at.info if "Referred by" in e.value]
+    assert "Bureau \\!\\[x\\]\\(https\\:" in referred
+    assert "![x]" not in referred and ":red[" not in referred
 
 
 def test_the_receiver_accepts_and_adds_a_note(page_test, world):

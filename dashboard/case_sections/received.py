@@ -11,6 +11,7 @@ from dashboard.case_sections.common import CaseContext
 from dashboard.case_sections.referrals import KEY, open_choices
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, save
 from dashboard.i18n import _, label
+from dashboard.markup import literal
 from dashboard.referral_widgets import referral_table
 from models import cases
 from models.access import Action, Actor
@@ -33,7 +34,7 @@ def received_view(ctx: CaseContext) -> None:
     st.info(
         _(
             "Referred by {organisation}. You see only what the person agreed to share: {scopes}.",
-            organisation=detail.organisation,
+            organisation=literal(detail.organisation),  # a name typed by an admin
             scopes=", ".join(label(s) for s in ConsentScope if s in consent),
         )
     )
