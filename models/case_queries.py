@@ -589,10 +589,10 @@ def _notes(
     session: Session, case_id: int, *, author_organisation_id: int | None = None
 ) -> pd.DataFrame:
     """The case's notes, newest first, opened with its person's key (none are left once it
-    is purged); only those written by members of ``author_organisation_id`` when it is
-    given."""
+    is purged); only those written for ``author_organisation_id`` when it is given (the
+    organisation of the author when they wrote it, whatever it is now)."""
     by_org = (
-        [col(User.organisation_id) == author_organisation_id]
+        [col(CaseNote.organisation_id) == author_organisation_id]
         if author_organisation_id is not None
         else []
     )

@@ -640,7 +640,12 @@ def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> Case
         raise ValidationError(
             "body", N_("This case's identity was purged: it takes no more notes.")
         ) from None
-    note = CaseNote(case_id=case_id, author_id=actor.id, sealed_body=sealed)
+    note = CaseNote(
+        case_id=case_id,
+        author_id=actor.id,
+        organisation_id=actor.organisation_id,
+        sealed_body=sealed,
+    )
     session.add(note)
     session.flush()
     record(

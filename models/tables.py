@@ -394,6 +394,11 @@ class CaseNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", ondelete="CASCADE")
     author_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # The author's organisation when the note was written, never their current one: a
+    # receiving organisation reads its own notes (and the owner's only with the person's
+    # consent), whoever moves to another organisation later. None: no organisation (the
+    # owner's, as far as a receiver is concerned).
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     # The note's text, sealed with the data key of the case's person (``models/identity``).
     sealed_body: bytes = Field(sa_type=sa.LargeBinary)
     created_at: dt.datetime = Field(default_factory=utcnow)

@@ -262,7 +262,7 @@ EMPLOYMENT_COLUMNS = _columns(
 )  # fmt: skip
 NOTE_COLUMNS = _columns(
     CaseNote,
-    "case_id", "author_id", "sealed_body", "created_at",
+    "case_id", "author_id", "organisation_id", "sealed_body", "created_at",
 )  # fmt: skip
 # In foreign-key order: cases first.
 TARGETS = [
@@ -438,7 +438,12 @@ class _CaseMaker:
         self._detention(case_id, category, opened_on, outcome, closed_on)
         self._needs(case_id, min(self.today, last_activity.date()))
         self._notes(
-            case_id, opened_on, last_activity.date(), caseworker_id or self.creator_id, key.cipher
+            case_id,
+            opened_on,
+            last_activity.date(),
+            caseworker_id or self.creator_id,
+            self.organisation_ids[org_index],  # the case's own organisation writes its notes
+            key.cipher,
         )
 
     def _pipeline(
@@ -618,6 +623,7 @@ class _CaseMaker:
         opened_on: dt.date,
         last_activity: dt.date,
         author_id: int | None,
+        organisation_id: int,
         cipher: DataCipher,
     ) -> None:
         rng = self.rng
@@ -627,7 +633,7 @@ class _CaseMaker:
             day = opened_on + dt.timedelta(days=_between(rng, 0, span))
             body = NOTE_TEMPLATES[int(rng.random() * len(NOTE_TEMPLATES))]
             sealed = seal_text(cipher, body)
-            notes.append((case_id, author_id, sealed, self.moment(_at(rng, day))))
+            notes.append((case_id, author_id, organisation_id, sealed, self.moment(_at(rng, day))))
 
 
 # --- drawing a shard --------------------------------------------

@@ -483,3 +483,40 @@ def test_a_stale_session_reads_no_referred_case_after_leaving_the_receiving_orga
         assert case_visible(session, actor=actor, code=case.code, readable=True) is None
         assert case_detail(session, actor=actor, code=case.code, today=TODAY) is None
         assert case_identity(session, actor=actor, case_id=case.id) is None
+
+
+def test_notes_written_for_the_owner_stay_the_owner_s_after_their_author_moves(session):
+    """A receiver without the person's consent to share notes reads only its own notes. A
+    caseworker who moves from the owner to the receiver does not take the notes they wrote
+    for the owner with them (the note keeps the organisation it was written for)."""
+    owner, receiver = make_organisation(session), make_organisation(session)
+    author = make_user(session, role=Role.CASEWORKER, organisation=owner)
+    coordinator = make_user(session, role=Role.COORDINATOR, organisation=receiver)
+    case = make_case(session, organisation=owner, caseworker=author)
+    add_note(session, actor=actor_of(author), case_id=case.id, body="Hiding at his sister's")
+    make_referral(session, case=case, to=receiver, scopes=frozenset({ConsentScope.FACTS}),
+                  state=ReferralState.ACCEPTED)  # fmt: skip
+    session.commit()
+    reader = actor_of(coordinator)
+    add_note(session, actor=reader, case_id=case.id, body="Bed found")
+    session.commit()
+
+    def notes() -> list[str]:
+        detail = case_detail(session, actor=reader, code=case.code, today=TODAY)
+        assert detail is not None and detail.consent is not None
+        return list(detail.notes["body"])
+
+    assert notes() == ["Bed found"]
+    change_role(session, actor=_admin(session), user_id=author.id, role=Role.CASEWORKER,
+                organisation_id=receiver.id)  # fmt: skip
+    session.commit()
+    assert notes() == ["Bed found"]
+    # The owner reads every note of its case, the receiver's included.
+    owner_view = case_detail(
+        session,
+        actor=actor_of(make_user(session, role=Role.COORDINATOR, organisation=owner)),
+        code=case.code,
+        today=TODAY,
+    )
+    assert owner_view is not None
+    assert sorted(owner_view.notes["body"]) == ["Bed found", "Hiding at his sister's"]

@@ -139,3 +139,45 @@ def test_0011_gives_the_people_already_stored_their_blocking_tokens(engine):
         assert connection.execute(sa.text(blocking)).scalar_one() > 0
     with Session(engine) as session:
         assert [(p.case_id_a, p.case_id_b) for p in scan(session)] == [tuple(sorted((a, b)))]
+
+
+def test_0016_gives_each_note_the_organisation_its_author_wrote_it_for(engine):
+    """A note written through the app keeps the organisation its author had then (from the
+    audit row of its creation): the owner's for a caseworker who has moved since, the
+    receiver's for a receiving coordinator's; a note without such a row (seeded, imported)
+    is the case's own organisation's."""
+    from sqlmodel import Session
+
+    from models.cases import add_note
+    from models.enums import Role
+    from models.network import ConsentScope, ReferralState
+    from models.tables import CaseNote, User
+    from tests.factories import actor_of, make_case, make_organisation, make_user
+    from tests.network_factories import make_referral
+
+    with Session(engine) as session:
+        owner, receiver = make_organisation(session, "Owner"), make_organisation(session, "Other")
+        case = make_case(session, organisation=owner)
+        mover = make_user(session, role=Role.COORDINATOR, organisation=owner)
+        written = add_note(session, actor=actor_of(mover), case_id=case.id, body="Before the move")
+        silent = CaseNote(case_id=case.id, author_id=mover.id, sealed_body=written.sealed_body)
+        session.add(silent)
+        make_referral(session, case=case, to=receiver, scopes=frozenset({ConsentScope.FACTS}),
+                      state=ReferralState.ACCEPTED)  # fmt: skip
+        helper = make_user(session, role=Role.COORDINATOR, organisation=receiver)
+        theirs = add_note(session, actor=actor_of(helper), case_id=case.id, body="Bed found")
+        session.flush()
+        ids, owner_id, receiver_id = (written.id, silent.id, theirs.id), owner.id, receiver.id
+        moved = session.get(User, mover.id)
+        moved.organisation_id = receiver.id  # moved to the other organisation afterwards
+        session.commit()
+    command.downgrade(alembic_config(engine), "0015")
+    upgrade(engine)
+    with engine.connect() as connection:
+        found = dict(
+            connection.execute(
+                sa.text("SELECT id, organisation_id FROM case_note WHERE id IN (:a, :b, :c)"),
+                {"a": ids[0], "b": ids[1], "c": ids[2]},
+            ).all()
+        )
+    assert found == {ids[0]: owner_id, ids[1]: owner_id, ids[2]: receiver_id}

@@ -553,6 +553,7 @@ def _create_cases(
             {
                 "case_id": r.case_id,
                 "author_id": actor_id,
+                "organisation_id": organisation_id,
                 "sealed_body": sealed_note(
                     session,
                     case_id=r.case_id,
@@ -648,7 +649,14 @@ def _update_case(session: Session, row: RowResult, actor_id: int | None, today: 
             session.add(need)
     if "note" in changed:
         body = sealed_note(session, case_id=case_id, text=str(row.values["note"]))
-        session.add(CaseNote(case_id=case_id, author_id=actor_id, sealed_body=body))
+        session.add(
+            CaseNote(
+                case_id=case_id,
+                author_id=actor_id,
+                organisation_id=stored.organisation_id,  # the importing organisation's case
+                sealed_body=body,
+            )
+        )
     session.flush()
     store_case(session, case_id=case_id)
 
