@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,12 +21,20 @@ from sqlmodel import Session, col, select
 from models import risk
 from models.access import Action, Actor, case_visible, permits, visible_cases
 from models.audit import record
-from models.enums import AuditAction, CaseStatus, Role, Stage
+from models.enums import (
+    AuditAction,
+    CaseStatus,
+    EmploymentSituation,
+    HousingSituation,
+    Role,
+    Stage,
+    Urgency,
+)
 from models.errors import ValidationError
 from models.i18n import N_, Language
 from models.identity.blind_index import BlindIndex, cases_matching_all
 from models.identity.crypto import Identity, vault_for
-from models.identity.store import case_cipher, open_notes, read_identity
+from models.identity.store import case_cipher, open_notes, open_sealed, read_identity
 from models.network import ConsentScope, consent_scope
 from models.stored import risk_columns
 from models.stored.risk import (
@@ -415,6 +423,36 @@ def caseworker_choices(session: Session, *, actor: Actor) -> list[Choice]:
     return [Choice(row[0], row[1]) for row in rows]
 
 
+@dataclass(frozen=True)
+class NeedView:
+    """A housing or employment need as the case page shows it, its text opened (``None``
+    when there is none, or once the person's key is gone)."""
+
+    situation: HousingSituation | EmploymentSituation
+    need: str | None
+    urgency: Urgency
+    met: bool
+    updated_on: dt.date
+
+
+def _need(
+    session: Session, table: type[HousingNeed] | type[EmploymentNeed], case_id: int
+) -> NeedView | None:
+    row = cast(
+        HousingNeed | EmploymentNeed | None, session.get(table, case_id, populate_existing=True)
+    )
+    if row is None:
+        return None
+    cipher = case_cipher(session, case_id=case_id) if row.sealed_need is not None else None
+    return NeedView(
+        situation=row.situation,
+        need=open_sealed(cipher, row.sealed_need),
+        urgency=row.urgency,
+        met=row.met,
+        updated_on=row.updated_on,
+    )
+
+
 @dataclass
 class CaseDetail:
     """Everything the case page shows except the identity."""
@@ -427,8 +465,8 @@ class CaseDetail:
     reasons: list[str]
     legal: LegalStatus | None
     detentions: list[Detention]
-    housing: HousingNeed | None
-    employment: EmploymentNeed | None
+    housing: NeedView | None
+    employment: NeedView | None
     stages: pd.DataFrame
     notes: pd.DataFrame
     caseworkers: list[Choice] = field(default_factory=list)
@@ -513,8 +551,8 @@ def case_detail(
                 .order_by(col(Detention.detained_on).desc())
             ).all()
         ),
-        housing=session.get(HousingNeed, case.id, populate_existing=True),
-        employment=session.get(EmploymentNeed, case.id, populate_existing=True),
+        housing=_need(session, HousingNeed, case.id),
+        employment=_need(session, EmploymentNeed, case.id),
         stages=_stage_history(session, case.id),
         notes=_notes(session, case.id),
         caseworkers=assignable_caseworkers(session, case.organisation_id),
@@ -553,8 +591,8 @@ def _received_detail(
         )
         if facts
         else [],
-        housing=session.get(HousingNeed, case.id, populate_existing=True) if needs else None,
-        employment=session.get(EmploymentNeed, case.id, populate_existing=True) if needs else None,
+        housing=_need(session, HousingNeed, case.id) if needs else None,
+        employment=_need(session, EmploymentNeed, case.id) if needs else None,
         stages=_stage_history(session, case.id) if facts else empty_stages,
         notes=_notes(
             session,

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import Enum
-from typing import TypeVar
+from typing import TypeAlias, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -63,7 +63,7 @@ from models.enums import (
 from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.crypto import Identity
-from models.identity.store import IdentityPurged, add_person, seal_note
+from models.identity.store import IdentityPurged, add_person, case_cipher, open_sealed, seal_note
 from models.stored import store_case
 from models.tables import (
     NAME_MAX,
@@ -421,29 +421,61 @@ def _update_need(
     need = clean_text("need", data.need, max_chars=NEED_MAX)
 
     def current() -> dict[str, object]:
-        row = session.get(table, case_id, populate_existing=True)
-        return {n: getattr(row, n) for n in NEED_FIELDS} if row else {}
+        row = cast(Need | None, session.get(table, case_id, populate_existing=True))
+        return need_values(session, row) if row else {}
 
     _bump(session, actor=actor, case_id=case_id, expected=expected_version, current=current)
-    row = session.get(table, case_id)
+    row = cast(Need | None, session.get(table, case_id))
     new: dict[str, object] = {
         "situation": situation,
         "need": need,
         "urgency": urgency,
         "met": bool(data.met),
     }
+    before = need_values(session, row) if row else {}
+    changed = [name for name, value in new.items() if name not in before or before[name] != value]
     if row is None:
-        row = table.model_validate({"case_id": case_id, "updated_on": today, **new})
-        changed = list(new)
-    else:
-        changed = [name for name, value in new.items() if getattr(row, name) != value]
-        for name, value in new.items():
-            setattr(row, name, value)
-        row.updated_on = today
+        row = table.model_validate(
+            {"case_id": case_id, "situation": situation, "urgency": urgency, "updated_on": today}
+        )
+    row.situation, row.urgency, row.met = situation, urgency, bool(data.met)
+    if "need" in changed:
+        row.sealed_need = seal_free_text("need", session, case_id, need)
+    row.updated_on = today
     session.add(row)
     _audit_update(session, actor, case_id, table.__tablename__, changed)
     store_case(session, case_id=case_id)
     return changed
+
+
+Need: TypeAlias = HousingNeed | EmploymentNeed
+
+
+def need_values(session: Session, row: Need) -> dict[str, object]:
+    """A need's fields as its form shows them, the need's text opened (``None`` once the
+    person's key is gone)."""
+    cipher = case_cipher(session, case_id=row.case_id) if row.sealed_need is not None else None
+    return {
+        "situation": row.situation,
+        "need": open_sealed(cipher, row.sealed_need),
+        "urgency": row.urgency,
+        "met": row.met,
+    }
+
+
+def seal_free_text(field: str, session: Session, case_id: int, text: str | None) -> bytes | None:
+    """Free text about the case's person, sealed with their key (``None`` stays ``None``); a
+    message on ``field`` once their identity was purged: the case takes no more of it."""
+    if text is None:
+        return None
+    try:
+        return seal_note(session, case_id=case_id, text=text)
+    except IdentityPurged:
+        raise ValidationError(field, PURGED_NOTE if field == "body" else PURGED_TEXT) from None
+
+
+PURGED_NOTE = N_("This case's identity was purged: it takes no more notes.")
+PURGED_TEXT = N_("This case's identity was purged: nothing more can be written about the person.")
 
 
 def update_housing_need(
@@ -634,12 +666,8 @@ def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> Case
     require(actor, Action.EDIT_CASE)
     text = clean_text("body", body, max_chars=TEXT_MAX, required=True)
     _bump(session, actor=actor, case_id=case_id, expected=None, readable=True)
-    try:
-        sealed = seal_note(session, case_id=case_id, text=text or "")
-    except IdentityPurged:
-        raise ValidationError(
-            "body", N_("This case's identity was purged: it takes no more notes.")
-        ) from None
+    sealed = seal_free_text("body", session, case_id, text or "")
+    assert sealed is not None, "a note always has a text"
     note = CaseNote(
         case_id=case_id,
         author_id=actor.id,

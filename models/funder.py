@@ -329,7 +329,7 @@ def _needs_counts(session: Session, scope: sa.ColumnElement[bool]) -> CountTable
         ("housing", HousingNeed, HousingSituation.STABLE),
         ("employment", EmploymentNeed, EmploymentSituation.FORMAL),
     ):
-        has_need = sa.or_(col(table.situation) != settled, col(table.need).is_not(None))
+        has_need = sa.or_(col(table.situation) != settled, col(table.sealed_need).is_not(None))
         statement = (
             sa.select(col(table.met), sa.func.count())
             .select_from(table)

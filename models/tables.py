@@ -341,7 +341,9 @@ class HousingNeed(SQLModel, table=True):
     situation: HousingSituation = Field(
         sa_type=enum_type(HousingSituation, "housing_need_situation")
     )
-    need: str | None = Field(default=None, max_length=500)
+    # Free text about the person, sealed with their data key like the notes: a purge makes
+    # it unreadable wherever a copy went (``models.identity.store.seal_note``).
+    sealed_need: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     urgency: Urgency = Field(
         default=Urgency.MEDIUM, sa_type=enum_type(Urgency, "housing_need_urgency")
     )
@@ -356,7 +358,7 @@ class EmploymentNeed(SQLModel, table=True):
     situation: EmploymentSituation = Field(
         sa_type=enum_type(EmploymentSituation, "employment_need_situation")
     )
-    need: str | None = Field(default=None, max_length=500)
+    sealed_need: bytes | None = Field(default=None, sa_type=sa.LargeBinary)  # as above
     urgency: Urgency = Field(
         default=Urgency.MEDIUM, sa_type=enum_type(Urgency, "employment_need_urgency")
     )

@@ -254,11 +254,11 @@ DETENTION_COLUMNS = _columns(
 )  # fmt: skip
 HOUSING_COLUMNS = _columns(
     HousingNeed,
-    "case_id", "situation", "need", "urgency", "met", "updated_on",
+    "case_id", "situation", "sealed_need", "urgency", "met", "updated_on",
 )  # fmt: skip
 EMPLOYMENT_COLUMNS = _columns(
     EmploymentNeed,
-    "case_id", "situation", "need", "urgency", "met", "updated_on",
+    "case_id", "situation", "sealed_need", "urgency", "met", "updated_on",
 )  # fmt: skip
 NOTE_COLUMNS = _columns(
     CaseNote,
@@ -436,7 +436,7 @@ class _CaseMaker:
         self.rows[PERSON_TOKEN_COLUMNS[0]].extend((token, person_id) for token in tokens)
         self._legal_status(case_id, category, opened_on)
         self._detention(case_id, category, opened_on, outcome, closed_on)
-        self._needs(case_id, min(self.today, last_activity.date()))
+        self._needs(case_id, min(self.today, last_activity.date()), key.cipher)
         self._notes(
             case_id,
             opened_on,
@@ -586,7 +586,7 @@ class _CaseMaker:
             )
         )
 
-    def _needs(self, case_id: int, updated_on: dt.date) -> None:
+    def _needs(self, case_id: int, updated_on: dt.date, cipher: DataCipher) -> None:
         rng = self.rng
         updated = self.day(updated_on)
         housing = self.housing(rng)
@@ -596,7 +596,7 @@ class _CaseMaker:
             (
                 case_id,
                 housing,
-                None if stable else HOUSING_NEED,
+                None if stable else seal_text(cipher, HOUSING_NEED),
                 Urgency.HIGH.value if urgent else self.low_or_medium["housing"](rng),
                 stable or rng.random() < 0.15,
                 updated,
@@ -608,7 +608,7 @@ class _CaseMaker:
             (
                 case_id,
                 work,
-                None if formal else EMPLOYMENT_NEED,
+                None if formal else seal_text(cipher, EMPLOYMENT_NEED),
                 Urgency.HIGH.value
                 if work == EmploymentSituation.UNEMPLOYED
                 else self.low_or_medium["employment"](rng),

@@ -9,6 +9,7 @@ import random
 from sqlmodel import Session, col, select
 
 from models.enums import CaseStatus, Urgency
+from models.identity.store import seal_note
 from models.network import ConsentMethod, ReferralState, ServiceType
 from models.network.tables import Referral, ServiceArea, ServiceOffer
 from models.tables import Case, City, Organisation, id_of
@@ -129,22 +130,27 @@ def seed_network(
                     ReferralState.ACCEPTED,
                     ReferralState.DECLINED,
                 )
+                case_id = rng.choice(open_cases)
                 session.add(
                     Referral(
-                        case_id=rng.choice(open_cases),
+                        case_id=case_id,
                         from_organisation_id=id_of(sender),
                         to_organisation_id=id_of(target),
                         service=service,
-                        reason=REASONS[service],
+                        sealed_reason=seal_note(session, case_id=case_id, text=REASONS[service]),
                         urgency=rng.choice(list(Urgency)),
                         state=state,
                         sent_at=sent,
                         answer_by=sent + dt.timedelta(days=7),
                         answered_at=answered,
-                        decline_reason="No places this month"
+                        sealed_decline_reason=seal_note(
+                            session, case_id=case_id, text="No places this month"
+                        )
                         if state is ReferralState.DECLINED
                         else None,
-                        service_delivered="Two sessions held"
+                        sealed_service_delivered=seal_note(
+                            session, case_id=case_id, text="Two sessions held"
+                        )
                         if state is ReferralState.COMPLETED
                         else None,
                         ended_at=(answered or sent) + dt.timedelta(hours=24) if ended else None,

@@ -8,6 +8,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from models.enums import Urgency
+from models.identity.store import seal_note
 from models.network import ConsentMethod, ConsentScope, ReferralState, ServiceType
 from models.network.scope import SCOPE_COLUMNS
 from models.network.tables import Referral, ServiceArea, ServiceOffer
@@ -54,6 +55,7 @@ def make_referral(
     service: ServiceType = ServiceType.EMERGENCY_SHELTER,
     urgency: Urgency = Urgency.MEDIUM,
     answered_after: dt.timedelta | None = None,
+    reason: str = "Needs a bed this week",
 ) -> Referral:
     sent = sent_at or utcnow()
     answered = state not in (ReferralState.PENDING, ReferralState.EXPIRED)
@@ -62,7 +64,7 @@ def make_referral(
         from_organisation_id=case.organisation_id,
         to_organisation_id=to.id,  # type: ignore[arg-type]
         service=service,
-        reason="Needs a bed this week",
+        sealed_reason=seal_note(session, case_id=case.id, text=reason),  # type: ignore[arg-type]
         urgency=urgency,
         state=state,
         sent_at=sent,

@@ -2,8 +2,8 @@
 counts and versions of the generator.
 
 Every table of the case database, each row as sorted (column, value) pairs, rows sorted.
-Values that are random on every run are replaced: sealed identities and notes by their
-plain text (opened with the key in the key store, which so also checks that every key
+Values that are random on every run are replaced: sealed identities, notes and free texts
+by their plain text (opened with the key in the key store, which so also checks that every key
 decrypts), data-key ids by the person they belong to, password hashes (a random salt) and
 and the moments rows were written (audit, accounts, organisations, services: the
 clock, not the seed) left out. Blind tokens are deterministic (an HMAC under
@@ -71,9 +71,12 @@ def dump(session: Session) -> dict[str, list[tuple[tuple[str, Any], ...]]]:
                 identity = open_identity(cipher_of_case[values["case_id"]], bytes(values["sealed"]))
                 values["sealed"] = repr(identity)
                 values["key_id"] = person_of_key[values["key_id"]]
-            elif table.name == "case_note":
-                cipher = cipher_of_case[values["case_id"]]
-                values["sealed_body"] = open_text(cipher, bytes(values["sealed_body"]))
+            else:
+                # Notes and the other free texts about the person, opened with their key.
+                for name, value in values.items():
+                    if name.startswith("sealed") and value is not None:
+                        cipher = cipher_of_case[values["case_id"]]
+                        values[name] = open_text(cipher, bytes(value))
             for name in list(values):
                 if (table.name, name) in VOLATILE:
                     del values[name]

@@ -26,7 +26,7 @@ from models.enums import (
     Urgency,
 )
 from models.errors import ValidationError
-from models.identity.store import case_cipher, open_notes, read_identity
+from models.identity.store import case_cipher, open_notes, open_sealed, read_identity
 from models.tables import (
     AuditEvent,
     Case,
@@ -187,7 +187,11 @@ def test_housing_need_is_created_then_updated_with_cyrillic_text(session, world)
     )
     session.commit()
     stored = session.get(HousingNeed, case.id, populate_existing=True)
-    assert stored.need == "Нужна комната в Алматы"
+    # Stored sealed with the person's key, like a note: never the clear text.
+    assert "Алматы".encode() not in bytes(stored.sealed_need)
+    assert open_sealed(case_cipher(session, case_id=case.id), stored.sealed_need) == (
+        "Нужна комната в Алматы"
+    )
     assert stored.situation == HousingSituation.SHELTER
 
 

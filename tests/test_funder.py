@@ -98,9 +98,11 @@ def _expected(session: Session, organisation_id: int | None) -> dict[TableKey, C
         ("housing", "housing_need", "stable"),
         ("employment", "employment_need", "formal"),
     ):
-        rows = session.execute(sa.text(f"SELECT case_id, situation, need, met FROM {table}")).all()
+        rows = session.execute(
+            sa.text(f"SELECT case_id, situation, sealed_need, met FROM {table}")  # noqa: S608
+        ).all()
         for row in rows:
-            if row.case_id in ids and (row.situation != settled or row.need is not None):
+            if row.case_id in ids and (row.situation != settled or row.sealed_need is not None):
                 expected[TableKey.NEEDS][kind, "met" if row.met else "not_met"] += 1
     return expected
 

@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 from models import case_queries as q
 from models.access import PermissionDenied
 from models.audit import record
-from models.cases import add_note
-from models.enums import AuditAction, PurgeReason, Role
+from models.cases import NeedInput, add_note, update_housing_need
+from models.enums import AuditAction, HousingSituation, PurgeReason, Role, Urgency
 from models.errors import ValidationError
 from models.identity.backup import backup, restore
 from models.identity.crypto import KeyDestroyed, reset, vault_for
@@ -32,10 +32,14 @@ from models.tables import (
     PurgeLedger,
 )
 from tests.factories import actor_of, make_case, make_organisation, make_user
+from tests.network_factories import make_referral
 
 SECRET = "Секретова Златослава"
 SECRET_LATIN = "Sekretova Zlatoslava"
 NOTE = "Живёт у Златославы на Абая 15"
+# Free text about her in a need and a referral: sealed like the note, never stored in clear.
+NEED = "Ночует на вокзале Алматы-2, телефон +7 701 555 1234"
+REASON = "Жураевой нужен юрист: запрос об экстрадиции"
 TODAY = dt.date(2026, 11, 23)
 
 
@@ -52,6 +56,12 @@ def build_world(session: Session) -> dict:  # type: ignore[type-arg]
     bystander = make_case(session, organisation=org, full_name="Другая Персона")
     session.commit()
     add_note(session, actor=actor_of(worker), case_id=case.id, body=NOTE)
+    session.commit()
+    session.refresh(case)
+    need = NeedInput(HousingSituation.HOMELESS, NEED, Urgency.HIGH, False)
+    update_housing_need(session, actor=actor_of(worker), case_id=case.id,
+                        expected_version=case.version, data=need, today=TODAY)  # fmt: skip
+    make_referral(session, case=case, to=other, reason=REASON)
     session.commit()
     return {
         "org": org,
@@ -101,6 +111,8 @@ def _secret_bytes(sealed: bytes, wrapped: bytes) -> list[bytes]:
         SECRET.encode(),
         "Златослав".encode(),
         NOTE.encode(),
+        NEED.encode(),
+        REASON.encode(),
         sealed,
         wrapped,
     ]
@@ -119,6 +131,10 @@ def test_the_person_is_gone_from_the_live_database_and_the_case_facts_stay(sessi
         vault_for(session).cipher(key_id)
     assert _search(session, coordinator, SECRET) == []
     assert _search(session, coordinator, "Zlatoslava") == []
+    # The free texts about her stay as ciphertext nobody can open: the page shows none.
+    detail = q.case_detail(session, actor=coordinator, code=case.code, today=TODAY)
+    assert detail is not None and detail.housing is not None
+    assert detail.housing.situation == HousingSituation.HOMELESS and detail.housing.need is None
     # The facts stay for the aggregates; the other person is untouched.
     assert session.get(Case, case.id) is not None
     bystander = read_identity(session, case_id=world["bystander"].id)
@@ -239,8 +255,8 @@ def _leaks(url: str, secrets: list[bytes]) -> list[str]:
 def test_sqlite_file_wal_and_key_store_keep_no_trace_after_a_purge(sqlite_world):
     url, secrets, engine = sqlite_world["url"], sqlite_world["secrets"], sqlite_world["engine"]
     # Before: the name and note never were in clear; the ciphertext and wrapped key are.
-    assert _leaks(url, secrets[:3]) == []
-    assert _leaks(url, secrets[3:]) != []
+    assert _leaks(url, secrets[:5]) == []
+    assert _leaks(url, secrets[5:]) != []
     _purge(engine, sqlite_world)
     assert _leaks(url, secrets) == []
 

@@ -181,3 +181,73 @@ def test_0016_gives_each_note_the_organisation_its_author_wrote_it_for(engine):
             ).all()
         )
     assert found == {ids[0]: owner_id, ids[1]: owner_id, ids[2]: receiver_id}
+
+
+def test_0017_seals_the_free_texts_and_a_downgrade_opens_them(engine):
+    """Needs and referral texts written in clear before 0017 are sealed with the person's
+    key (and gone from the clear columns); a text whose person was purged is dropped; a
+    downgrade opens them again."""
+    from sqlmodel import Session
+
+    from models.identity.store import case_cipher, open_sealed
+    from tests.factories import make_case, make_organisation
+
+    with Session(engine) as session:
+        owner, other = make_organisation(session, "Owner"), make_organisation(session, "Other")
+        kept = make_case(session, organisation=owner).id
+        purged = make_case(session, organisation=owner).id
+        session.commit()
+        owner_id, other_id = owner.id, other.id
+    command.downgrade(alembic_config(engine), "0016")
+    with engine.begin() as connection:
+        for case_id, text in ((kept, "Ночует на вокзале"), (purged, "Gone with her key")):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO housing_need (case_id, situation, need, urgency, met, updated_on)"
+                    " VALUES (:c, 'homeless', :t, 'high', false, '2026-11-20')"
+                ),
+                {"c": case_id, "t": text},
+            )
+        connection.execute(
+            sa.text(
+                "INSERT INTO referral (case_id, from_organisation_id, to_organisation_id, service,"
+                " reason, urgency, state, sent_at, answer_by, decline_reason, consent_given_on,"
+                " consent_method, consent_ends_on, share_facts, share_needs, share_identity,"
+                " share_notes) VALUES (:c, :f, :t, 'legal_aid', 'Нужен юрист', 'high', 'declined',"
+                " '2026-11-20 10:00:00+00', '2026-11-27 10:00:00+00', 'Мест нет', '2026-11-20',"
+                " 'in_person', '2027-01-01', true, false, false, false)"
+            ),
+            {"c": kept, "f": owner_id, "t": other_id},
+        )
+        connection.execute(sa.text("DELETE FROM person WHERE case_id = :c"), {"c": purged})
+    upgrade(engine)
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("referral")}
+    assert {"reason", "decline_reason", "service_delivered"}.isdisjoint(columns)
+    with Session(engine) as session:
+        cipher = case_cipher(session, case_id=kept)
+        needs = dict(
+            session.execute(sa.text("SELECT case_id, sealed_need FROM housing_need")).all()
+        )
+        assert open_sealed(cipher, needs[kept]) == "Ночует на вокзале"
+        assert "вокзале".encode() not in bytes(needs[kept])
+        assert needs[purged] is None
+        reason, declined = session.execute(
+            sa.text("SELECT sealed_reason, sealed_decline_reason FROM referral")
+        ).one()
+        assert (open_sealed(cipher, reason), open_sealed(cipher, declined)) == (
+            "Нужен юрист",
+            "Мест нет",
+        )
+    command.downgrade(alembic_config(engine), "0016")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT reason, decline_reason FROM referral")).one() == (
+            "Нужен юрист",
+            "Мест нет",
+        )
+        assert dict(
+            connection.execute(sa.text("SELECT case_id, need FROM housing_need")).all()
+        ) == {
+            kept: "Ночует на вокзале",
+            purged: None,
+        }
+    upgrade(engine)

@@ -20,7 +20,7 @@ from models.enums import (
     Role,
     Stage,
 )
-from models.identity.store import case_cipher, open_notes
+from models.identity.store import case_cipher, open_notes, open_sealed
 from models.tables import (
     AuditEvent,
     Case,
@@ -258,7 +258,10 @@ def test_housing_need_form_saves_cyrillic_and_html_is_refused(page_test, world):
     at.button(key=k("housing_save")).click().run()
     with db(world) as session:
         need = session.get(HousingNeed, world["case"].id)
-    assert (need.situation, need.need) == (HousingSituation.SHELTER, "Нужно жильё")
+        text = open_sealed(case_cipher(session, case_id=world["case"].id), need.sealed_need)
+    assert (need.situation, text) == (HousingSituation.SHELTER, "Нужно жильё")
+    # The page shows the need opened again.
+    assert any("Нужно жильё" in frame.value.to_csv() for frame in at.dataframe)
 
 
 def test_moving_the_stage_and_closing_as_coordinator(page_test, world):

@@ -15,6 +15,7 @@ from models.case_queries import case_identity
 from models.cases import CaseNotFound
 from models.enums import AuditAction, Role, Urgency
 from models.errors import ValidationError
+from models.identity.store import case_cipher, open_sealed
 from models.network import ConsentMethod, ConsentScope, ReferralState, ServiceType
 from models.network import referrals as r
 from models.network.tables import Referral
@@ -165,7 +166,9 @@ def test_accept_assign_complete(session, world):
     assert sees(session, world["receiver_worker"], world["case"])
     r.complete(session, actor=worker, referral_id=referral.id, service_delivered="Two weeks")
     session.commit()
-    assert referral.state == ReferralState.COMPLETED and referral.service_delivered
+    assert referral.state == ReferralState.COMPLETED
+    cipher = case_cipher(session, case_id=world["case"].id)
+    assert open_sealed(cipher, referral.sealed_service_delivered) == "Two weeks"
     assert not sees(session, world["receiver"], world["case"])
     assert not sees(session, world["receiver_worker"], world["case"])
     assert sees(session, world["sender"], world["case"])

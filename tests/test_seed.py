@@ -23,7 +23,7 @@ from sqlmodel import Session, SQLModel, select
 
 from models.database import make_engine, upgrade
 from models.enums import CaseStatus, Category, ExtraditionStatus, PermitType, Stage
-from models.identity.store import case_cipher, open_notes, read_identity
+from models.identity.store import case_cipher, open_sealed, read_identity
 from models.tables import (
     Case,
     CaseNote,
@@ -87,14 +87,17 @@ def _snapshot(session: Session) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _opened(session: Session, model: type, row: Mapping[str, Any]) -> dict[str, Any]:
-    """The row with its sealed identity or note opened (ciphertext differs on every run)."""
+    """The row with its sealed identity, note or need opened (ciphertext differs on every run)."""
     if model is Person:
         identity = read_identity(session, case_id=row["case_id"])
         return {"case_id": row["case_id"], **asdict(identity)}  # type: ignore[call-overload]
-    if model is CaseNote:
-        [body] = open_notes(case_cipher(session, case_id=row["case_id"]), [row["sealed_body"]])
-        return {**{k: v for k, v in row.items() if k != "sealed_body"}, "body": body}
-    return dict(row)
+    if not any(name.startswith("sealed") for name in row):
+        return dict(row)
+    cipher = case_cipher(session, case_id=row["case_id"])
+    return {
+        name: open_sealed(cipher, value) if name.startswith("sealed") else value
+        for name, value in row.items()
+    }
 
 
 def _seeded_snapshot(engine: sa.Engine, *, seed_value: int, cases: int = 250):

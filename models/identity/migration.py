@@ -1,12 +1,13 @@
-"""Data steps of migration 0005: seal the clear identities and notes of an existing database
-(and, on downgrade, open them again). Written in plain SQL against the columns of that moment,
-so it does not depend on the current table classes."""
+"""Data steps of migrations 0005 and 0017: seal the clear identities, notes and free texts of
+an existing database (and, on downgrade, open them again). Written in plain SQL against the
+columns of that moment, so it does not depend on the current table classes."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from models.identity.crypto import (
+    DataCipher,
     DataKey,
     Identity,
     open_identity,
@@ -85,4 +86,68 @@ def open_sealed_rows(connection: sa.Connection) -> None:
             connection.execute(
                 sa.text("UPDATE case_note SET body = :b WHERE id = :id"),
                 {"b": open_text(cipher, bytes(note.sealed_body)), "id": note.id},
+            )
+
+
+# Migration 0017: the free texts about a person, sealed like the notes. (table, clear column,
+# sealed column); the referral's reason was required while it was clear.
+FREE_TEXTS = (
+    ("housing_need", "need", "sealed_need"),
+    ("employment_need", "need", "sealed_need"),
+    ("referral", "reason", "sealed_reason"),
+    ("referral", "decline_reason", "sealed_decline_reason"),
+    ("referral", "service_delivered", "sealed_service_delivered"),
+)
+
+
+def _ciphers(connection: sa.Connection) -> dict[int, DataCipher | None]:
+    """Each case's person's cipher, by case id; ``None`` where the key was destroyed."""
+    vault = _vault_for(connection)
+    found: dict[int, DataCipher | None] = {}
+    for case_id, key_id in connection.execute(sa.text("SELECT case_id, key_id FROM person")):
+        try:
+            found[case_id] = vault.cipher(key_id)
+        except LookupError:
+            found[case_id] = None
+    return found
+
+
+def _key(table: str) -> str:
+    return "case_id" if table.endswith("_need") else "id"
+
+
+def seal_free_texts(connection: sa.Connection) -> None:
+    """Seal every clear free text of ``FREE_TEXTS`` with its case's person's key. A text
+    whose person is gone (purged) is dropped, as its notes were: it cannot be read again."""
+    ciphers = _ciphers(connection)
+    for table, clear, sealed in FREE_TEXTS:
+        key = _key(table)
+        rows = connection.execute(
+            sa.text(f"SELECT {key}, case_id, {clear} FROM {table} WHERE {clear} IS NOT NULL")  # noqa: S608
+        ).all()
+        for row_id, case_id, text in rows:
+            cipher = ciphers.get(case_id)
+            connection.execute(
+                sa.text(f"UPDATE {table} SET {sealed} = :s WHERE {key} = :k"),  # noqa: S608
+                {"s": None if cipher is None else seal_text(cipher, text), "k": row_id},
+            )
+
+
+def open_free_texts(connection: sa.Connection) -> None:
+    """The reverse of ``seal_free_texts``; a text whose key is gone comes back empty (the
+    referral's reason, required in clear) or as nothing."""
+    ciphers = _ciphers(connection)
+    for table, clear, sealed in FREE_TEXTS:
+        key = _key(table)
+        rows = connection.execute(
+            sa.text(f"SELECT {key}, case_id, {sealed} FROM {table}")  # noqa: S608
+        ).all()
+        for row_id, case_id, value in rows:
+            cipher = ciphers.get(case_id)
+            text = None if value is None or cipher is None else open_text(cipher, bytes(value))
+            if text is None and clear == "reason":
+                text = ""
+            connection.execute(
+                sa.text(f"UPDATE {table} SET {clear} = :t WHERE {key} = :k"),  # noqa: S608
+                {"t": text, "k": row_id},
             )

@@ -71,11 +71,19 @@ def read_identity(session: Session, *, case_id: int) -> Identity | None:
 
 
 def seal_note(session: Session, *, case_id: int, text: str) -> bytes:
-    """``text`` sealed with the case's person's key; ``IdentityPurged`` if there is none."""
+    """``text`` (a note, or any free text about the person: a need, a referral's reason)
+    sealed with the case's person's key; ``IdentityPurged`` if there is none."""
     cipher = case_cipher(session, case_id=case_id)
     if cipher is None:
         raise IdentityPurged(case_id)
     return seal_text(cipher, text)
+
+
+def open_sealed(cipher: DataCipher | None, sealed: bytes | None) -> str | None:
+    """One sealed free text in clear; ``None`` when there is none or the key is gone."""
+    if cipher is None or sealed is None:
+        return None
+    return open_text(cipher, bytes(sealed))
 
 
 def open_notes(cipher: DataCipher | None, sealed: list[bytes]) -> list[str | None]:

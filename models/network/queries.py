@@ -231,7 +231,6 @@ def flows(
             col(Referral.state),
             col(Referral.sent_at),
             col(Referral.answered_at),
-            col(Referral.decline_reason),
         )
         .join(sender, col(sender.id) == col(Referral.from_organisation_id))
         .join(target, col(target.id) == col(Referral.to_organisation_id))
@@ -240,7 +239,7 @@ def flows(
     table: dict[tuple[str, str], _Pair] = {}
     answered_all: list[tuple[dt.datetime, dt.datetime]] = []
     accepted_all = 0
-    for from_name, to_name, state, sent_at, answered_at, _reason in rows:
+    for from_name, to_name, state, sent_at, answered_at in rows:
         entry = table.setdefault((from_name, to_name), _Pair())
         entry.counts["sent"] += 1
         state = ReferralState(state)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from models import audit
 from models.access import Action, Actor, case_scope, permits, require
-from models.cases import CaseNotFound, clean_text
+from models.cases import CaseNotFound, clean_text, seal_free_text
 from models.enums import AuditAction, CaseStatus, Role, Urgency
 from models.errors import ValidationError
 from models.i18n import N_
@@ -129,7 +129,7 @@ def refer_case(
         from_organisation_id=case.organisation_id,
         to_organisation_id=data.to_organisation_id,
         service=data.service,
-        reason=reason or "",
+        sealed_reason=seal_free_text("reason", session, case_id, reason or ""),
         urgency=data.urgency,
         sent_at=now,
         sent_by_id=actor.id,
@@ -243,7 +243,13 @@ def decline(
         referral,
         to=ReferralState.DECLINED,
         allowed_from=(ReferralState.PENDING,),
-        values={"answered_at": now, "answered_by_id": actor.id, "decline_reason": text},
+        values={
+            "answered_at": now,
+            "answered_by_id": actor.id,
+            "sealed_decline_reason": seal_free_text(
+                "decline_reason", session, referral.case_id, text
+            ),
+        },
         fields=("decline_reason",),
     )
 
@@ -302,7 +308,13 @@ def complete(
         referral,
         to=ReferralState.COMPLETED,
         allowed_from=(ReferralState.ACCEPTED,),
-        values={"service_delivered": text, "ended_at": now, "ended_by_id": actor.id},
+        values={
+            "sealed_service_delivered": seal_free_text(
+                "service_delivered", session, referral.case_id, text
+            ),
+            "ended_at": now,
+            "ended_by_id": actor.id,
+        },
         fields=("service_delivered",),
     )
 

@@ -81,7 +81,10 @@ class Referral(SQLModel, table=True):
     from_organisation_id: int = Field(foreign_key="organisation.id")
     to_organisation_id: int = Field(foreign_key="organisation.id")
     service: ServiceType = Field(sa_type=enum_type(ServiceType, "referral_service"))
-    reason: str = Field(max_length=REASON_MAX)
+    # The free texts are about the person: sealed with their data key, like the notes, so a
+    # purge makes them unreadable wherever a copy went. None once the key is gone (only
+    # rows sealed by migration 0017 can be None for the reason).
+    sealed_reason: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     urgency: Urgency = Field(sa_type=enum_type(Urgency, "referral_urgency"))
     state: ReferralState = Field(
         default=ReferralState.PENDING, sa_type=enum_type(ReferralState, "referral_state")
@@ -91,9 +94,9 @@ class Referral(SQLModel, table=True):
     answer_by: dt.datetime = Field(sa_type=_timestamp())
     answered_at: dt.datetime | None = Field(default=None, sa_type=_timestamp())
     answered_by_id: int | None = Field(default=None, foreign_key="app_user.id")
-    decline_reason: str | None = Field(default=None, max_length=REASON_MAX)
+    sealed_decline_reason: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     assignee_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
-    service_delivered: str | None = Field(default=None, max_length=REASON_MAX)
+    sealed_service_delivered: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     ended_at: dt.datetime | None = Field(default=None, sa_type=_timestamp())
     ended_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     # Consent, recorded with the referral.

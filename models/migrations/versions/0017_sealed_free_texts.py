@@ -1,0 +1,58 @@
+"""the free texts about a person sealed like the notes: needs and referral texts
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-11-29 08:10:00
+
+A housing or employment need, a referral's reason, a decline's reason and the service
+delivered are free text that staff write about a person ("evicted, sleeps at the station"),
+and were stored in clear: readable in a seized copy or backup, and left behind by an urgent
+purge. They are now sealed with the person's data key, as the notes are (the vault's keys
+must be configured for the upgrade, as for 0005); destroying the key makes every copy
+unreadable. A text whose person was already purged is dropped. A downgrade opens them again
+while their keys exist.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+REASON_MAX = 500  # the clear columns' length, for the downgrade
+
+
+def upgrade() -> None:
+    from models.identity.migration import FREE_TEXTS, seal_free_texts
+
+    for table, _clear, sealed in FREE_TEXTS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(sealed, sa.LargeBinary(), nullable=True))
+    seal_free_texts(op.get_bind())
+    for table in ("housing_need", "employment_need", "referral"):
+        clear = [c for t, c, _s in FREE_TEXTS if t == table]
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column in clear:
+                batch_op.drop_column(column)
+
+
+def downgrade() -> None:
+    from models.identity.migration import FREE_TEXTS, open_free_texts
+
+    for table, clear, _sealed in FREE_TEXTS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(clear, sa.String(length=REASON_MAX), nullable=True))
+    open_free_texts(op.get_bind())
+    for table in ("housing_need", "employment_need", "referral"):
+        sealed = [s for t, _c, s in FREE_TEXTS if t == table]
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column in sealed:
+                batch_op.drop_column(column)
+            if table == "referral":
+                batch_op.alter_column(
+                    "reason", existing_type=sa.String(length=REASON_MAX), nullable=False
+                )
