@@ -123,8 +123,8 @@ def check_password(password: str, password_hash: str) -> bool:
         return False
 
 
-# A hash of nothing anyone can type, checked for unknown users so that timing does not
-# reveal which usernames exist.
+# A hash of nothing anyone can type, checked when there is no password to check (an unknown,
+# inactive, locked or slowed-down account) so that timing does not reveal which it was.
 _DUMMY_HASH = bcrypt.hashpw(b"\x00 no such user \x00", bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 
 
@@ -198,11 +198,18 @@ def count_failure(session: Session, *, user: User, now: dt.datetime, detail: str
 
 def _password_matches(password: str, password_hash: str) -> bool:
     """The password as set (surrounding spaces stripped), or, for an account whose password
-    was set before spaces were stripped, exactly as typed."""
+    was set before spaces were stripped, exactly as typed.
+
+    Both forms are checked whenever they differ, even after the first matched, so the number
+    of bcrypt checks depends on the typed password alone. Every sign-in path calls this once,
+    against ``_DUMMY_HASH`` when there is no password to check, so that the time taken does
+    not tell an unknown account from a real one."""
     stripped = password.strip()
-    if check_password(stripped, password_hash):
-        return True
-    return stripped != password and check_password(password, password_hash)
+    as_set = check_password(stripped, password_hash)
+    if stripped == password:
+        return as_set
+    as_typed = check_password(password, password_hash)
+    return as_set or as_typed
 
 
 def sign_in(
@@ -212,15 +219,16 @@ def sign_in(
 
     After each failure the next attempt must wait (``slowdown``); an earlier attempt is
     refused without checking the password and counts for nothing. Five failures in a row
-    lock the account for fifteen minutes. Every path checks one bcrypt hash, so the time
-    taken does not tell an unknown user from a locked or slowed-down one; the dashboard
-    shows one message for every outcome but ``OK``. The caller commits ``session``.
+    lock the account for fifteen minutes. Every path costs the same bcrypt checks for the
+    same typed password (``_password_matches``), so the time taken does not tell an unknown
+    or inactive user from a locked, slowed-down or real one; the dashboard shows one message
+    for every outcome but ``OK``. The caller commits ``session``.
     """
     now = now or utcnow()
     name = username.strip().lower()
     user = session.exec(select(User).where(col(User.username) == name)).first()
     if user is None or not user.active:
-        check_password(password, _DUMMY_HASH)
+        _password_matches(password, _DUMMY_HASH)
         record(
             session,
             actor=_actor_for_audit(user) if user else None,
@@ -235,7 +243,7 @@ def sign_in(
     if (locked_until is not None and locked_until > now) or (
         not_before is not None and not_before > now
     ):
-        check_password(password, _DUMMY_HASH)
+        _password_matches(password, _DUMMY_HASH)
         locked = locked_until is not None and locked_until > now
         record(
             session,
@@ -367,7 +375,7 @@ def change_own_password(
     not_before = _aware(user.sign_in_not_before)
     if not_before is not None and not_before > now:
         # Guessing faster than sign-in allows is refused unchecked, as at sign-in.
-        check_password(current_password, _DUMMY_HASH)
+        _password_matches(current_password, _DUMMY_HASH)
         return PasswordChange.WRONG_CURRENT
     if not _password_matches(current_password, user.password_hash):
         locked = count_failure(session, user=user, now=now, detail="wrong current password")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import bcrypt
 import pytest
 from sqlmodel import Session, select
 
@@ -348,3 +349,34 @@ def test_wrong_current_passwords_on_my_account_count_towards_the_lock(session):
     assert sign_in(session, username="anna", password=PASSWORD, now=later(5)).outcome is (
         SignInOutcome.LOCKED
     )
+
+
+def test_a_sign_in_costs_the_same_bcrypt_checks_whatever_the_account(session, monkeypatch):
+    org = make_organisation(session)
+    make_user(session, organisation=org, username="anna")
+    make_user(session, organisation=org, username="gone", active=False)
+    make_user(session, organisation=org, username="locked").locked_until = later(5)
+    make_user(session, organisation=org, username="slowed").sign_in_not_before = later(5)
+    checks = 0
+    real_checkpw = bcrypt.checkpw
+
+    def counted_checkpw(password: bytes, hashed: bytes) -> bool:
+        nonlocal checks
+        checks += 1
+        return real_checkpw(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", counted_checkpw)
+    counts: dict[str, set[int]] = {}
+    typings = ("a wrong guess", "  a wrong guess ", PASSWORD, f" {PASSWORD}  ")
+    for attempt, typed in enumerate(typings):  # anna waits out each slowdown
+        for username in ("nobody", "gone", "locked", "slowed", "anna"):
+            checks = 0
+            sign_in(session, username=username, password=typed, now=later(attempt))
+            counts.setdefault(typed, set()).add(checks)
+    # Only what was typed sets the cost: surrounding spaces mean two forms to check.
+    assert counts == {
+        "a wrong guess": {1},
+        "  a wrong guess ": {2},
+        PASSWORD: {1},
+        f" {PASSWORD}  ": {2},
+    }
