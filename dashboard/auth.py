@@ -7,12 +7,15 @@
   ignored, because anyone who knows the cookie key could forge one.
 - A 30-minute idle timeout, checked on the server at every script run.
 - The account is re-read at every run, so deactivation or a role change applies at once.
+- A change of user starts from a clean session: signing out, going idle and signing in each
+  clear the whole session state but the interface language, so nothing one user left in a
+  browser tab (a prepared export, filters, a case held open) reaches the next.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Protocol, TypeVar
 
 import streamlit as st
@@ -28,6 +31,10 @@ from models.i18n import Language
 from models.settings import IDLE_TIMEOUT
 
 T = TypeVar("T")
+
+# streamlit-authenticator's own session keys: its constructor creates them, its sign-in
+# writes them, and its code reads some of them without checking that they exist.
+AUTHENTICATOR_KEYS = (state.AUTH_STATUS, "username", "name", "email", "roles", "logout")
 
 
 def clock() -> float:
@@ -58,6 +65,10 @@ def _check_credentials(username: str, password: str) -> bool:
     # A read: the attempt is counted and audited, and no case changes.
     result = data.read(sign_in, username=username, password=password)
     user = result.user
+    if result.outcome is SignInOutcome.OK:
+        # Whatever the session held before, however it got there, is not this user's. The
+        # authenticator is signing this user in, and writes its keys next.
+        _clear_session(keep={state.LANGUAGE, state.AUTHENTICATOR, *AUTHENTICATOR_KEYS})
     st.session_state[state.SIGN_IN_OUTCOME] = (result.outcome, result.locked_until)
     if result.outcome is not SignInOutcome.OK or user is None:
         return False
@@ -77,10 +88,21 @@ def _check_credentials(username: str, password: str) -> bool:
     return True
 
 
+def _clear_session(*, keep: Collection[str]) -> None:
+    """Remove every key of the session state but ``keep``: widget values and page state
+    included, which Streamlit would otherwise keep for as long as the browser tab is open."""
+    for key in list(st.session_state):
+        if key not in keep:
+            del st.session_state[key]
+
+
 def _sign_out_state() -> None:
-    for key in (state.ACTOR, state.LAST_SEEN, state.AUTHENTICATOR):
-        st.session_state.pop(key, None)
-    for key in ("authentication_status", "username", "name", "email", "roles"):
+    """Forget the user: all of the session state goes but the interface language, the
+    choice of the person at the screen. The authenticator goes too, with the account it was
+    handed (the sign-in form builds a new one); its keys stay, set to ``None`` as its own
+    logout leaves them, so that the rest of this run reads "signed out"."""
+    _clear_session(keep={state.LANGUAGE})
+    for key in AUTHENTICATOR_KEYS:
         st.session_state[key] = None
 
 

@@ -25,7 +25,7 @@ from models.enums import AuditAction, CaseStatus, Role
 from models.errors import ValidationError
 from models.i18n import N_, Language
 from models.settings import LOCKOUT_DURATION, LOCKOUT_THRESHOLD, SIGN_IN_DELAY_MAX
-from models.tables import Case, Organisation, User, utcnow
+from models.tables import Case, Organisation, User, id_of, utcnow
 
 PASSWORD_MIN_CHARS = 12
 PASSWORD_LONG_CHARS = 16  # shorter passwords need zxcvbn's top score
@@ -164,10 +164,30 @@ def slowdown(failures: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=2 ** min(failures - 1, 16)), SIGN_IN_DELAY_MAX)
 
 
+def _locked_account(session: Session, *, user_id: int) -> User:
+    """The account as committed now, locked until the caller's transaction ends.
+
+    Every attempt at a password reads the slowdown and the lock, and counts its failure,
+    under this lock: parallel attempts at one account are decided one after the other, each
+    seeing the failures counted before it, instead of all passing the slowdown check and
+    each writing back its own ``failed_logins + 1``. The lock is taken by a write that
+    changes nothing (as a case's version bump is, ``models.cases``): it locks the row on
+    PostgreSQL, and the database on SQLite, which has no row locks."""
+    session.execute(
+        sa.update(User)
+        .where(col(User.id) == user_id)
+        .values(failed_logins=col(User.failed_logins))
+        .execution_options(synchronize_session=False)
+    )
+    statement = select(User).where(col(User.id) == user_id)
+    return session.exec(statement.execution_options(populate_existing=True)).one()
+
+
 def count_failure(session: Session, *, user: User, now: dt.datetime, detail: str) -> bool:
     """Count one failed password check of ``user`` (at sign-in, or of the current password
-    on My account): audit it, slow the next attempt down, and lock the account at the
-    threshold. Returns whether the account is now locked. The caller commits."""
+    on My account), read with ``_locked_account``: audit it, slow the next attempt down, and
+    lock the account at the threshold. Returns whether the account is now locked. The
+    caller commits."""
     user.failed_logins += 1
     actor = _actor_for_audit(user)
     record(
@@ -198,11 +218,18 @@ def count_failure(session: Session, *, user: User, now: dt.datetime, detail: str
 
 def _password_matches(password: str, password_hash: str) -> bool:
     """The password as set (surrounding spaces stripped), or, for an account whose password
-    was set before spaces were stripped, exactly as typed."""
+    was set before spaces were stripped, exactly as typed.
+
+    Both forms are checked whenever they differ, even after the first matched, so the number
+    of bcrypt checks depends on the typed password alone. Every sign-in attempt calls this
+    once, against ``_DUMMY_HASH`` for an unknown username, so that the time taken does not
+    tell an unknown account from a real one."""
     stripped = password.strip()
-    if check_password(stripped, password_hash):
-        return True
-    return stripped != password and check_password(password, password_hash)
+    as_set = check_password(stripped, password_hash)
+    if stripped == password:
+        return as_set
+    as_typed = check_password(password, password_hash)
+    return as_set or as_typed
 
 
 def sign_in(
@@ -211,16 +238,24 @@ def sign_in(
     """Check a sign-in attempt, update the failure count, slowdown and lock, and audit it.
 
     After each failure the next attempt must wait (``slowdown``); an earlier attempt is
-    refused without checking the password and counts for nothing. Five failures in a row
-    lock the account for fifteen minutes. Every path checks one bcrypt hash, so the time
-    taken does not tell an unknown user from a locked or slowed-down one; the dashboard
-    shows one message for every outcome but ``OK``. The caller commits ``session``.
+    refused whatever the password and counts for nothing. Five failures in a row lock the
+    account for fifteen minutes. Attempts at one account are decided one at a time, on the
+    account as it is then (``_locked_account``), so that parallel attempts guess no faster.
+    Every path costs the same bcrypt checks for the same typed password
+    (``_password_matches``), so the time taken does not tell an unknown or inactive user
+    from a locked, slowed-down or real one; the dashboard shows one message for every
+    outcome but ``OK``. The caller commits ``session``.
     """
     now = now or utcnow()
-    name = username.strip().lower()
-    user = session.exec(select(User).where(col(User.username) == name)).first()
+    user = user_by_username(session, username)
+    # Checked before the account is locked: a lock held through bcrypt would queue every
+    # attempt at the account behind the others' checks. Only a result decided under the
+    # lock is acted on.
+    checked_hash = user.password_hash if user is not None else _DUMMY_HASH
+    matches = _password_matches(password, checked_hash)
+    if user is not None:
+        user = _locked_account(session, user_id=id_of(user))
     if user is None or not user.active:
-        check_password(password, _DUMMY_HASH)
         record(
             session,
             actor=_actor_for_audit(user) if user else None,
@@ -235,7 +270,6 @@ def sign_in(
     if (locked_until is not None and locked_until > now) or (
         not_before is not None and not_before > now
     ):
-        check_password(password, _DUMMY_HASH)
         locked = locked_until is not None and locked_until > now
         record(
             session,
@@ -248,7 +282,8 @@ def sign_in(
         if locked:
             return SignInResult(SignInOutcome.LOCKED, user, locked_until)
         return SignInResult(SignInOutcome.TOO_SOON, user)
-    if not _password_matches(password, user.password_hash):
+    # Wrong, or checked against a password that was changed meanwhile.
+    if not matches or user.password_hash != checked_hash:
         if count_failure(session, user=user, now=now, detail="wrong password"):
             return SignInResult(SignInOutcome.LOCKED, user, user.locked_until)
         return SignInResult(SignInOutcome.INVALID, user)
@@ -364,12 +399,15 @@ def change_own_password(
     user = session.get(User, actor.id)
     if user is None:
         raise ValidationError("current_password", N_("The current password is not correct."))
+    # As at sign-in: checked before the lock, acted on only as decided under it.
+    checked_hash = user.password_hash
+    matches = _password_matches(current_password, checked_hash)
+    user = _locked_account(session, user_id=actor.id)
     not_before = _aware(user.sign_in_not_before)
     if not_before is not None and not_before > now:
-        # Guessing faster than sign-in allows is refused unchecked, as at sign-in.
-        check_password(current_password, _DUMMY_HASH)
+        # Guessing faster than sign-in allows is refused whatever the password, as at sign-in.
         return PasswordChange.WRONG_CURRENT
-    if not _password_matches(current_password, user.password_hash):
+    if not matches or user.password_hash != checked_hash:
         locked = count_failure(session, user=user, now=now, detail="wrong current password")
         return PasswordChange.LOCKED if locked else PasswordChange.WRONG_CURRENT
     new_password = validate_password(

@@ -102,7 +102,7 @@ class User(SQLModel, table=True):
     active: bool = True
     failed_logins: int = 0
     locked_until: dt.datetime | None = None
-    # After a failed sign-in, attempts before this time are refused unchecked (the slowdown).
+    # After a failed sign-in, attempts before this time are refused, right or wrong (the slowdown).
     sign_in_not_before: dt.datetime | None = None
     last_sign_in_at: dt.datetime | None = None
     password_changed_at: dt.datetime | None = None

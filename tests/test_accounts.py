@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import bcrypt
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.access import Actor
@@ -18,9 +22,10 @@ from models.accounts import (
     unlock,
     validate_password,
 )
-from models.database import make_engine
+from models.database import make_engine, session_scope
 from models.enums import AuditAction, Role
 from models.errors import ValidationError
+from models.settings import LOCKOUT_DURATION, LOCKOUT_THRESHOLD
 from models.tables import AuditEvent, User
 from tests.factories import PASSWORD, actor_of, make_organisation, make_user
 
@@ -348,3 +353,85 @@ def test_wrong_current_passwords_on_my_account_count_towards_the_lock(session):
     assert sign_in(session, username="anna", password=PASSWORD, now=later(5)).outcome is (
         SignInOutcome.LOCKED
     )
+
+
+def test_a_sign_in_costs_the_same_bcrypt_checks_whatever_the_account(session, monkeypatch):
+    org = make_organisation(session)
+    make_user(session, organisation=org, username="anna")
+    make_user(session, organisation=org, username="gone", active=False)
+    make_user(session, organisation=org, username="locked").locked_until = later(5)
+    make_user(session, organisation=org, username="slowed").sign_in_not_before = later(5)
+    checks = 0
+    real_checkpw = bcrypt.checkpw
+
+    def counted_checkpw(password: bytes, hashed: bytes) -> bool:
+        nonlocal checks
+        checks += 1
+        return real_checkpw(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", counted_checkpw)
+    counts: dict[str, set[int]] = {}
+    typings = ("a wrong guess", "  a wrong guess ", PASSWORD, f" {PASSWORD}  ")
+    for attempt, typed in enumerate(typings):  # anna waits out each slowdown
+        for username in ("nobody", "gone", "locked", "slowed", "anna"):
+            checks = 0
+            sign_in(session, username=username, password=typed, now=later(attempt))
+            counts.setdefault(typed, set()).add(checks)
+    # Only what was typed sets the cost: surrounding spaces mean two forms to check.
+    assert counts == {
+        "a wrong guess": {1},
+        "  a wrong guess ": {2},
+        PASSWORD: {1},
+        f" {PASSWORD}  ": {2},
+    }
+
+
+PARALLEL_GUESSES = 10  # within the connection pool, so that all of them run at once
+
+
+def _guesses_at_once(engine: sa.Engine, *, now: dt.datetime) -> list[SignInOutcome]:
+    """The outcomes of ``PARALLEL_GUESSES`` wrong passwords for anna sent together, each in
+    its own thread, session and transaction, as from as many browsers."""
+    start = threading.Barrier(PARALLEL_GUESSES)
+
+    def guess(number: int) -> SignInOutcome:
+        start.wait()
+        with session_scope(engine) as session:
+            return sign_in(session, username="anna", password=f"guess {number}", now=now).outcome
+
+    with ThreadPoolExecutor(PARALLEL_GUESSES) as pool:
+        return list(pool.map(guess, range(PARALLEL_GUESSES)))
+
+
+def test_parallel_guesses_are_decided_one_at_a_time_and_lock_at_the_threshold(database_url):
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        make_user(session, organisation=make_organisation(session), username="anna")
+
+    def stored() -> tuple[User, list[str | None]]:
+        """anna's account, and the detail of each failed sign-in recorded."""
+        with Session(engine) as session:
+            details = session.exec(
+                select(AuditEvent.detail).where(AuditEvent.action == AuditAction.SIGN_IN_FAILED)
+            ).all()
+            return session.exec(select(User)).one(), list(details)
+
+    # Each wave comes after the last one's slowdown: one guess of it is decided, the others
+    # come too soon after that one's failure.
+    for wave in range(1, LOCKOUT_THRESHOLD):
+        outcomes = _guesses_at_once(engine, now=later(wave))
+        user, details = stored()
+        assert details.count("wrong password") == user.failed_logins == wave
+        assert outcomes.count(SignInOutcome.INVALID) == 1
+        assert outcomes.count(SignInOutcome.TOO_SOON) == PARALLEL_GUESSES - 1
+    # The fifth wrong guess locks the account; no guess is decided during the lock.
+    for wave in (LOCKOUT_THRESHOLD, LOCKOUT_THRESHOLD + 1):
+        assert set(_guesses_at_once(engine, now=later(wave))) == {SignInOutcome.LOCKED}
+    _, details = stored()
+    assert details.count("wrong password") == LOCKOUT_THRESHOLD
+    with session_scope(engine) as session:
+        during = sign_in(session, username="anna", password=PASSWORD, now=later(7))
+        assert _actions(session).count(AuditAction.ACCOUNT_LOCKED) == 1
+    assert during.outcome is SignInOutcome.LOCKED
+    assert during.locked_until == later(LOCKOUT_THRESHOLD) + LOCKOUT_DURATION
+    engine.dispose()

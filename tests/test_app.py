@@ -251,3 +251,58 @@ def test_signing_in_applies_the_users_saved_language(page_test, sqlite_url):
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
     assert at.sidebar.button[0].label == "Выйти"
+
+
+def _two_coordinators(database_url: str) -> Actor:
+    """xenia and yuri, coordinators of two organisations; returns xenia, signed in first."""
+    with Session(make_engine(database_url)) as session:
+        xenia = make_user(
+            session,
+            role=Role.COORDINATOR,
+            organisation=make_organisation(session),
+            username="xenia",
+        )
+        make_user(
+            session, role=Role.COORDINATOR, organisation=make_organisation(session), username="yuri"
+        )
+        session.commit()
+        return actor_of(xenia)
+
+
+@pytest.mark.parametrize("ending", ["sign-out", "idle timeout"])
+def test_the_next_user_of_the_tab_is_not_offered_the_last_ones_audit_export(
+    page_test, sqlite_url, ending
+):
+    at = page_test("app", database_url=sqlite_url, actor=_two_coordinators(sqlite_url)).run()
+    at.switch_page("views/audit_log.py").run()
+    at.button(key="wp_audit_prepare").click().run()
+    assert at.get("download_button")  # xenia's organisation's audit trail, ready
+    if ending == "sign-out":
+        at.sidebar.button(key="wp_sign_out").click().run()
+    else:
+        at.session_state[state.LAST_SEEN] = time.time() - 31 * 60
+        at.run()
+    assert _attempt(at, "yuri", PASSWORD) == ""
+    assert at.session_state[state.ACTOR].username == "yuri"
+    assert [t.value for t in at.title] == ["Audit trail"]  # the same page, now yuri's
+    assert not at.get("download_button")
+    assert "wp_audit_export" not in at.session_state
+
+
+def test_signing_in_starts_from_a_clean_session(page_test, sqlite_url):
+    _two_coordinators(sqlite_url)
+    at = page_test("app", database_url=sqlite_url, actor=None).run()
+    at.session_state["wp_audit_export"] = b"whatever the session held before"
+    assert _attempt(at, "yuri", PASSWORD) == ""
+    at.switch_page("views/audit_log.py").run()
+    assert [t.value for t in at.title] == ["Audit trail"]
+    assert not at.get("download_button")
+
+
+def test_the_chosen_language_outlives_the_sign_out(page_test, sqlite_url):
+    actor = _signed_up(sqlite_url, Role.COORDINATOR)
+    at = page_test("app", database_url=sqlite_url, actor=actor).run()
+    at.sidebar.selectbox(key="wp_sidebar_language").select("ru").run()
+    at.sidebar.button(key="wp_sign_out").click().run()
+    assert [t.value for t in at.title] == ["Вход в Waypoint"]
+    assert [t.label for t in at.text_input] == ["Имя пользователя", "Пароль"]
