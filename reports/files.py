@@ -3,9 +3,11 @@ HTML reports that carry everything they need (no request to any other host)."""
 
 from __future__ import annotations
 
+import csv
 import html
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,17 +25,50 @@ def neutralise(value: object) -> object:
     return value
 
 
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every cell and column name neutralised."""
-    safe = frame.map(neutralise)
-    safe.columns = [neutralise(str(c)) for c in frame.columns]
+# A separator or line break inside a value, then (past any spaces or quotes) a formula sign.
+_CELL_START_INSIDE_VALUE = re.compile(r"""([,;\t\r\n][\s"]*)(?=[=+\-@])""")
+
+
+def neutralise_for_csv(value: object) -> object:
+    """``neutralise``, and an apostrophe before every ``= + - @`` that follows a comma,
+    semicolon, tab or line break inside the text.
+
+    A CSV file does not say which separator it uses: Excel splits it on the reader's list
+    separator (``;`` in ru-RU). Such a reader does not see this file's quoting either: after
+    the first field its quotes no longer pair up, so any of those characters inside a value
+    can start a cell (or a row) for it, and ``Ivan;=cmd|' /C calc'!A0`` would put a formula
+    in one. Covered are the separators a spreadsheet picks without being asked (comma,
+    semicolon, tab); a reader told to split on another character is not."""
+    value = neutralise(value)
+    if isinstance(value, str):
+        return _CELL_START_INSIDE_VALUE.sub(r"\1'", value)
+    return value
+
+
+def neutralise_frame(
+    frame: pd.DataFrame, cell: Callable[[object], object] = neutralise
+) -> pd.DataFrame:
+    """A copy of ``frame`` with every cell and column name passed through ``cell``."""
+    safe = frame.map(cell)
+    safe.columns = [cell(str(c)) for c in frame.columns]
     return safe
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV, every cell neutralised for any reader's separator, every field
+    quoted, lines ending in CRLF (RFC 4180). Every CSV file Waypoint writes is made here.
+
+    With every field quoted, a reader splitting on this file's comma keeps each value whole
+    whatever it holds, and so does a reader splitting on another separator for the first
+    field of a line; past it, that reader loses track of the quotes, which is what
+    ``neutralise_for_csv`` is for."""
+    safe = neutralise_frame(frame, neutralise_for_csv)
+    return safe.to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark, so that Excel reads Cyrillic correctly. Lines end
-    in CRLF (RFC 4180), which also makes the writer quote any field holding a bare CR."""
-    return neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """``csv_text`` in UTF-8 with a byte-order mark, so that Excel reads Cyrillic correctly."""
+    return csv_text(frame).encode("utf-8-sig")
 
 
 def to_excel(frames: dict[str, pd.DataFrame]) -> bytes:

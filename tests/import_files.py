@@ -56,26 +56,41 @@ _WORKBOOK = (
 _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="{target}"/>'
     "</Relationships>"
 )
 
 
-def raw_xlsx(sheet_xml: bytes, *, prologue: bytes = b"") -> bytes:
-    """A minimal workbook around ``sheet_xml`` (the ``<sheetData>`` content)."""
-    sheet = (
+def worksheet(sheet_xml: bytes, *, prologue: bytes = b"") -> bytes:
+    """A sheet part around ``sheet_xml`` (the ``<sheetData>`` content)."""
+    return (
         b'<?xml version="1.0" encoding="UTF-8"?>'
         + prologue
         + b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         b"<sheetData>" + sheet_xml + b"</sheetData></worksheet>"
     )
+
+
+def raw_xlsx(
+    sheet_xml: bytes,
+    *,
+    prologue: bytes = b"",
+    part: str = "xl/worksheets/sheet1.xml",
+    decoy: bytes | None = None,
+) -> bytes:
+    """A minimal workbook around ``sheet_xml`` (the ``<sheetData>`` content), its sheet
+    stored at ``part`` (where the workbook's relationships point), and a ``decoy`` sheet
+    that nothing points at, when given, at ``xl/worksheets/decoy.xml``."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        target = part.removeprefix("xl/")
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(target=target))
+        archive.writestr(part, worksheet(sheet_xml, prologue=prologue))
+        if decoy is not None:
+            archive.writestr("xl/worksheets/decoy.xml", worksheet(decoy))
     return buffer.getvalue()
 
 

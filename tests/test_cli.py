@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from models.accounts import check_password
 from models.database import current_revision, head_revision, make_engine, upgrade
 from models.network import ReferralState
 from models.network.tables import Referral
@@ -17,11 +18,13 @@ from tests.network_factories import make_referral
 from waypoint_cli.main import main
 
 KEY = "k" * 48
+SEED_PASSWORD = "tundra-lantern-quiver-47"
 
 
 @pytest.fixture(autouse=True)
 def _configured(monkeypatch):
     monkeypatch.setenv("WAYPOINT_COOKIE_KEY", KEY)
+    monkeypatch.setenv("WAYPOINT_DEMO_PASSWORD", SEED_PASSWORD)
 
 
 def test_db_upgrade_creates_the_schema_of_an_empty_database(tmp_path, capsys):
@@ -66,6 +69,51 @@ def test_seed_vacuums_the_loaded_tables_on_postgresql(empty_pg_url, capsys):
             ).all()
         )
     assert len(vacuumed) == 5 and all(count >= 1 for count in vacuumed.values()), vacuumed
+
+
+def _admin_password_hash(url: str) -> str | None:
+    with make_engine(url).connect() as connection:
+        return connection.execute(
+            sa.select(User.password_hash).where(User.username == "admin")
+        ).scalar_one_or_none()
+
+
+@pytest.mark.parametrize("password", [None, "waypoint-demo", "password1234"])
+def test_seed_refuses_a_configured_database_without_a_strong_password_of_its_own(
+    database_url, monkeypatch, capsys, password
+):
+    if password is None:
+        monkeypatch.delenv("WAYPOINT_DEMO_PASSWORD")
+    else:
+        monkeypatch.setenv("WAYPOINT_DEMO_PASSWORD", password)
+    assert main(["--database-url", database_url, "seed", "--cases", "5"]) == 2
+    monkeypatch.setenv("WAYPOINT_DATABASE_URL", database_url)
+    assert main(["seed", "--cases", "5"]) == 2
+    for error in capsys.readouterr().err.splitlines():
+        assert "WAYPOINT_DEMO_PASSWORD" in error and "nothing was written" in error
+    with make_engine(database_url).connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(Case)).scalar() == 0
+        assert connection.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 0
+
+
+def test_seed_gives_the_accounts_of_a_configured_database_the_password_set(database_url):
+    assert main(["--database-url", database_url, "seed", "--cases", "5"]) == 0
+    password_hash = _admin_password_hash(database_url)
+    assert password_hash is not None and check_password(SEED_PASSWORD, password_hash)
+
+
+def test_seed_without_any_database_configured_fills_the_demo_file_with_the_demo_password(
+    tmp_path, monkeypatch
+):
+    demo_file = tmp_path / "var" / "waypoint.db"
+    demo_file.parent.mkdir()
+    monkeypatch.setattr("models.settings.DEMO_DATABASE_PATH", demo_file)
+    monkeypatch.delenv("WAYPOINT_DATABASE_URL", raising=False)
+    monkeypatch.delenv("WAYPOINT_DEMO_PASSWORD")
+    assert main(["db", "upgrade"]) == 0
+    assert main(["seed", "--cases", "5"]) == 0
+    password_hash = _admin_password_hash(f"sqlite:///{demo_file}")
+    assert password_hash is not None and check_password("waypoint-demo", password_hash)
 
 
 def test_create_user_prompts_for_the_password_and_refuses_a_weak_one(

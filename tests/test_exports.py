@@ -55,6 +55,41 @@ def test_a_csv_export_neutralises_names_notes_and_headers():
         assert row[1] == f"note {text}"
 
 
+# Text whose separator or line break starts a cell for a reader splitting on another
+# separator than the file's comma (Excel in ru-RU splits on ";").
+HIDDEN_FORMULAS = [
+    "Ivan;=cmd|' /C calc'!A0",
+    "Ivan\t=cmd|' /C calc'!A0",
+    "Ivan,=cmd|' /C calc'!A0",
+    "Ivan\r\n@SUM(A1:A2)",
+    "Ivan; \"+cmd|' /C calc'!A0\"",
+    "Ivan;-2+3",
+]
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_no_separator_a_reader_splits_on_starts_a_cell_with_a_formula(separator):
+    frame = pd.DataFrame({"name": HIDDEN_FORMULAS, "note": HIDDEN_FORMULAS})
+    text = to_csv(frame).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    for cell in [cell for row in rows for cell in row]:
+        assert not cell.lstrip(' \t\r\n"').startswith(("=", "+", "-", "@")), cell
+
+
+def test_a_reader_splitting_on_the_comma_gets_each_value_whole_in_its_own_cell():
+    frame = pd.DataFrame({"name": HIDDEN_FORMULAS, "note": "Almaty, -5 °C; Astana"})
+    rows = list(csv.reader(io.StringIO(to_csv(frame).decode("utf-8-sig"), newline="")))
+    assert rows[1] == ["Ivan;'=cmd|' /C calc'!A0", "Almaty, '-5 °C; Astana"]
+    assert [row[0] for row in rows[1:]] == [
+        "Ivan;'=cmd|' /C calc'!A0",
+        "Ivan\t'=cmd|' /C calc'!A0",
+        "Ivan,'=cmd|' /C calc'!A0",
+        "Ivan\r\n'@SUM(A1:A2)",
+        "Ivan; \"'+cmd|' /C calc'!A0\"",
+        "Ivan;'-2+3",
+    ]
+
+
 def test_a_csv_export_starts_with_a_byte_order_mark_for_excel():
     assert to_csv(pd.DataFrame({"a": ["б"]})).startswith(b"\xef\xbb\xbf")
 

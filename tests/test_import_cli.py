@@ -81,6 +81,21 @@ def test_dry_run_writes_nothing_and_the_result_file_has_one_line_per_row(url, tm
     ]
 
 
+def test_the_result_file_holds_no_formula_for_a_reader_splitting_on_semicolons(url, tmp_path):
+    """Excel in ru-RU splits a CSV file on ";", which a reference from the sheet may hold."""
+    hostile = [row[:] for row in ROWS]
+    hostile[2][0] = "A-2;=cmd|' /C calc'!A0"
+    sheet = tmp_path / "caseload.csv"
+    sheet.write_bytes(csv_bytes(hostile))
+    out = tmp_path / "result.csv"
+    args = ["import", str(sheet), "--organisation", "Steppe Bureau", "--dry-run"]
+    main(["--database-url", url, *args, "--result", str(out)])
+    text = out.read_bytes().decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
+    assert not [cell for cell in cells if cell.startswith("=")]
+    assert result(out)[1]["reference"] == "A-2;'=cmd|' /C calc'!A0"
+
+
 def test_import_then_reimport_updates_and_never_duplicates(url, tmp_path, capsys):
     sheet = tmp_path / "caseload.csv"
     sheet.write_bytes(csv_bytes(ROWS))
@@ -165,7 +180,8 @@ def test_duplicates_lists_likely_pairs_as_csv(url, capsys):
     assert [sorted([r["case_code_a"], r["case_code_b"]]) for r in rows] == [codes]
     assert float(rows[0]["score"]) >= 0.85 and rows[0]["reasons"]
     assert main(["--database-url", url, "duplicates", "--organisation", "Steppe Bureau"]) == 0
-    assert capsys.readouterr().out.strip() == "case_code_a,case_code_b,score,reasons"
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows == [["case_code_a", "case_code_b", "score", "reasons"]]
 
 
 def test_duplicates_refresh_and_the_daily_refresh_store_the_review_queue(url, capsys):

@@ -58,7 +58,14 @@ from models.tables import (
 )
 from reports.import_template import template_file
 from tests.factories import actor_of, make_case, make_user
-from tests.import_files import csv_bytes, inline_row, ods_bytes, raw_xlsx, xlsx_bytes
+from tests.import_files import (
+    csv_bytes,
+    inline_row,
+    ods_bytes,
+    raw_xlsx,
+    worksheet,
+    xlsx_bytes,
+)
 from tests.import_worlds import IMPORT_DAY, apply, make_world
 
 TODAY = IMPORT_DAY
@@ -478,23 +485,55 @@ def test_an_xml_entity_bomb_is_refused():
     assert "XML entities" in _refused(data)
 
 
-def test_formula_cells_are_refused():
-    sheet = inline_row(1, ["reference", "full_name"]) + (
-        b'<row r="2"><c r="A2"><f>1+1</f><v>2</v></c></row>'
-    )
-    assert "formulas" in _refused(raw_xlsx(sheet))
+FORMULA_SHEET = inline_row(1, ["reference", "full_name"]) + (
+    b'<row r="2"><c r="A2"><f>1+1</f><v>2</v></c></row>'
+)
+PLAIN_SHEET = inline_row(1, ["reference", "full_name"]) + inline_row(2, ["r-1", "Anna"])
+
+
+def _ods_with_a_formula(*, dressed_as_xlsx: bool = False) -> bytes:
+    """An ODS file with one formula cell; dressed as an XLSX, it also holds the parts an
+    XLSX is recognised by (calamine still reads it as ODS)."""
     ods = ods_bytes([["reference"], ["x"]])
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(ods)) as source, zipfile.ZipFile(buffer, "w") as target:
         for item in source.infolist():
-            content = source.read(item)
-            if item.filename == "content.xml":
-                content = content.replace(
-                    b'<table:table-cell office:value-type="string"><text:p>x',
-                    b'<table:table-cell table:formula="of:=1+1" office:value-type="string"><text:p>x',
-                )
+            content = source.read(item).replace(
+                b'<table:table-cell office:value-type="string"><text:p>x',
+                b'<table:table-cell table:formula="of:=1+1" office:value-type="string"><text:p>x',
+            )
             target.writestr(item, content)
-    assert "formulas" in _refused(buffer.getvalue(), "f.ods")
+        if dressed_as_xlsx:
+            target.writestr("[Content_Types].xml", "<Types/>")
+            target.writestr("xl/worksheets/sheet1.xml", worksheet(PLAIN_SHEET))
+    return buffer.getvalue()
+
+
+def test_formula_cells_are_refused():
+    assert "formulas" in _refused(raw_xlsx(FORMULA_SHEET))
+    assert "formulas" in _refused(_ods_with_a_formula(), "f.ods")
+
+
+@pytest.mark.parametrize("part", ["xl/data/sheet1.xml", "xl/data/sheet1.bin", "xl/media/a.png"])
+def test_a_formula_sheet_moved_out_of_xl_worksheets_is_refused_like_any_other(part):
+    """The workbook's relationships point its sheet anywhere; a harmless decoy sheet waits
+    under xl/worksheets/, where a scan of that folder alone would look."""
+    moved = raw_xlsx(FORMULA_SHEET, part=part, decoy=PLAIN_SHEET)
+    assert _refused(moved) == _refused(raw_xlsx(FORMULA_SHEET))
+    assert "formulas" in _refused(moved)
+
+
+def test_an_ods_formula_in_a_file_that_also_looks_like_an_xlsx_is_refused():
+    assert "formulas" in _refused(_ods_with_a_formula(dressed_as_xlsx=True))
+
+
+def test_a_moved_sheet_without_formulas_and_a_picture_that_looks_like_one_are_read():
+    moved = raw_xlsx(PLAIN_SHEET, part="xl/data/sheet1.xml", decoy=PLAIN_SHEET)
+    assert read_table(moved, "f.xlsx").rows == [(2, ["r-1", "Anna"])]
+    buffer = io.BytesIO(xlsx_bytes([["reference", "full_name"], ["r-1", "Anna"]]))
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n<f>" + bytes(range(256)))
+    assert read_table(buffer.getvalue(), "f.xlsx").rows == [(2, ["r-1", "Anna"])]
 
 
 def test_a_million_row_sheet_is_refused():

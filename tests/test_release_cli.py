@@ -14,6 +14,7 @@ from waypoint_cli.main import main
 @pytest.fixture
 def seeded_url(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("WAYPOINT_TODAY", "2026-11-23")
+    monkeypatch.setenv("WAYPOINT_DEMO_PASSWORD", "tundra-lantern-quiver-47")
     assert main(["--database-url", database_url, "seed", "--cases", "300", "--seed", "5"]) == 0
     return database_url
 

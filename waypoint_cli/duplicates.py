@@ -5,10 +5,9 @@ that too, daily); and ``waypoint network-setting``."""
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -17,6 +16,7 @@ from models.duplicates.queue import refresh_network
 from models.duplicates.scan import scan
 from models.duplicates.setting import CROSS_ORG_MATCHING, SETTINGS, is_on, set_setting
 from models.tables import Organisation
+from reports.files import csv_text
 
 COLUMNS = ("case_code_a", "case_code_b", "score", "reasons")
 
@@ -36,12 +36,8 @@ def duplicates_csv(engine: sa.Engine, *, organisation: str | None) -> tuple[int,
         pairs = scan(session, organisation_id=organisation_id, include_other_organisations=across)
         if not across:
             pairs = [pair for pair in pairs if not pair.across_organisations]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for pair in pairs:
-        writer.writerow([pair.code_a, pair.code_b, f"{pair.score:.2f}", "; ".join(pair.reasons)])
-    return 0, buffer.getvalue()
+    rows = [[p.code_a, p.code_b, f"{p.score:.2f}", "; ".join(p.reasons)] for p in pairs]
+    return 0, csv_text(pd.DataFrame(rows, columns=list(COLUMNS)))
 
 
 def refresh_queue(engine: sa.Engine) -> str:

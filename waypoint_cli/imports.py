@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -23,17 +22,12 @@ from models.imports.service import (
     result_rows,
 )
 from models.tables import Organisation
-from reports.files import neutralise
+from reports.files import to_csv
 
 
 def result_csv(rows: list[dict[str, object]]) -> bytes:
     """The result file: ``row, reference, status, case_code, errors`` (UTF-8 with BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(RESULT_COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise(row[c]) for c in RESULT_COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    return to_csv(pd.DataFrame(rows, columns=list(RESULT_COLUMNS)))
 
 
 def run_import(

@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from models.accounts import create_user
+from models.accounts import create_user, validate_password
 from models.database import (
     DatabaseUnavailable,
     SchemaOutOfDate,
@@ -31,7 +31,7 @@ from models.errors import ValidationError
 from models.identity import commands as vault_commands
 from models.network.referrals import expire_overdue
 from models.releases import BudgetError, ReleaseError
-from models.settings import ConfigurationError, load_settings
+from models.settings import DEMO_PASSWORD_DEFAULT, ConfigurationError, Settings, load_settings
 from models.stored import refresh, vacuum_after_load
 from models.tables import Organisation
 from seed_data.generator import ExistingCasesError, seed
@@ -137,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return vault_commands.run(engine, args, today=settings.today())
         check_schema(engine)
         if args.command == "seed":
+            demo_database = settings.demo_mode and args.database_url is None
+            password = _seed_password(settings, demo_database=demo_database)
             started = time.perf_counter()
             with session_scope(engine) as session:
                 report = seed(
@@ -144,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     cases=args.cases,
                     seed=args.seed,
                     today=args.today or settings.today(),
-                    password=settings.demo_password,
+                    password=password,
                     allow_existing_cases=args.allow_existing_cases,
                 )
             vacuum_after_load(engine)
@@ -227,6 +229,40 @@ def _release(engine: sa.Engine, args: argparse.Namespace, *, today: dt.date) -> 
     return 0
 
 
+def _seed_password(settings: Settings, *, demo_database: bool) -> str:
+    """The password of every account ``waypoint seed`` creates, or ``ConfigurationError``.
+
+    The demo database (no database configured) takes ``WAYPOINT_DEMO_PASSWORD`` or the
+    default that the README prints. Any other database may be a real one, where the seeded
+    accounts, an admin among them, would open with that published password: there the
+    setting must be given, and pass the policy of every other account's password."""
+    if demo_database:
+        return settings.demo_password
+    if settings.demo_password == DEMO_PASSWORD_DEFAULT:
+        raise ConfigurationError(
+            "seeding a configured database creates accounts, an admin among them, that would "
+            f"open with the published demo password {DEMO_PASSWORD_DEFAULT!r}. Set "
+            "WAYPOINT_DEMO_PASSWORD to a password of your own (12 or more characters, hard to "
+            "guess) and seed again; nothing was written."
+        )
+    try:
+        # The default's words are known to every guesser: the README prints them.
+        return validate_password(
+            settings.demo_password, user_inputs=["waypoint demo"], field="WAYPOINT_DEMO_PASSWORD"
+        )
+    except ValidationError as error:
+        raise ConfigurationError(
+            f"{_validation_message(error)} The seeded accounts, an admin among them, would open "
+            "with it: set a stronger one and seed again; nothing was written."
+        ) from None
+
+
+def _validation_message(error: ValidationError) -> str:
+    """``field: message`` of a ``ValidationError``, in English."""
+    field, message = next(iter(error.messages.items()))
+    return f"{field}: {message.format(**error.params[field])}"
+
+
 def _create_user(engine: sa.Engine, args: argparse.Namespace) -> int:
     with session_scope(engine) as session:
         organisation_id = None
@@ -253,12 +289,7 @@ def _create_user(engine: sa.Engine, args: argparse.Namespace) -> int:
                 password=password,
             )
         except ValidationError as error:
-            field, message = next(iter(error.messages.items()))
-            params = error.params[field]
-            print(
-                f"waypoint: {field}: {message.format(**params)}; nothing was created",
-                file=sys.stderr,
-            )
+            print(f"waypoint: {_validation_message(error)}; nothing was created", file=sys.stderr)
             return 2
     print(f"Created {args.role} account {args.username.strip().lower()!r}")
     return 0

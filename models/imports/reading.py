@@ -4,8 +4,11 @@ CSV (UTF-8, UTF-8 with a byte-order mark, UTF-16 with one, or Windows-1251, dete
 XLSX and ODS (``python-calamine``). Before calamine sees an XLSX or ODS file, the archive is
 read once in Python, entry by entry, with every byte counted: a zip bomb (too large once
 unpacked, or too compressed), an XML bomb (any ``<!DOCTYPE``/``<!ENTITY``), formula cells and
-sheets with too many rows are refused there. Every refusal is an ``ImportRefused`` with a
-message for the user; nothing has been written when one is raised.
+sheets with too many rows are refused there. Formulas (written either way: a file can look
+like an XLSX and be read as an ODS) and rows are looked for in every text part, not only under
+``xl/worksheets/``: the workbook's relationships may point its sheet at any part of the
+archive, whatever its name. Every refusal is an ``ImportRefused`` with a message for the
+user; nothing has been written when one is raised.
 """
 
 from __future__ import annotations
@@ -104,7 +107,8 @@ def _inspect_archive(data: bytes) -> str:
     for entry in entries:
         if entry.file_size > MAX_RATIO * max(entry.compress_size, 1) and entry.file_size > 1 << 20:
             raise _bomb()
-        is_sheet = entry.filename.startswith("xl/worksheets/") or entry.filename == "content.xml"
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        is_text = True
         tail = b""
         try:
             with archive.open(entry) as handle:
@@ -117,18 +121,28 @@ def _inspect_archive(data: bytes) -> str:
                         raise ImportRefused(
                             N_("The file declares XML entities, which a spreadsheet never needs.")
                         )
-                    if is_sheet and kind == "xlsx":
-                        if _XLSX_FORMULA.search(window):
+                    is_text = is_text and _decodes(utf8, chunk)
+                    if is_text:
+                        if _XLSX_FORMULA.search(window) or _ODS_FORMULA.search(window):
                             raise _formulas()
                         rows += len(_XLSX_ROW.findall(chunk))
                         if rows > MAX_ROWS + 1:
                             raise _too_many_rows()
-                    if is_sheet and kind == "ods" and _ODS_FORMULA.search(window):
-                        raise _formulas()
                     tail = chunk[-32:]
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
             raise ImportRefused(N_("This file is damaged or not a spreadsheet.")) from None
     return kind
+
+
+def _decodes(utf8: codecs.IncrementalDecoder, chunk: bytes) -> bool:
+    """Whether the part read so far is UTF-8. Calamine decodes every byte of a sheet as UTF-8
+    and gives up on the first that is not, so a part that is not (a picture, a printer's
+    settings) cannot be a sheet: it is not searched, as its bytes may look like ``<f>``."""
+    try:
+        utf8.decode(chunk)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _bomb() -> ImportRefused:
