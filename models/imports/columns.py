@@ -1,8 +1,9 @@
 """The canonical columns of an import, how headers map onto them, and how cells are read.
 
 Enum cells are accepted as the stored value (``temporary_residence``), the English label
-(``Temporary residence``) or the Russian one (``Временное проживание``); cities by English or
-Russian name; dates as ``YYYY-MM-DD``, ``DD.MM.YYYY`` or an Excel serial number.
+(``Temporary residence``) or the Russian one (``Разрешение на временное проживание``, or an
+earlier version's ``Временное проживание``); cities by English or Russian name; dates as
+``YYYY-MM-DD``, ``DD.MM.YYYY`` or an Excel serial number.
 """
 
 from __future__ import annotations
@@ -192,8 +193,21 @@ _EXTRA: dict[str, dict[str, Enum]] = {
     "extradition_status": {"нет": ExtraditionStatus.NONE, "no": ExtraditionStatus.NONE},
     "housing_situation": {"приют": HousingSituation.SHELTER, "shelter": HousingSituation.SHELTER},
 }
+# Russian labels that earlier versions showed, still in sheets filled from their lists.
+_FORMER_RUSSIAN_LABELS: dict[str, dict[str, Enum]] = {
+    "permit_type": {
+        "Постоянное проживание": PermitType.PERMANENT_RESIDENCE,
+        "Временное проживание": PermitType.TEMPORARY_RESIDENCE,
+        "Ожидает решения по убежищу": PermitType.ASYLUM_PENDING,
+    },
+    "extradition_status": {"Экстрадиция постановлена": ExtraditionStatus.ORDERED},
+    "stage": {"Переселён": Stage.RELOCATED},
+}
 _LOOKUPS: dict[str, dict[str, Enum]] = {
-    column: EnumReader(enum, _EXTRA.get(column, {})).lookup() for column, enum in ENUMS.items()
+    column: EnumReader(
+        enum, {**_FORMER_RUSSIAN_LABELS.get(column, {}), **_EXTRA.get(column, {})}
+    ).lookup()
+    for column, enum in ENUMS.items()
 }
 _YES = {"yes", "y", "true", "1", "x", "да", "д", "+"}
 _NO = {"no", "n", "false", "0", "нет", "н", "-"}
