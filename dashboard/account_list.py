@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.forms import choice_select, optional_enum_select
-from dashboard.i18n import _, label
+from dashboard.i18n import _, _n, label
 from models import accounts
 from models.access import Actor
 from models.enums import Role
@@ -54,7 +54,9 @@ def account_list(
         filters=accounts.AccountFilters(search, role, organisation),
         page=int(st.session_state.get(PAGE, 1) or 1),
     )
-    st.caption(_("{total} accounts match.", total=listed.total))
+    st.caption(
+        _n("{total} account matches.", "{total} accounts match.", listed.total, total=listed.total)
+    )
     if listed.rows:
         st.dataframe(accounts_table(listed.rows), hide_index=True, width="stretch")
         if st.session_state.get(PAGE, 1) != listed.page:

@@ -208,7 +208,7 @@ def login_page() -> None:
     _authenticator().login(
         location="main",
         fields={
-            "Form name": _("Sign in"),
+            "Form name": _("Account sign-in"),
             "Username": _("Username"),
             "Password": _("Password"),
             "Login": _("Sign in"),

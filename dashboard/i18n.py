@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from models.enums import LabelledEnum
-from models.i18n import Language, translate
+from models.i18n import Language, translate, translate_plural
 from models.risk import RiskLevel
 
 
@@ -23,6 +23,12 @@ def _(message: str, **params: object) -> str:
     """``message`` translated to the current language, with ``params`` formatted in."""
     text = translate(message, current_language())
     return text.format(**params) if params else text
+
+
+def _n(singular: str, plural: str, n: int, **params: object) -> str:
+    """The form of a message for the number ``n`` (Russian: 1 дело, 2 дела, 5 дел), translated to
+    the current language, with ``params`` formatted in; ``n`` is usually one of them."""
+    return translate_plural(singular, plural, n, current_language()).format(**params)
 
 
 def label(member: LabelledEnum | RiskLevel | None) -> str:

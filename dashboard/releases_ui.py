@@ -15,6 +15,7 @@ from dashboard.auth import guarded_download
 from dashboard.figures.impact import trend_figure
 from dashboard.i18n import _
 from models.access import Actor
+from models.errors import Refusal
 from models.releases import (
     Budget,
     BudgetError,
@@ -103,11 +104,20 @@ def show_published(actor: Actor, language: str) -> None:
     _downloads(actor, chosen, language)
 
 
-def _act(action: data.Command[object], success: str) -> None:
+def refusal_text(error: Refusal, language: str) -> str:
+    """The refusal's message in the reader's language, a quarter named as the page names it."""
+    params = {
+        name: value.label(language) if isinstance(value, Quarter) else value
+        for name, value in error.params.items()
+    }
+    return _(error.message, **params)
+
+
+def _act(action: data.Command[object], success: str, language: str) -> None:
     try:
         data.write(action)
     except (ReleaseError, BudgetError) as error:
-        st.error(str(error))
+        st.error(refusal_text(error, language))
     else:
         st.success(success)
 
@@ -118,7 +128,7 @@ def show_admin(actor: Actor, language: str, *, today_quarter: Quarter) -> None:
     try:
         budget = Budget.configured()
     except BudgetError as error:
-        st.error(str(error))
+        st.error(refusal_text(error, language))
         return
     closed = last_closed(today_quarter.start)
     lines = data.read(ledger, actor=actor)
@@ -148,6 +158,7 @@ def show_admin(actor: Actor, language: str, *, today_quarter: Quarter) -> None:
                     s, actor=actor, quarter=pick, today=runtime.settings().today(), budget=budget
                 ),
                 _("A draft for {quarter} is ready below.", quarter=pick.label(language)),
+                language,
             )
     drafts = data.read(current_drafts, actor=actor)
     shown = data.read(published_releases, actor=actor)
@@ -155,11 +166,19 @@ def show_admin(actor: Actor, language: str, *, today_quarter: Quarter) -> None:
         st.subheader(_("Draft for {quarter} (admins only)", quarter=draft.quarter.label(language)))
         _tables(draft, language)
         if st.button(_("Publish this draft"), key=f"{KEY}publish_{draft.id}"):
-            _act(functools.partial(publish, actor=actor, release_id=draft.id), _("Published."))
+            _act(
+                functools.partial(publish, actor=actor, release_id=draft.id),
+                _("Published."),
+                language,
+            )
     for view in shown:
         confirm = st.checkbox(
             _("Withdraw the release for {quarter}", quarter=view.quarter.label(language)),
             key=f"{KEY}confirm_{view.id}",
         )
         if confirm and st.button(_("Withdraw"), key=f"{KEY}withdraw_{view.id}"):
-            _act(functools.partial(withdraw, actor=actor, release_id=view.id), _("Withdrawn."))
+            _act(
+                functools.partial(withdraw, actor=actor, release_id=view.id),
+                _("Withdrawn."),
+                language,
+            )

@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 
+class Refusal(ValueError):
+    """A request refused as a whole, with a message for the user.
+
+    ``message`` is an English message id (translated by the dashboard) and ``params`` holds
+    the values to format into it; ``str()`` is the English message, for the command line.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+
+
 class ValidationError(ValueError):
     """Bad input, with a message for the user keyed by the field it concerns.
 

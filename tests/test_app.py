@@ -35,6 +35,13 @@ def test_signed_out_visitor_sees_only_the_sign_in_form(page_test, sqlite_url):
     assert not at.sidebar.button  # no sign-out button, no menu
 
 
+def test_the_russian_sign_in_form_is_headed_vkhod_and_its_button_says_voiti(page_test, sqlite_url):
+    at = page_test("app", database_url=sqlite_url, actor=None, language="ru").run()
+    assert not at.exception
+    assert [h.value for h in at.subheader] == ["Вход"]
+    assert [b.label for b in at.button] == ["Войти"]
+
+
 @pytest.mark.parametrize(
     ("role", "home_title"),
     [

@@ -248,6 +248,40 @@ def test_the_mapping_chosen_for_an_organisation_is_remembered_for_its_next_file(
     assert remembered_mapping(session, organisation_id=world["other"].id) == {}
 
 
+@pytest.mark.parametrize(
+    ("permit", "extradition", "stage"),
+    [
+        ("Вид на жительство", "Принято решение об экстрадиции", "Переселение"),
+        ("Постоянное проживание", "Экстрадиция постановлена", "Переселён"),
+    ],
+    ids=["current labels", "former labels"],
+)
+def test_russian_labels_import_as_they_read_now_and_as_they_read_before(
+    session, world, permit, extradition, stage
+):
+    rows = [
+        [*HEADERS, "permit_type", "extradition_status", "stage"],
+        [
+            "L-1",
+            "Иван Петров",
+            "journalist",
+            "Almaty",
+            "2025-03-01",
+            "",
+            "",
+            permit,
+            extradition,
+            stage,
+        ],
+    ]
+    _, result = plan(session, world, csv_bytes(rows))
+    assert [row.problems for row in result.rows] == [[]]
+    values = result.rows[0].values
+    assert values["permit_type"] == PermitType.PERMANENT_RESIDENCE
+    assert values["extradition_status"] == ExtraditionStatus.ORDERED
+    assert values["stage"] == Stage.RELOCATED
+
+
 # Dry run and apply -----------------------------------------------------------------------
 
 MESSY = [

@@ -66,8 +66,10 @@ def world(database_url):
     engine.dispose()
 
 
-def open_case(page_test, world, actor, code):
-    at = page_test("case_page.py", database_url=world["url"], actor=actor, today=TODAY)
+def open_case(page_test, world, actor, code, language="en"):
+    at = page_test(
+        "case_page.py", database_url=world["url"], actor=actor, today=TODAY, language=language
+    )
     at.query_params["code"] = code
     return at.run()
 
@@ -304,3 +306,10 @@ def test_a_note_is_added_and_shown_as_text(page_test, world):
     assert "Адвокат".encode() not in note.sealed_body
     shown = [df.value for df in at.dataframe]
     assert any("Адвокат: **не** звонить до среды" in frame.to_string() for frame in shown)
+
+
+def test_the_russian_stage_history_names_its_columns_as_stages_not_dates(page_test, world):
+    at = open_case(page_test, world, world["caseworker"], world["case"].code, language="ru")
+    assert not at.exception
+    columns = [list(frame.value.columns) for frame in at.dataframe]
+    assert ["Когда изменено", "Был этап", "Стал этап", "Кем"] in columns

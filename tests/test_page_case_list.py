@@ -135,3 +135,27 @@ def test_a_russian_reader_sees_the_city_filter_and_column_in_russian(page_test, 
     assert "Алматы" in city_filter.options
     assert "Almaty" not in city_filter.options
     assert "Алматы" in at.dataframe[0].value.iloc[:, 3].tolist()
+
+
+@pytest.mark.parametrize(
+    ("language", "search_one", "caption"),
+    [
+        ("en", True, "1 case matches."),
+        ("ru", False, "Найдено 3 дела."),
+        ("ru", True, "Найдено 1 дело."),
+    ],
+)
+def test_the_count_of_matching_cases_agrees_with_its_number(
+    page_test, world, language, search_one, caption
+):
+    at = page_test(
+        "case_list.py",
+        database_url=world["url"],
+        actor=world["caseworker"],
+        today=TODAY,
+        language=language,
+    )
+    if search_one:
+        at.session_state["wp_cases_search"] = world["mine"][0].code
+    at.run()
+    assert caption in [c.value for c in at.caption]

@@ -93,7 +93,7 @@ def test_admin_sees_what_retention_will_purge_and_purges_it(page_test, world):
     [due] = [df.value for df in at.dataframe if "Purge due on" in df.value.columns]
     assert list(due["Case"]) == [world["closed"].code]
     at.button(key="wp_retention_apply").click().run()
-    assert "1 identities purged." in [s.value for s in at.success]
+    assert "1 identity purged." in [s.value for s in at.success]
     assert identity_of(world, world["closed"]) is None
     assert identity_of(world, world["case"]) is not None
 

@@ -117,3 +117,25 @@ def test_the_funders_page_is_the_same_on_either_side_of_new_year(seeded, databas
         assert not at.exception
         seen.append([t.value.to_csv() for t in at.table])
     assert seen[0] == seen[1] and len(seen[0]) == 7
+
+
+def test_the_admin_reads_release_refusals_in_russian(seeded, database_url, page_test, monkeypatch):
+    monkeypatch.setenv("WAYPOINT_RELEASE_EPSILON", "1")
+    monkeypatch.setenv("WAYPOINT_RELEASE_YEARLY_CAP", "1.5")
+    admin = _actor(seeded, "admin")
+    at = page_test(
+        "impact.py", database_url=database_url, actor=admin, today="2026-11-23", language="ru"
+    )
+    at.run()
+    at.selectbox(key="wp_release_quarter").select("3 кв. 2026").run()
+    at.button(key="wp_release_prepare").click().run()
+    assert not at.error
+    at.button(key="wp_release_prepare").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Бюджет приватности на 2026 год будет превышен: уже израсходовано 1 из 1.5, "
+        "а черновику нужно 1."
+    ]
+    monkeypatch.setenv("WAYPOINT_RELEASE_EPSILON", "много")
+    at.run()
+    assert "WAYPOINT_RELEASE_EPSILON: нужно число, например 1.0." in [e.value for e in at.error]

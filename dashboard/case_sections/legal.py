@@ -18,7 +18,7 @@ def legal_section(ctx: CaseContext) -> None:
     values = cases.legal_input(ctx.detail.legal)
     facts(
         [
-            (_("Permit"), values.permit_type),
+            (_("Permit type"), values.permit_type),
             (_("Permit issued on"), values.permit_issued_on),
             (_("Permit expires on"), values.permit_expires_on),
             (_("Extension refused"), values.extension_refused),
@@ -38,7 +38,7 @@ def legal_section(ctx: CaseContext) -> None:
     with st.expander(_("Update legal status and permit")), st.form(key("legal", version)):
         errors = FieldErrors()
         permit_type = enum_select(
-            _("Permit"),
+            _("Permit type"),
             PermitType,
             value=values.permit_type,
             key=key("permit_type", version),

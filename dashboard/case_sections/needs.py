@@ -27,7 +27,7 @@ def need_section(ctx: CaseContext, *, housing: bool) -> None:
                 (_("Situation"), row.situation),
                 (_("Need"), row.need),
                 (_("Urgency"), row.urgency),
-                (_("Met"), row.met),
+                (_("Need met"), row.met),
                 (_("Updated on"), row.updated_on),
             ]
         )
@@ -54,7 +54,7 @@ def need_section(ctx: CaseContext, *, housing: bool) -> None:
             key=key(f"{name}_urgency", version),
         )
         met = st.checkbox(
-            _("Met"), value=bool(row.met) if row else False, key=key(f"{name}_met", version)
+            _("Need met"), value=bool(row.met) if row else False, key=key(f"{name}_met", version)
         )
         errors.slot("urgency", "met", FORM_ERROR)
         submitted = st.form_submit_button(_("Save"), key=key(f"{name}_save", version))

@@ -23,7 +23,7 @@ def pipeline_section(ctx: CaseContext) -> None:
     )
     stages["to_stage"] = stages["to_stage"].map(lambda s: label(Stage(s)))
     stages[stages.columns[0]] = utc_minutes(stages[stages.columns[0]])
-    stages.columns = [_("Changed at"), _("From"), _("To"), _("By")]
+    stages.columns = [_("Changed at"), _("Stage before"), _("Stage after"), _("By")]
     st.dataframe(stages, hide_index=True)
     case = ctx.detail.case
     if not ctx.can_edit or case.status != CaseStatus.OPEN:

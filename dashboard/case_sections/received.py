@@ -64,7 +64,7 @@ def _shared_facts(ctx: CaseContext, consent: frozenset[ConsentScope]) -> None:
                 (_("City"), detail.city),
                 (_("Stage"), label(case.stage)),
                 (_("Status"), label(case.status)),
-                (_("Permit"), label(legal.permit_type) if legal else None),
+                (_("Permit type"), label(legal.permit_type) if legal else None),
                 (_("Permit expires on"), legal.permit_expires_on if legal else None),
                 (_("Wanted"), (_("Yes") if legal.wanted else _("No")) if legal else None),
                 (_("Extradition"), label(legal.extradition_status) if legal else None),

@@ -100,7 +100,7 @@ def _refer_form(
                         _("Service"): directory["service"].map(lambda v: label(ServiceType(v))),
                         _("Covers"): directory["areas"],
                         _("Taking referrals"): directory["taking_referrals"].map(
-                            lambda v: _("Yes") if v else _("Not taking referrals")
+                            lambda v: _("Yes") if v else _("No")
                         ),
                     }
                 ),

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, flash, save
-from dashboard.i18n import _
+from dashboard.i18n import _, _n
 from models.access import Actor
 from models.identity.retention import (
     DEFAULT_RETENTION_MONTHS,
@@ -58,14 +58,28 @@ def retention_section(
             now=overview.due_now, soon=overview.due_soon, days=SOON_DAYS
         )
         + (
-            " " + _("The soonest {shown} are listed.").format(shown=SHOWN)
+            " "
+            + _n(
+                "The soonest {shown} is listed.",
+                "The soonest {shown} are listed.",
+                SHOWN,
+                shown=SHOWN,
+            )
             if overview.due_now + overview.due_soon > SHOWN
             else ""
         )
     )
     if overview.due_now and st.button(_("Purge the identities due now"), key=f"{PREFIX}apply"):
         codes = data.write_in_steps(apply_retention, today=today, actor=actor)
-        flash("success", _("{count} identities purged.").format(count=len(codes)))
+        flash(
+            "success",
+            _n(
+                "{count} identity purged.",
+                "{count} identities purged.",
+                len(codes),
+                count=len(codes),
+            ),
+        )
         st.rerun()
     with st.form(f"{PREFIX}months"):
         errors = FieldErrors()

@@ -13,7 +13,7 @@ from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import empty_caseload_guide
 from dashboard.forms import choice_select, optional_enum_select
-from dashboard.i18n import _, current_language, label
+from dashboard.i18n import _, _n, current_language, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Action, permits
 from models.case_queries import (
@@ -131,7 +131,9 @@ if result.capped:
         )
     )
 else:
-    st.caption(_("{total} cases match.", total=result.total))
+    st.caption(
+        _n("{total} case matches.", "{total} cases match.", result.total, total=result.total)
+    )
 if result.total:
     st.dataframe(
         display(result.rows),

@@ -15,7 +15,7 @@ from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.case_sections.referrals import KEY as REFERRAL_KEY
 from dashboard.forms import FieldErrors, save, show_flash
-from dashboard.i18n import _
+from dashboard.i18n import _, _n
 from models.access import Action, permits
 from models.duplicates import queue, review
 
@@ -67,8 +67,10 @@ if not pairs:
 st.caption(
     _("Pairs to review: {count}", count=overview.total)
     if overview.total == len(pairs)
-    else _(
+    else _n(
+        "Pairs to review: {count}; the {listed} most likely is listed.",
         "Pairs to review: {count}; the {listed} most likely are listed.",
+        len(pairs),
         count=overview.total,
         listed=len(pairs),
     )

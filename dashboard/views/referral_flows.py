@@ -52,8 +52,8 @@ pairs = report.pairs
 st.dataframe(
     pd.DataFrame(
         {
-            _("From"): pairs["from_organisation"],
-            _("To"): pairs["to_organisation"],
+            _("Sending organisation"): pairs["from_organisation"],
+            _("Receiving organisation"): pairs["to_organisation"],
             _("Sent"): pairs["sent"],
             _("Pending"): pairs["pending"],
             _("Accepted"): pairs["accepted"],

@@ -32,7 +32,7 @@ def directory_table(rows: pd.DataFrame) -> None:
                     lambda v: "—" if v is None or pd.isna(v) else str(int(v))
                 ),
                 _("Taking referrals"): rows["taking_referrals"].map(
-                    lambda v: _("Yes") if v else _("Not taking referrals")
+                    lambda v: _("Yes") if v else _("No")
                 ),
             }
         ),

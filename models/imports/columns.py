@@ -1,8 +1,9 @@
 """The canonical columns of an import, how headers map onto them, and how cells are read.
 
 Enum cells are accepted as the stored value (``temporary_residence``), the English label
-(``Temporary residence``) or the Russian one (``Временное проживание``); cities by English or
-Russian name; dates as ``YYYY-MM-DD``, ``DD.MM.YYYY`` or an Excel serial number.
+(``Temporary residence``) or the Russian one (``Разрешение на временное проживание``, or an
+earlier version's ``Временное проживание``); cities by English or Russian name; dates as
+``YYYY-MM-DD``, ``DD.MM.YYYY`` or an Excel serial number.
 """
 
 from __future__ import annotations
@@ -49,13 +50,13 @@ RUSSIAN_HEADERS: dict[str, str] = {
     "full_name": "ФИО",
     "category": "Категория",
     "city": "Город",
-    "opened_on": "Дата обращения",
+    "opened_on": "Дата приёма",
     "name_cyrillic": "Имя кириллицей",
     "name_latin": "Имя латиницей",
     "other_spellings": "Другие написания",
     "birth_year": "Год рождения",
     "contact": "Контакт",
-    "permit_type": "Тип разрешения",
+    "permit_type": "Вид разрешения",
     "permit_expires_on": "Разрешение до",
     "wanted": "В розыске",
     "extradition_status": "Экстрадиция",
@@ -71,13 +72,21 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "full_name": ("name", "full name", "person", "имя", "фамилия имя", "полное имя", "ф и о"),
     "category": ("type", "group", "категория лица", "тип", "группа"),
     "city": ("town", "location", "place", "населенный пункт", "место"),
-    "opened_on": ("date", "opened", "intake date", "date opened", "дата", "дата приема"),
+    "opened_on": ("date", "opened", "intake date", "date opened", "дата", "дата обращения"),
     "name_cyrillic": ("cyrillic", "name cyrillic", "кириллица", "имя по русски"),
     "name_latin": ("latin", "name latin", "passport name", "латиница", "имя в паспорте"),
     "other_spellings": ("aliases", "also known as", "aka", "другие имена", "варианты"),
     "birth_year": ("born", "year of birth", "birth", "год", "г р"),
     "contact": ("phone", "telegram", "signal", "email", "телефон", "контакты", "связь"),
-    "permit_type": ("permit", "status", "residence", "разрешение", "статус", "вид на жительство"),
+    "permit_type": (
+        "permit",
+        "status",
+        "residence",
+        "разрешение",
+        "статус",
+        "тип разрешения",
+        "вид на жительство",
+    ),
     "permit_expires_on": (
         "permit expires",
         "expiry",
@@ -192,8 +201,21 @@ _EXTRA: dict[str, dict[str, Enum]] = {
     "extradition_status": {"нет": ExtraditionStatus.NONE, "no": ExtraditionStatus.NONE},
     "housing_situation": {"приют": HousingSituation.SHELTER, "shelter": HousingSituation.SHELTER},
 }
+# Russian labels that earlier versions showed, still in sheets filled from their lists.
+_FORMER_RUSSIAN_LABELS: dict[str, dict[str, Enum]] = {
+    "permit_type": {
+        "Постоянное проживание": PermitType.PERMANENT_RESIDENCE,
+        "Временное проживание": PermitType.TEMPORARY_RESIDENCE,
+        "Ожидает решения по убежищу": PermitType.ASYLUM_PENDING,
+    },
+    "extradition_status": {"Экстрадиция постановлена": ExtraditionStatus.ORDERED},
+    "stage": {"Переселён": Stage.RELOCATED},
+}
 _LOOKUPS: dict[str, dict[str, Enum]] = {
-    column: EnumReader(enum, _EXTRA.get(column, {})).lookup() for column, enum in ENUMS.items()
+    column: EnumReader(
+        enum, {**_FORMER_RUSSIAN_LABELS.get(column, {}), **_EXTRA.get(column, {})}
+    ).lookup()
+    for column, enum in ENUMS.items()
 }
 _YES = {"yes", "y", "true", "1", "x", "да", "д", "+"}
 _NO = {"no", "n", "false", "0", "нет", "н", "-"}

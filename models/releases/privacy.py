@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import opendp.prelude as dp
 
+from models.errors import Refusal
+from models.i18n import N_
 from models.releases.counts import SENSITIVITY, ReleaseTable, TrueTable
 
 EPSILON_ENVIRONMENT = "WAYPOINT_RELEASE_EPSILON"
@@ -38,7 +40,7 @@ dp.enable_features("contrib")
 Sampler = Callable[[Sequence[int], float], list[int]]
 
 
-class BudgetError(ValueError):
+class BudgetError(Refusal):
     """A setting is not a positive number, or the yearly cap would be exceeded."""
 
 
@@ -49,9 +51,11 @@ def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError as error:
-        raise BudgetError(f"{name} must be a number, such as {default}") from error
+        raise BudgetError(
+            N_("{name} must be a number, such as {default}."), name=name, default=default
+        ) from error
     if not math.isfinite(value) or value <= 0:
-        raise BudgetError(f"{name} must be a number above zero")
+        raise BudgetError(N_("{name} must be a number above zero."), name=name)
     return value
 
 

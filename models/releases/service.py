@@ -20,7 +20,9 @@ from sqlmodel import Session, col, select
 from models.access import Action, Actor, PermissionDenied, require
 from models.audit import record
 from models.enums import AuditAction, ReleaseStatus, Role
+from models.errors import Refusal
 from models.funder import _region_reference
+from models.i18n import N_
 from models.releases.counts import COUNT, TOTAL, ReleaseTable, true_tables
 from models.releases.privacy import (
     METHOD,
@@ -40,8 +42,11 @@ from models.tables import Release, ReleaseCell, id_of, utcnow
 ENTITY = "release"
 
 
-class ReleaseError(ValueError):
+class ReleaseError(Refusal):
     """The request cannot be met; the message says why, and nothing was written."""
+
+
+_PUBLISHED_ALREADY = N_("{quarter} has already been published; it cannot be published again.")
 
 
 @dataclass(frozen=True)
@@ -111,19 +116,28 @@ def prepare_draft(
     _require_admin(actor)
     budget = budget or Budget.configured()
     if not quarter.closed_on(today):
-        raise ReleaseError(f"{quarter} is not over yet: only a closed quarter can be released")
+        raise ReleaseError(
+            N_("{quarter} is not over yet: only a closed quarter can be released."),
+            quarter=quarter,
+        )
     if _published_row(session, quarter) is not None:
-        raise ReleaseError(f"{quarter} has already been published; it cannot be published again")
+        raise ReleaseError(_PUBLISHED_ALREADY, quarter=quarter)
     spent = spent_in_year(session, quarter.year)
     if spent + budget.epsilon > budget.yearly_cap + 1e-9:
         raise ReleaseError(
-            f"The privacy budget for {quarter.year} would be exceeded: {spent:g} of "
-            f"{budget.yearly_cap:g} already spent, and a draft needs {budget.epsilon:g}"
+            N_(
+                "The privacy budget for {year} would be exceeded: {spent} of {cap} already "
+                "spent, and a draft needs {epsilon}."
+            ),
+            year=quarter.year,
+            spent=f"{spent:g}",
+            cap=f"{budget.yearly_cap:g}",
+            epsilon=f"{budget.epsilon:g}",
         )
     plans = plan(budget.epsilon)
     for table_plan in plans.values():  # OpenDP's own map agrees with the split
         if privacy_spent(table_plan) > table_plan.epsilon * (1 + 1e-9):
-            raise ReleaseError("the noise scale does not meet the privacy budget")
+            raise ReleaseError(N_("The noise scale does not meet the privacy budget."))
     exact = true_tables(session, quarter)
     noisy = noisy_release(exact, plans, sampler=sampler)
     scale = next(iter(plans.values())).scale
@@ -202,10 +216,10 @@ def publish(session: Session, *, actor: Actor | None, release_id: int) -> Releas
     _require_admin(actor)
     release = session.get(Release, release_id)
     if release is None or release.status is not ReleaseStatus.DRAFT:
-        raise ReleaseError("Only a current draft can be published")
+        raise ReleaseError(N_("Only a current draft can be published."))
     quarter = Quarter.parse(release.quarter)
     if _published_row(session, quarter) is not None:
-        raise ReleaseError(f"{quarter} has already been published; it cannot be published again")
+        raise ReleaseError(_PUBLISHED_ALREADY, quarter=quarter)
     release.status = ReleaseStatus.PUBLISHED
     release.published_quarter = release.quarter
     release.published_by_id = actor.id if actor else None
@@ -235,7 +249,7 @@ def publish_quarter(
     """Publish the current draft of ``quarter``, or prepare one and publish it at once."""
     _require_admin(actor)
     if _published_row(session, quarter) is not None:
-        raise ReleaseError(f"{quarter} has already been published; it cannot be published again")
+        raise ReleaseError(_PUBLISHED_ALREADY, quarter=quarter)
     draft = session.exec(
         select(Release).where(
             col(Release.quarter) == str(quarter), col(Release.status) == ReleaseStatus.DRAFT
@@ -255,7 +269,7 @@ def withdraw(session: Session, *, actor: Actor | None, release_id: int) -> Relea
     _require_admin(actor)
     release = session.get(Release, release_id)
     if release is None or release.status is not ReleaseStatus.PUBLISHED:
-        raise ReleaseError("Only a published release can be withdrawn")
+        raise ReleaseError(N_("Only a published release can be withdrawn."))
     release.status = ReleaseStatus.WITHDRAWN
     release.withdrawn_by_id = actor.id if actor else None
     release.withdrawn_at = utcnow()
@@ -286,7 +300,9 @@ def _view(session: Session, release: Release) -> ReleaseView:
             key=key, rows=rows, values=tuple(cells[(str(key), row)] for row in rows)
         )
         if cells[(str(key), TOTAL)] != tables[key].total:
-            raise ReleaseError(f"the stored total of {key} does not match its parts")
+            raise ReleaseError(
+                N_("The stored total of table {table} does not match its parts."), table=key
+            )
     return ReleaseView(
         id=release.id,
         quarter=Quarter.parse(release.quarter),
