@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import auth, data
-from dashboard.i18n import _, label
+from dashboard.i18n import _, date_widget_format, label
 from models.cases import CaseNotFound, StaleCase
 from models.enums import LabelledEnum
 from models.errors import ValidationError
@@ -97,7 +97,12 @@ def choice_select(
 
 def optional_date(text: str, *, value: dt.date | None, key: str) -> dt.date | None:
     return st.date_input(
-        text, value=value, min_value=EARLIEST, max_value=LATEST, key=key, format="YYYY-MM-DD"
+        text,
+        value=value,
+        min_value=EARLIEST,
+        max_value=LATEST,
+        key=key,
+        format=date_widget_format(),
     )
 
 

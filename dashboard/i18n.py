@@ -74,6 +74,6 @@ def country(code: str | None) -> str:
     return i18n.country_name(code, current_language())
 
 
-def date_input_format() -> str:
-    """The ``format`` of every ``st.date_input``: DD.MM.YYYY in Russian."""
+def date_widget_format() -> str:
+    """The ``format`` of every ``st.date_input`` and date column: DD.MM.YYYY in Russian."""
     return i18n.DATE_INPUT_FORMATS[current_language()]

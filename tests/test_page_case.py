@@ -29,6 +29,7 @@ from models.tables import (
     HousingNeed,
     LegalStatus,
     Organisation,
+    StageChange,
 )
 from tests.factories import actor_of, make_case, make_organisation, make_user
 
@@ -301,3 +302,38 @@ def test_a_note_is_added_and_shown_as_text(page_test, world):
     assert "Адвокат".encode() not in note.sealed_body
     shown = [df.value for df in at.dataframe]
     assert any("Адвокат: **не** звонить до среды" in frame.to_string() for frame in shown)
+
+
+def test_a_russian_reader_sees_dates_as_dd_mm_yyyy_and_times_in_kazakhstan(page_test, world):
+    with db(world) as session:  # late on 22 November in UTC is past midnight in Almaty
+        session.add(
+            StageChange(
+                case_id=world["case"].id,
+                from_stage=Stage.INTAKE,
+                to_stage=Stage.NEEDS_ASSESSMENT,
+                changed_at=dt.datetime(2026, 11, 22, 19, 30, tzinfo=dt.UTC),
+            )
+        )
+        session.add(
+            Detention(
+                case_id=world["case"].id,
+                detained_on=dt.date(2026, 11, 2),
+                place=DetentionPlace.AIRPORT,
+            )
+        )
+        session.commit()
+    at = page_test(
+        "case_page.py",
+        database_url=world["url"],
+        actor=world["caseworker"],
+        today=TODAY,
+        language="ru",
+    )
+    at.query_params["code"] = world["case"].code
+    at.run()
+    assert not at.exception
+    shown = "\n".join(frame.value.to_string() for frame in at.dataframe)
+    assert "23.11.2026 00:30" in shown and "UTC" not in shown
+    assert "01.03.2025" in shown  # opened on
+    assert "02.11.2026" in shown and "2026-11-02" not in shown  # detained on
+    assert at.date_input(key=k("detained_on")).proto.format == "DD.MM.YYYY"

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from models.enums import Category, Outcome, Stage
+from models.i18n import format_month
 from tests.factories import (
     idle_caseworker,
     open_dashboard,
@@ -54,7 +55,7 @@ def check_page(at, rows: Rows, cases: list) -> None:
         0
     ]
     for month, shares in zip(cohorts["y"], cohorts["z"], strict=True):
-        members = [c for c in cases if c.opened_on.strftime("%Y-%m") == month]
+        members = [c for c in cases if format_month(c.opened_on, "en") == month]
         reached = expected_pipeline(rows, members)[0]
         assert shares == [reached[s] / len(members) for s in Stage]
 

@@ -10,7 +10,7 @@ from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import case_filters, empty_caseload_guide, numbers
 from dashboard.figures.pipeline import cohort_heatmap, funnel, horizontal_bars, reached_by_group
 from dashboard.figures.style import ORANGE
-from dashboard.i18n import _, label
+from dashboard.i18n import _, label, month_text
 from models.dashboards.pipeline import STAGES, conversion
 from models.enums import Category, Outcome
 
@@ -149,7 +149,7 @@ cohort_shares: list[list[float | None]] = [
 ]
 st.plotly_chart(
     cohort_heatmap(
-        [m.strftime("%Y-%m") for m in months],
+        [month_text(m) for m in months],
         stage_names,
         cohort_shares,
         title=_("Intake cohorts: share of each month's intake that reached each stage"),
@@ -161,7 +161,7 @@ st.plotly_chart(
 numbers(
     pd.DataFrame(
         {
-            _("Intake month"): [m.strftime("%Y-%m") for m in months],
+            _("Intake month"): [month_text(m) for m in months],
             _("Cases"): [cohorts[m][STAGES[0]] for m in months],
             **{label(s): [f"{row[i]:.0%}" for row in cohort_shares] for i, s in enumerate(STAGES)},
         }

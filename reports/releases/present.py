@@ -12,7 +12,7 @@ import pandas as pd
 
 from models.enums import Category, Outcome, Stage
 from models.funder import OTHER_KAZAKH_KEY
-from models.i18n import N_, translate
+from models.i18n import N_, format_date, translate
 from models.releases.counts import ReleaseTable
 from models.releases.privacy import shown
 from models.releases.service import ReleaseView
@@ -93,7 +93,7 @@ def title(view: ReleaseView, language: str) -> str:
 
 def methodology(view: ReleaseView, *, language: str) -> list[str]:
     """The methodology note, paragraph by paragraph, in plain words."""
-    published = view.published_at.date().isoformat() if view.published_at else "-"
+    published = format_date(view.published_at, language) if view.published_at else "-"
     values = {
         "quarter": view.quarter.label(language),
         "published": published,
