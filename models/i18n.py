@@ -63,9 +63,10 @@ _DATE_PATTERNS = {Language.EN: "yyyy-MM-dd", Language.RU: "dd.MM.yyyy"}
 _MONTH_PATTERN = "LLL y"  # "Jan 2025", «янв. 2025»
 # Streamlit's date_input takes its own format names.
 DATE_INPUT_FORMATS = {Language.EN: "YYYY-MM-DD", Language.RU: "DD.MM.YYYY"}
-# Plotly's d3 time formats, for date axes and hover labels.
+# Plotly's d3 time formats, for date axes and hover labels. Plotly names months in English
+# only (a locale of its own would have to be loaded in the browser): Russian gets numbers.
 PLOT_DAY_FORMATS = {Language.EN: "%d %b", Language.RU: "%d.%m"}
-PLOT_DATE_FORMATS = {Language.EN: "%Y-%m-%d", Language.RU: "%d.%m.%Y"}
+PLOT_DATE_FORMATS = {Language.EN: "%d %b %Y", Language.RU: "%d.%m.%Y"}
 
 
 def _missing(value: object) -> bool:

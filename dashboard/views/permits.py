@@ -19,7 +19,7 @@ from dashboard.dashboard_widgets import (
     shown_caption,
 )
 from dashboard.figures.permits import PermitBar, timeline, weekly_expiries
-from dashboard.i18n import _, date_text, date_widget_format, label
+from dashboard.i18n import _, current_language, date_text, date_widget_format, label
 from models.dashboards.permits import Band, PermitSort
 
 BAND_NAMES = {
@@ -90,6 +90,7 @@ st.plotly_chart(
         title=_("Permits expiring in each of the next 26 weeks"),
         x_title=_("Week starting"),
         y_title=_("Permits"),
+        language=current_language(),
     ),
     key="permits_weekly_chart",
 )
@@ -136,6 +137,7 @@ if page.rows:
             today_label=_("Today"),
             title=_("Permit validity of the cases on this page"),
             x_title=_("Date"),
+            language=current_language(),
         ),
         key="permits_timeline",
     )
