@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.audit_text import readable_trail
 from dashboard.auth import current_actor, guarded_download, signed_in_actor
 from dashboard.i18n import _, date_widget_format, label
 from models.access import Action, permits
@@ -40,8 +41,7 @@ def filters_form() -> AuditFilters:
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    shown = frame.copy()
-    shown["action"] = shown["action"].map(lambda a: label(AuditAction(a)))
+    shown = readable_trail(frame)
     shown.columns = [
         _("When"),
         _("User"),
