@@ -12,10 +12,11 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from dashboard.field_names import FIELD_NAMES, field_label
 from dashboard.i18n import _, current_language, label, moments, number_text
 from models.enums import AuditAction, PurgeReason
 from models.i18n import N_
-from models.network import ConsentScope, ReferralState
+from models.network import ReferralState
 from models.releases.quarters import Quarter
 
 SYSTEM = N_("System")
@@ -42,70 +43,6 @@ ENTITY_NAMES: dict[str, str] = {
     "release": N_("Release"),
     "service_offer": N_("Service"),
     "user": N_("Account"),
-}
-
-# Every field an audit row or a refused save names; the ids are shown as what they point at.
-FIELD_NAMES: dict[str, str] = {
-    "active": N_("Active"),
-    "areas": N_("Covers"),
-    "assignee_id": N_("Assigned to"),
-    "asylum_status": N_("Asylum"),
-    "birth_year": N_("Birth year"),
-    "body": N_("Note"),
-    "case": N_("Case"),
-    "caseworker": N_("Caseworker"),
-    "caseworker_id": N_("Caseworker"),
-    "category": N_("Category"),
-    "charge_article": N_("Charge (article)"),
-    "charge_max_years": N_("Maximum sentence, years"),
-    "city_id": N_("City"),
-    "closed_on": N_("Closed on"),
-    "contact": N_("Contact"),
-    "decline_reason": N_("Reason"),
-    "detained_on": N_("Detained on"),
-    "display_name": N_("Name"),
-    "dual_criminality": N_("Also a crime here (dual criminality)"),
-    "enabled": N_("Enabled"),
-    "extension_refused": N_("Extension refused"),
-    "extradition_status": N_("Extradition"),
-    "full_name": N_("Full name"),
-    "identity": N_("Identity"),
-    "identity_retention_months": N_("Identity retention, months"),
-    "legal_status": N_("Legal status"),
-    "met": N_("Met"),
-    "name": N_("Name"),
-    "name_cyrillic": N_("Name in Cyrillic"),
-    "name_index": N_("Name index"),
-    "name_latin": N_("Name in Latin letters"),
-    "need": N_("Need"),
-    "notes": N_("Notes"),
-    "open_places": N_("Open places"),
-    "organisation_id": N_("Organisation"),
-    "outcome": N_("Outcome"),
-    "passport_expires_on": N_("Passport expires on"),
-    "passport_held": N_("Holds an international passport"),
-    "permit_expires_on": N_("Permit expires on"),
-    "permit_issued_on": N_("Permit issued on"),
-    "permit_type": N_("Permit"),
-    "person": N_("Identity"),
-    "place": N_("Place"),
-    "released_on": N_("Released on"),
-    "role": N_("Role"),
-    "service_delivered": N_("Service delivered"),
-    "situation": N_("Situation"),
-    "stage": N_("Stage"),
-    "status": N_("Status"),
-    "taking_referrals": N_("Taking referrals"),
-    "urgency": N_("Urgency"),
-    "username": N_("Username"),
-    "wanted": N_("Wanted in the country of origin"),
-    # An import's counts
-    "created": N_("New cases"),
-    "updated": N_("Updated cases"),
-    "unchanged": N_("Unchanged cases"),
-    "error": N_("Rows with errors"),
-    # The data a referral shares
-    **{scope.value: scope.label for scope in ConsentScope},
 }
 
 # Details written as fixed phrases.
@@ -255,12 +192,7 @@ def fields_text(fields: object) -> str:
     """The comma-separated field names of an audit row, as labels."""
     if _blank(fields):
         return "—"
-    names = str(fields).split(",")
-    return ", ".join(_(FIELD_NAMES[n]) if n in FIELD_NAMES else n for n in names)
-
-
-def field_label(name: str) -> str:
-    return _(FIELD_NAMES[name]) if name in FIELD_NAMES else name
+    return ", ".join(field_label(name) for name in str(fields).split(","))
 
 
 def user_text(username: object) -> str:
