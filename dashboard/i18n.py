@@ -64,9 +64,16 @@ def moments(column: pd.Series) -> pd.Series:
     return column.map(lambda value: i18n.format_moment(value, language, zone))
 
 
-def number_text(value: float | None, *, decimals: int = 0) -> str:
+def number_text(value: float | None, *, decimals: int = 0, trailing_zeros: bool = True) -> str:
     """A number with the reader's decimal mark: «16,5», "16.5"."""
-    return i18n.format_number(value, current_language(), decimals=decimals)
+    return i18n.format_number(
+        value, current_language(), decimals=decimals, trailing_zeros=trailing_zeros
+    )
+
+
+def percent_text(share: float | None) -> str:
+    """A share as a percentage: «45 %», "45%"."""
+    return i18n.format_percent(share, current_language())
 
 
 def country(code: str | None) -> str:

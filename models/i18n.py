@@ -17,6 +17,7 @@ from babel import Locale
 from babel.dates import format_date as format_babel_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as format_babel_percent
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -103,13 +104,24 @@ def format_moment(value: dt.datetime | str | None, language: str, zone: ZoneInfo
     return f"{format_date(local.date(), language)} {local:%H:%M}"
 
 
-def format_number(value: float | None, language: str, *, decimals: int = 0) -> str:
+def format_number(
+    value: float | None, language: str, *, decimals: int = 0, trailing_zeros: bool = True
+) -> str:
     """``value`` rounded to ``decimals`` places, with the language's decimal mark and digit
-    grouping: «16,5», «1 234», "1,234.5"; a dash for none."""
+    grouping: «16,5», «1 234», "1,234.5"; a dash for none. Without ``trailing_zeros`` a
+    whole number has no decimals: «16», «16,5»."""
     if value is None or _missing(value):
         return NO_VALUE
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    digit = "0" if trailing_zeros else "#"
+    pattern = "#,##0" + ("." + digit * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=language)
+
+
+def format_percent(share: float | None, language: str) -> str:
+    """A share (0.45) as a whole percentage: «45 %», "45%"; a dash for none."""
+    if share is None or _missing(share):
+        return NO_VALUE
+    return format_babel_percent(share, locale=language)
 
 
 def country_name(code: str | None, language: str) -> str:

@@ -14,6 +14,7 @@ from models.i18n import (
     format_moment,
     format_month,
     format_number,
+    format_percent,
 )
 from models.settings import ConfigurationError, load_settings
 
@@ -63,6 +64,14 @@ def test_russian_numbers_take_a_decimal_comma_and_a_space_between_thousands():
     assert format_number(-1234.5, "ru", decimals=1) == "-1\xa0234,5"
     assert format_number(-1234.5, "en", decimals=1) == "-1,234.5"
     assert format_number(0, "en", decimals=2) == "0.00"
+    assert format_number(16.0, "ru", decimals=1, trailing_zeros=False) == "16"
+    assert format_number(32.5, "ru", decimals=1, trailing_zeros=False) == "32,5"
+
+
+def test_percentages_follow_the_language():
+    assert format_percent(0.456, "ru") == "46\xa0%"
+    assert format_percent(0.456, "en") == "46%"
+    assert format_percent(None, "ru") == "—"
 
 
 def test_months_are_named_in_the_language():

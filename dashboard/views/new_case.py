@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save, show_flash
-from dashboard.i18n import _, current_language, date_widget_format
+from dashboard.i18n import _, current_language, date_widget_format, number_text
 from dashboard.links import case_url
 from models import cases
 from models.access import Scope, scope_of
@@ -90,13 +90,13 @@ if organisation_id is not None and (full_name or name_cyrillic or name_latin).st
                 _(
                     "possible duplicate: {code} ({score})",
                     code=match.code,
-                    score=f"{match.score:.2f}",
+                    score=number_text(match.score, decimals=2),
                 )
                 if match.code
                 else _(
                     "possible match at {organisation} ({score})",
                     organisation=match.organisation,
-                    score=f"{match.score:.2f}",
+                    score=number_text(match.score, decimals=2),
                 )
             )
 
