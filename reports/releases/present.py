@@ -75,13 +75,15 @@ def table_frame(view: ReleaseView, key: ReleaseTable, *, language: str) -> pd.Da
 
 
 def long_frame(view: ReleaseView, *, language: str) -> pd.DataFrame:
-    """Every published value of the release in one table, for CSV."""
+    """Every published value of the release in one table, for CSV; the quarter as the
+    pages write it («3 кв. 2026»)."""
     headers = [translate(h, language) for h in (N_("Quarter"), N_("Table"), N_("Row"), N_("Count"))]
+    quarter = view.quarter.label(language)
     records = []
     for key in ReleaseTable:
         frame = table_frame(view, key, language=language)
         for label, value in frame.itertuples(index=False):
-            records.append((str(view.quarter), translate(TITLES[key], language), label, value))
+            records.append((quarter, translate(TITLES[key], language), label, value))
     return pd.DataFrame.from_records(records, columns=headers)
 
 
