@@ -19,7 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import auth, data
 from dashboard.field_names import field_label
-from dashboard.i18n import _, date_text, date_widget_format, label, moment_text
+from dashboard.i18n import _, date_help, date_text, date_widget_format, label, moment_text
 from models.cases import CaseNotFound, StaleCase
 from models.enums import LabelledEnum
 from models.errors import ValidationError
@@ -104,6 +104,7 @@ def optional_date(text: str, *, value: dt.date | None, key: str) -> dt.date | No
         max_value=LATEST,
         key=key,
         format=date_widget_format(),
+        help=date_help(),
     )
 
 

@@ -84,3 +84,9 @@ def country(code: str | None) -> str:
 def date_widget_format() -> str:
     """The ``format`` of every ``st.date_input`` and date column: DD.MM.YYYY in Russian."""
     return i18n.DATE_INPUT_FORMATS[current_language()]
+
+
+def date_help() -> str:
+    """The help beside every date input: the format to type. Streamlit's calendar names its
+    months in English only, so a Russian reader is told to type the date."""
+    return _("Type the date as YYYY-MM-DD, or pick it in the calendar.")

@@ -340,6 +340,7 @@ def test_a_russian_reader_sees_dates_as_dd_mm_yyyy_and_times_in_kazakhstan(page_
     assert "01.03.2025" in shown  # opened on
     assert "02.11.2026" in shown and "2026-11-02" not in shown  # detained on
     assert at.date_input(key=k("detained_on")).proto.format == "DD.MM.YYYY"
+    assert "ДД.ММ.ГГГГ" in at.date_input(key=k("detained_on")).help
 
 
 def conflict_table(at) -> dict[str, str]:

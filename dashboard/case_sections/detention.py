@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.case_sections.common import CaseContext, key, save_case
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select
-from dashboard.i18n import _, date_text, date_widget_format, label
+from dashboard.i18n import _, date_help, date_text, date_widget_format, label
 from models import cases
 from models.enums import DetentionOutcome, DetentionPlace
 
@@ -43,6 +43,7 @@ def detention_section(ctx: CaseContext) -> None:
             max_value=dt.date(2100, 12, 31),
             key=key("detained_on", version),
             format=date_widget_format(),
+            help=date_help(),
         )
         errors.slot("detained_on")
         place = enum_select(_("Place"), DetentionPlace, value=None, key=key("place", version))
@@ -81,6 +82,7 @@ def detention_section(ctx: CaseContext) -> None:
             max_value=dt.date(2100, 12, 31),
             key=key("released_on", version),
             format=date_widget_format(),
+            help=date_help(),
         )
         errors.slot("released_on")
         outcome = enum_select(
