@@ -18,7 +18,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import auth, data
-from dashboard.i18n import _, label
+from dashboard.field_names import field_label
+from dashboard.i18n import _, date_help, date_text, date_widget_format, label, moment_text
 from models.cases import CaseNotFound, StaleCase
 from models.enums import LabelledEnum
 from models.errors import ValidationError
@@ -97,7 +98,13 @@ def choice_select(
 
 def optional_date(text: str, *, value: dt.date | None, key: str) -> dt.date | None:
     return st.date_input(
-        text, value=value, min_value=EARLIEST, max_value=LATEST, key=key, format="YYYY-MM-DD"
+        text,
+        value=value,
+        min_value=EARLIEST,
+        max_value=LATEST,
+        key=key,
+        format=date_widget_format(),
+        help=date_help(),
     )
 
 
@@ -120,7 +127,7 @@ def show_flash() -> None:
         st.dataframe(
             pd.DataFrame(
                 {
-                    _("Field"): list(current),
+                    _("Field"): [field_label(name) for name in current],
                     _("Current value"): [_display(v) for v in current.values()],
                 }
             ),
@@ -129,6 +136,10 @@ def show_flash() -> None:
 
 
 def _display(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return moment_text(value)
+    if isinstance(value, dt.date):
+        return date_text(value)
     if isinstance(value, LabelledEnum):
         return label(value)
     if isinstance(value, Enum):

@@ -9,20 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import _, label
+from dashboard.i18n import _, label, moments
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Actor
 from models.enums import Urgency
 from models.network import ReferralState, ServiceType
 from models.network import queries as network_queries
-
-
-def _moment(value: object) -> str:
-    if isinstance(value, dt.datetime) and not pd.isna(value):  # NaT is a datetime too
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    if isinstance(value, str) and value:
-        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
-    return "—"
 
 
 def referral_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -36,8 +28,8 @@ def referral_frame(rows: pd.DataFrame) -> pd.DataFrame:
             _("State"): rows["state"].map(lambda v: label(ReferralState(v))),
             _("From"): rows["from_organisation"],
             _("To"): rows["to_organisation"],
-            _("Sent"): rows["sent_at"].map(_moment),
-            _("Answer by"): rows["answer_by"].map(_moment),
+            _("Sent"): moments(rows["sent_at"]),
+            _("Answer by"): moments(rows["answer_by"]),
             _("Assigned to"): rows["assignee"].fillna("—"),
         }
     )

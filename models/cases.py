@@ -525,6 +525,13 @@ def update_employment_need(
 # Pipeline --------------------------------------------------------------------------------
 
 
+def _caseworker_name(session: Session, case_id: int) -> str | None:
+    """The name of the case's caseworker, as a refused assignment shows it."""
+    caseworker_id = _reload(session, case_id).caseworker_id
+    caseworker = session.get(User, caseworker_id) if caseworker_id else None
+    return caseworker.display_name if caseworker else None
+
+
 def _stage_values(session: Session, case_id: int) -> dict[str, object]:
     case = _reload(session, case_id)
     return {"stage": case.stage, "status": case.status, "outcome": case.outcome}
@@ -652,7 +659,7 @@ def assign_caseworker(
         actor=actor,
         case_id=case_id,
         expected=expected_version,
-        current=lambda: {"caseworker_id": _reload(session, case_id).caseworker_id},
+        current=lambda: {"caseworker": _caseworker_name(session, case_id)},
     )
     case = _reload(session, case_id)
     case.caseworker_id = caseworker.id

@@ -12,6 +12,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEMO_DATABASE_PATH = PROJECT_DIR / "var" / "waypoint.db"
@@ -28,6 +29,8 @@ LOCKOUT_DURATION = dt.timedelta(minutes=15)
 # After the n-th failed sign-in in a row, the next attempt waits 2^(n-1) seconds (at most the
 # maximum); an attempt made earlier is refused without checking the password.
 SIGN_IN_DELAY_MAX = dt.timedelta(seconds=60)
+# Kazakhstan has kept one time zone, UTC+5, since March 2024: Almaty's is the country's.
+TIME_ZONE_DEFAULT = "Asia/Almaty"
 
 
 class ConfigurationError(RuntimeError):
@@ -41,6 +44,12 @@ class Settings:
     cookie_key: str
     demo_password: str
     today_override: dt.date | None = None
+    time_zone: str = TIME_ZONE_DEFAULT
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone in which people read times; every stored time stays in UTC."""
+        return ZoneInfo(self.time_zone)
 
     def today(self) -> dt.date:
         """The date every dashboard computes against; tests and demos can pin it."""
@@ -91,6 +100,15 @@ def load_settings(
             "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
         )
 
+    time_zone = value("WAYPOINT_TIME_ZONE") or TIME_ZONE_DEFAULT
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigurationError(
+            f"WAYPOINT_TIME_ZONE {time_zone!r} is not a time zone; set an IANA name such as "
+            f"{TIME_ZONE_DEFAULT}."
+        ) from error
+
     today = value("WAYPOINT_TODAY")
     return Settings(
         database_url=url,
@@ -98,4 +116,5 @@ def load_settings(
         cookie_key=cookie_key,
         demo_password=value("WAYPOINT_DEMO_PASSWORD") or DEMO_PASSWORD_DEFAULT,
         today_override=dt.date.fromisoformat(today) if today else None,
+        time_zone=time_zone,
     )

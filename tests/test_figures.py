@@ -101,6 +101,26 @@ def test_weekly_expiries_highlight_the_next_four_weeks():
     assert list(figure.data[0].marker.color) == [style.ORANGE] * 4 + [style.SKY_BLUE] * 2
 
 
+def test_russian_date_axes_and_hovers_are_numeric():
+    weeks = [TODAY + dt.timedelta(weeks=w) for w in range(2)]
+    russian = weekly_expiries(weeks, [1, 2], title="t", x_title="x", y_title="y", language="ru")
+    assert russian.layout.xaxis.tickformat == "%d.%m"
+    assert russian.data[0].hovertemplate.startswith("%{x|%d.%m.%Y}: ")
+    english = weekly_expiries(weeks, [1, 2], title="t", x_title="x", y_title="y")
+    assert english.layout.xaxis.tickformat == "%d %b"
+    bar = PermitBar("WP-26-0001", TODAY, TODAY + dt.timedelta(days=9), Band.DAYS_30, "soon")
+    drawn = timeline(
+        [bar],
+        today=TODAY,
+        band_names={b: b.value for b in Band},
+        today_label="Сегодня",
+        title="t",
+        x_title="x",
+        language="ru",
+    )
+    assert drawn.layout.xaxis.tickformat == "%d.%m.%Y"
+
+
 def test_pipeline_builders_keep_their_numbers():
     assert list(funnel(["A", "B"], [10, 7], title="t").data[0].x) == [10, 7]
     bars = horizontal_bars(["A", "B"], [19.0, 32.5], title="t", x_title="x")

@@ -120,3 +120,10 @@ def test_the_directory_is_read_by_those_who_refer(session, world):
     _refs, users, _cases = world
     assert len(services.directory(session, actor=users["a"])) == 2
     assert services.directory(session, actor=users["b_worker"]).empty
+
+
+def test_the_directory_names_the_countries_a_service_covers(session, world):
+    _refs, users, _cases = world
+    russian = services.directory(session, actor=users["admin"], language="ru")
+    assert "Казахстан" in set(russian["areas"]) and "KZ" not in set(russian["areas"])
+    assert "Kazakhstan" in set(services.directory(session, actor=users["admin"])["areas"])

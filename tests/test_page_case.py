@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import streamlit as st
 from sqlmodel import Session, select
 
+from dashboard import state
 from models import case_codes, cases
 from models.database import make_engine
 from models.enums import (
@@ -20,6 +22,7 @@ from models.enums import (
     Role,
     Stage,
 )
+from models.i18n import Language, translate
 from models.identity.store import case_cipher, open_notes, open_sealed
 from models.tables import (
     AuditEvent,
@@ -29,6 +32,7 @@ from models.tables import (
     HousingNeed,
     LegalStatus,
     Organisation,
+    StageChange,
 )
 from tests.factories import actor_of, make_case, make_organisation, make_user
 
@@ -313,3 +317,98 @@ def test_the_russian_stage_history_names_its_columns_as_stages_not_dates(page_te
     assert not at.exception
     columns = [list(frame.value.columns) for frame in at.dataframe]
     assert ["Когда изменено", "Был этап", "Стал этап", "Кем"] in columns
+
+
+def test_a_russian_reader_sees_dates_as_dd_mm_yyyy_and_times_in_kazakhstan(page_test, world):
+    with db(world) as session:  # late on 22 November in UTC is past midnight in Almaty
+        session.add(
+            StageChange(
+                case_id=world["case"].id,
+                from_stage=Stage.INTAKE,
+                to_stage=Stage.NEEDS_ASSESSMENT,
+                changed_at=dt.datetime(2026, 11, 22, 19, 30, tzinfo=dt.UTC),
+            )
+        )
+        session.add(
+            Detention(
+                case_id=world["case"].id,
+                detained_on=dt.date(2026, 11, 2),
+                place=DetentionPlace.AIRPORT,
+            )
+        )
+        session.commit()
+    at = page_test(
+        "case_page.py",
+        database_url=world["url"],
+        actor=world["caseworker"],
+        today=TODAY,
+        language="ru",
+    )
+    at.query_params["code"] = world["case"].code
+    at.run()
+    assert not at.exception
+    shown = "\n".join(frame.value.to_string() for frame in at.dataframe)
+    assert "23.11.2026 00:30" in shown and "UTC" not in shown
+    assert "01.03.2025" in shown  # opened on
+    assert "02.11.2026" in shown and "2026-11-02" not in shown  # detained on
+    assert at.date_input(key=k("detained_on")).proto.format == "DD.MM.YYYY"
+    assert "ДД.ММ.ГГГГ" in at.date_input(key=k("detained_on")).help
+
+
+def conflict_table(at) -> dict[str, str]:
+    [frame] = [f.value for f in at.dataframe if "Текущее значение" in f.value.columns]
+    return dict(zip(frame["Поле"], frame["Текущее значение"], strict=True))
+
+
+@pytest.fixture
+def russian_widgets():
+    """AppTest calls a selectbox's format_func in the test's thread: let the page's labels
+    be Russian there too, as they are in the page's own run."""
+    st.session_state[state.LANGUAGE] = Language.RU
+    yield
+    del st.session_state[state.LANGUAGE]
+
+
+def open_russian(page_test, world):
+    at = page_test(
+        "case_page.py",
+        database_url=world["url"],
+        actor=world["coordinator"],
+        today=TODAY,
+        language="ru",
+    )
+    at.query_params["code"] = world["case"].code
+    return at.run()
+
+
+def test_a_refused_save_names_the_fields_by_label_and_dates_as_the_reader_writes_them(
+    page_test, world, russian_widgets
+):
+    at = open_russian(page_test, world)
+    with db(world) as session:  # a colleague saves first, in another session
+        cases.update_legal_status(
+            session,
+            actor=world["coordinator"],
+            case_id=world["case"].id,
+            expected_version=1,
+            data=cases.LegalStatusInput(PermitType.TEMPORARY_RESIDENCE, None, dt.date(2027, 2, 2)),
+        )
+        session.commit()
+    at.button(key=k("legal_save")).click().run()
+    assert conflict_table(at)[translate("Permit expires on", "ru")] == "02.02.2027"
+
+
+def test_a_refused_assignment_names_the_current_caseworker(page_test, world, russian_widgets):
+    at = open_russian(page_test, world)
+    with db(world) as session:  # a colleague assigns the case first, in another session
+        cases.assign_caseworker(
+            session,
+            actor=world["coordinator"],
+            case_id=world["case"].id,
+            expected_version=1,
+            caseworker_id=world["colleague"].id,
+        )
+        session.commit()
+    at.selectbox(key=k("assign_to")).set_value(world["colleague"].id)
+    at.button(key=k("assign_save")).click().run()
+    assert conflict_table(at) == {translate("Caseworker", "ru"): world["colleague"].display_name}

@@ -139,7 +139,7 @@ def test_look_again_finds_a_pair_written_since_the_last_search(page_test, world)
         drop_latin_names(session)
         session.commit()
     at = open_page(page_test, world)
-    assert "Looked for duplicates on" in at.caption[2].value
+    assert "Looked for duplicates at" in at.caption[2].value
     assert not set(planted) & (set(table(at).iloc[:, 0]) | set(table(at).iloc[:, 1]))
     at.button(key="wp_duplicates_rescan").click().run()
     assert not at.exception

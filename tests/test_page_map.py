@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from models.database import make_engine
 from models.enums import Stage
+from models.i18n import translate
 from models.risk import RiskLevel
 from models.tables import Organisation
 from tests.factories import (
@@ -144,3 +145,17 @@ def test_a_caseworker_without_cases_sees_an_empty_map_message(page_test, databas
     at = open_page(page_test, database_url, idle_caseworker(database_url))
     assert not at.get("plotly_chart")
     assert at.info[0].value == "No open case matches these filters."
+
+
+def test_a_russian_reader_sees_country_names_in_the_numbers(page_test, database_url, world):
+    _rows, actors = world
+    at = page_test(
+        "caseload_map.py",
+        database_url=database_url,
+        actor=actors["coordinator"],
+        today=TODAY.isoformat(),
+        language="ru",
+    ).run()
+    table = at.dataframe[0].value
+    assert "Казахстан" in set(table[translate("Country", "ru")])
+    assert "KZ" not in set(table[translate("Country", "ru")])

@@ -101,3 +101,17 @@ def test_a_caseworker_without_cases_sees_zeros(page_test, database_url, world):
     at = open_page(page_test, database_url, idle_caseworker(database_url))
     assert {m.value for m in at.metric} == {"0"}
     assert at.info[0].value == "No open case matches these filters."
+
+
+def test_a_russian_reader_sees_dates_as_dd_mm_yyyy_and_how_long_ago_a_permit_expired(
+    page_test, database_url, world
+):
+    rows, actors = world
+    at = open_dashboard(page_test, "permits.py", database_url, actors["coordinator"], language="ru")
+    assert "(23.11.2026)" in at.caption[0].value
+    assert at.dataframe[0].value.iloc[0, 0] == "23.11.2026"  # the first week starts today
+    timeline = json.loads(at.get("plotly_chart")[1].proto.spec)
+    expired = timeline["data"][0]  # the bands in order, the expired first
+    code, [hover] = expired["y"][0], expired["customdata"][0]
+    expires_on = next(rows.legal[c.id].permit_expires_on for c in rows.cases if c.code == code)
+    assert f"истекло {expires_on:%d.%m.%Y}, {(TODAY - expires_on).days} дн. назад" in hover

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from models.enums import Category, Outcome, Stage
+from models.i18n import country_name, format_month, format_number, translate
 from tests.factories import (
     idle_caseworker,
     open_dashboard,
@@ -54,7 +55,7 @@ def check_page(at, rows: Rows, cases: list) -> None:
         0
     ]
     for month, shares in zip(cohorts["y"], cohorts["z"], strict=True):
-        members = [c for c in cases if c.opened_on.strftime("%Y-%m") == month]
+        members = [c for c in cases if format_month(c.opened_on, "en") == month]
         reached = expected_pipeline(rows, members)[0]
         assert shares == [reached[s] / len(members) for s in Stage]
 
@@ -85,14 +86,29 @@ def test_the_destination_split_counts_later_stages_per_country(page_test, databa
     at = open_page(page_test, database_url, actor)
     table = next(df.value for df in at.dataframe if "Destination country" in df.value.columns)
     countries = Counter(c.destination_country for c in rows.visible(actor) if c.destination_country)
-    assert set(table["Destination country"]) == set(countries)
+    codes = {country_name(code, "en"): code for code in countries}
+    assert set(table["Destination country"]) == set(codes)
     for _, row in table.iterrows():
-        members = [
-            c for c in rows.visible(actor) if c.destination_country == row["Destination country"]
-        ]
+        code = codes[row["Destination country"]]
+        members = [c for c in rows.visible(actor) if c.destination_country == code]
         reached = expected_pipeline(rows, members)[0]
         assert row[Stage.VISA_APPLICATION.label] == reached[Stage.VISA_APPLICATION]
         assert row[Stage.RELOCATED.label] == reached[Stage.RELOCATED]
+
+
+def test_a_russian_reader_sees_country_names_and_decimal_commas(page_test, database_url, world):
+    rows, actors = world
+    actor = actors["coordinator"]
+    at = open_dashboard(page_test, "pipeline.py", database_url, actor, language="ru")
+    column = translate("Destination country", "ru")
+    table = next(df.value for df in at.dataframe if column in df.value.columns)
+    codes = {c.destination_country for c in rows.visible(actor) if c.destination_country}
+    assert set(table[column]) == {country_name(code, "ru") for code in codes}
+    assert "Германия" in set(table[column])
+    medians = expected_pipeline(rows, rows.visible(actor))[1]
+    assert list(at.dataframe[0].value[translate("Median days in stage", "ru")]) == [
+        format_number(medians[s], "ru", decimals=1, trailing_zeros=False) for s in Stage
+    ]
 
 
 def test_filtering_by_category_narrows_every_chart(page_test, database_url, world):

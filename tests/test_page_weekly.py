@@ -131,6 +131,7 @@ def test_the_page_speaks_russian(page_test, database_url, world):
     at = open_page(page_test, database_url, actors["coordinator"], language="ru")
     assert at.title[0].value == "Недельный обзор"
     assert "Открытые дела" in [m.label for m in at.metric]
+    assert "с 17.11.2026 по 23.11.2026" in at.caption[0].value  # the seven days up to today
 
 
 LIMIT = 5  # the seeded world has fewer caseworkers than a network: fewer bars to show it

@@ -56,7 +56,7 @@ def test_publish_list_and_export_a_quarter(seeded_url, tmp_path, capsys) -> None
     assert outputs["pdf"].startswith(b"%PDF") and b"DejaVu" in outputs["pdf"]
     assert b"/URI" not in outputs["pdf"]
     csv_text = outputs["csv"].decode("utf-8-sig")
-    assert "2026Q3" in csv_text and "Total" in csv_text
+    assert "2026 Q3" in csv_text and "Total" in csv_text
     workbook = openpyxl.load_workbook(io.BytesIO(outputs["xlsx"]))
     assert "Methodology" in workbook.sheetnames and len(workbook.sheetnames) == 7
     assert b"http" not in outputs["html"].replace(b"http-equiv", b"")

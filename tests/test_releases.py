@@ -285,6 +285,17 @@ def test_two_views_and_two_exports_of_a_release_are_byte_identical(seeded: Sessi
             )
 
 
+def test_the_csv_names_the_quarter_as_the_pages_do(seeded: Session) -> None:
+    from reports.releases.present import long_frame
+
+    publish_quarter(seeded, actor=None, quarter=Q3, today=TODAY, budget=BUDGET)
+    seeded.commit()
+    view = published_release(seeded, actor=_actor(seeded, "funder"), quarter=Q3)
+    assert view is not None
+    assert set(long_frame(view, language="ru").iloc[:, 0]) == {"3 кв. 2026"}
+    assert set(long_frame(view, language="en").iloc[:, 0]) == {"2026 Q3"}
+
+
 def test_an_organisation_subtracting_its_own_counts_gets_only_noisy_residuals(
     seeded: Session,
 ) -> None:

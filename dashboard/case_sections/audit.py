@@ -5,16 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.case_sections.common import CaseContext, utc_minutes
-from dashboard.i18n import _, label
+from dashboard.audit_text import readable_trail
+from dashboard.case_sections.common import CaseContext
+from dashboard.i18n import _
 from models.case_queries import case_audit_trail
-from models.enums import AuditAction
 
 
 def audit_section(ctx: CaseContext) -> None:
     st.subheader(_("Audit trail of this case"))
     trail = data.read(case_audit_trail, actor=ctx.actor, case_id=ctx.case_id)
-    trail["action"] = trail["action"].map(lambda a: label(AuditAction(a)))
-    trail[trail.columns[0]] = utc_minutes(trail[trail.columns[0]])
+    trail = readable_trail(trail)
     trail.columns = [_("When"), _("User"), _("Action"), _("Record"), _("Fields")]
     st.dataframe(trail, hide_index=True, width="stretch")

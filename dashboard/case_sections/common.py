@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.forms import FieldErrors, save
-from dashboard.i18n import _, label
+from dashboard.i18n import _, date_text, label, moment_text
 from models.access import Action, Actor, permits
 from models.case_queries import CODE_MAX_CHARS, CaseDetail, open_case
 from models.enums import LabelledEnum
@@ -127,11 +127,6 @@ def facts(rows: list[tuple[str, object]]) -> None:
     )
 
 
-def utc_minutes(column: pd.Series) -> pd.Series:
-    """Timestamps as "2026-11-23 14:05 UTC": no seconds, no offset digits."""
-    return pd.to_datetime(column, utc=True).dt.strftime("%Y-%m-%d %H:%M UTC")
-
-
 def plain_text(value: object) -> str:
     if value is None:
         return "—"
@@ -140,7 +135,9 @@ def plain_text(value: object) -> str:
     if isinstance(value, LabelledEnum | RiskLevel):
         return label(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+        return moment_text(value)
+    if isinstance(value, dt.date):
+        return date_text(value)
     return str(value)
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.case_sections.common import CaseContext, key, save_case
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select
-from dashboard.i18n import _, label
+from dashboard.i18n import _, date_help, date_text, date_widget_format, label
 from models import cases
 from models.enums import DetentionOutcome, DetentionPlace
 
@@ -22,9 +22,9 @@ def detention_section(ctx: CaseContext) -> None:
         st.dataframe(
             pd.DataFrame(
                 {
-                    _("Detained on"): [d.detained_on for d in detail.detentions],
+                    _("Detained on"): [date_text(d.detained_on) for d in detail.detentions],
                     _("Place"): [label(d.place) for d in detail.detentions],
-                    _("Released on"): [d.released_on for d in detail.detentions],
+                    _("Released on"): [date_text(d.released_on) for d in detail.detentions],
                     _("Outcome"): [label(d.outcome) for d in detail.detentions],
                 }
             ),
@@ -42,6 +42,8 @@ def detention_section(ctx: CaseContext) -> None:
             min_value=dt.date(1990, 1, 1),
             max_value=dt.date(2100, 12, 31),
             key=key("detained_on", version),
+            format=date_widget_format(),
+            help=date_help(),
         )
         errors.slot("detained_on")
         place = enum_select(_("Place"), DetentionPlace, value=None, key=key("place", version))
@@ -57,7 +59,7 @@ def detention_section(ctx: CaseContext) -> None:
             success=_("Detention recorded."),
         )
     open_detentions = [
-        (d.id, d.detained_on.isoformat())
+        (d.id, date_text(d.detained_on))
         for d in detail.detentions
         if d.released_on is None and d.id is not None
     ]
@@ -79,6 +81,8 @@ def detention_section(ctx: CaseContext) -> None:
             min_value=dt.date(1990, 1, 1),
             max_value=dt.date(2100, 12, 31),
             key=key("released_on", version),
+            format=date_widget_format(),
+            help=date_help(),
         )
         errors.slot("released_on")
         outcome = enum_select(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.case_sections.common import CaseContext, forget_version, key, utc_minutes
+from dashboard.case_sections.common import CaseContext, forget_version, key
 from dashboard.forms import FORM_ERROR, FieldErrors, save
-from dashboard.i18n import _
+from dashboard.i18n import _, moments
 from models import cases
 
 
@@ -17,7 +17,7 @@ def notes_section(ctx: CaseContext) -> None:
         st.caption(_("No notes yet."))
     else:
         notes = detail.notes.copy()
-        notes[notes.columns[0]] = utc_minutes(notes[notes.columns[0]])
+        notes[notes.columns[0]] = moments(notes[notes.columns[0]])
         notes.columns = [_("Written at"), _("Author"), _("Note")]
         st.dataframe(notes, hide_index=True, width="stretch")
     if not ctx.can_edit:

@@ -6,9 +6,9 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard.case_sections.common import CaseContext, key, save_case, utc_minutes
+from dashboard.case_sections.common import CaseContext, key, save_case
 from dashboard.forms import FORM_ERROR, FieldErrors, optional_enum_select
-from dashboard.i18n import _, label
+from dashboard.i18n import _, label, moments
 from models import cases
 from models.access import Action
 from models.enums import CaseStatus, Outcome, Stage
@@ -22,7 +22,7 @@ def pipeline_section(ctx: CaseContext) -> None:
         lambda s: label(Stage(s)) if isinstance(s, str) else "—"
     )
     stages["to_stage"] = stages["to_stage"].map(lambda s: label(Stage(s)))
-    stages[stages.columns[0]] = utc_minutes(stages[stages.columns[0]])
+    stages[stages.columns[0]] = moments(stages[stages.columns[0]])
     stages.columns = [_("Changed at"), _("Stage before"), _("Stage after"), _("By")]
     st.dataframe(stages, hide_index=True)
     case = ctx.detail.case

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.case_sections.common import CaseContext
 from dashboard.forms import FORM_ERROR, FieldErrors, enum_select, flash
-from dashboard.i18n import _
+from dashboard.i18n import _, moment_text
 from models.enums import PurgeReason
 from models.errors import ValidationError
 from models.identity.purge import CaseNotFound, PurgeResult, may_purge, purge_now
@@ -30,7 +30,7 @@ def _done_message(result: PurgeResult) -> str:
     if not result.exports:
         return message + " " + _("No export recorded in the audit trail included it.")
     exports = "; ".join(
-        f"{e.at:%Y-%m-%d %H:%M} UTC {e.username or '—'} ({e.entity})" for e in result.exports
+        f"{moment_text(e.at)} {e.username or '—'} ({e.entity})" for e in result.exports
     )
     return (
         message

@@ -10,7 +10,7 @@ from dashboard import data
 from dashboard.case_sections.common import CaseContext
 from dashboard.case_sections.referrals import KEY, open_choices
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, save
-from dashboard.i18n import _, label
+from dashboard.i18n import _, label, moments
 from dashboard.markup import literal
 from dashboard.referral_widgets import referral_table
 from models import cases
@@ -112,9 +112,7 @@ def _notes(ctx: CaseContext, consent: frozenset[ConsentScope]) -> None:
         st.dataframe(
             pd.DataFrame(
                 {
-                    _("When"): pd.to_datetime(detail.notes["created_at"], utc=True).dt.strftime(
-                        "%Y-%m-%d %H:%M UTC"
-                    ),
+                    _("When"): moments(detail.notes["created_at"]),
                     _("Author"): detail.notes["author"],
                     _("Note"): detail.notes["body"],
                 }

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.case_sections.common import CaseContext
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save
-from dashboard.i18n import _, label
+from dashboard.i18n import _, date_help, date_widget_format, label
 from dashboard.referral_widgets import referral_table
 from models.access import Action, Actor
 from models.enums import CaseStatus, Urgency
@@ -124,7 +124,11 @@ def _refer_form(
             )
             errors.slot("consent_given", FORM_ERROR)
             given_on = st.date_input(
-                _("Consent given on"), value=today, key=KEY + "given_on", format="YYYY-MM-DD"
+                _("Consent given on"),
+                value=today,
+                key=KEY + "given_on",
+                format=date_widget_format(),
+                help=date_help(),
             )
             errors.slot("consent_given_on", FORM_ERROR)
             method = enum_select(_("How"), ConsentMethod, value=None, key=KEY + "method")
@@ -136,7 +140,8 @@ def _refer_form(
                 _("Consent ends on"),
                 value=today + dt.timedelta(days=90),
                 key=KEY + "ends_on",
-                format="YYYY-MM-DD",
+                format=date_widget_format(),
+                help=date_help(),
             )
             errors.slot("consent_ends_on", FORM_ERROR)
             submitted = st.form_submit_button(_("Send referral"), key=KEY + "send")

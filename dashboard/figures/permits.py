@@ -19,6 +19,7 @@ from dashboard.figures.style import (
     styled,
 )
 from models.dashboards.permits import Band
+from models.i18n import PLOT_DATE_FORMATS, PLOT_DAY_FORMATS, Language
 
 BAND_COLOURS = {
     Band.EXPIRED: VERMILLION,
@@ -50,9 +51,11 @@ def timeline(
     today_label: str,
     title: str,
     x_title: str,
+    language: str = Language.EN,
 ) -> go.Figure:
     """One horizontal bar per permit, from issue to expiry, coloured by how soon it runs out;
-    today marked, with shaded 30, 60 and 90-day bands. Expired permits are vermillion."""
+    today marked, with shaded 30, 60 and 90-day bands. Expired permits are vermillion.
+    Dates on the axis are written as ``language`` writes them (Plotly's own, in English)."""
     figure = go.Figure()
     for band in Band:
         chosen = [bar for bar in bars if bar.band is band]
@@ -95,6 +98,7 @@ def timeline(
     last = max([today + dt.timedelta(days=95), *(bar.expires_on for bar in bars)])
     figure.update_xaxes(
         type="date",
+        tickformat=None if language == Language.EN else PLOT_DATE_FORMATS[Language(language)],
         range=[
             (first - dt.timedelta(days=FUTURE_MARGIN_DAYS)).isoformat(),
             (last + dt.timedelta(days=FUTURE_MARGIN_DAYS)).isoformat(),
@@ -106,17 +110,25 @@ def timeline(
 
 @remembered
 def weekly_expiries(
-    week_starts: list[dt.date], counts: list[int], *, title: str, x_title: str, y_title: str
+    week_starts: list[dt.date],
+    counts: list[int],
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    language: str = Language.EN,
 ) -> go.Figure:
-    """Columns: permits expiring in each of the coming weeks; the first four stand out."""
+    """Columns: permits expiring in each of the coming weeks; the first four stand out.
+    Dates are written as ``language`` writes them: 23.11 and 23.11.2026 in Russian."""
+    dates = Language(language)
     colours = [ORANGE if index < 4 else SKY_BLUE for index in range(len(week_starts))]
     figure = go.Figure(
         go.Bar(
             x=[day.isoformat() for day in week_starts],
             y=counts,
             marker_color=colours,
-            hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>",
+            hovertemplate=f"%{{x|{PLOT_DATE_FORMATS[dates]}}}: %{{y}}<extra></extra>",
         )
     )
-    figure.update_xaxes(type="date", tickformat="%d %b")
+    figure.update_xaxes(type="date", tickformat=PLOT_DAY_FORMATS[dates])
     return styled(figure, title=title, x_title=x_title, y_title=y_title, height=320)

@@ -26,16 +26,23 @@ def funnel(stages: list[str], counts: list[int], *, title: str) -> go.Figure:
 
 @remembered
 def horizontal_bars(
-    labels: list[str], values: list[float], *, title: str, x_title: str, colour: str = SKY_BLUE
+    labels: list[str],
+    values: list[float],
+    *,
+    title: str,
+    x_title: str,
+    colour: str = SKY_BLUE,
+    texts: list[str] | None = None,
 ) -> go.Figure:
-    """Plain horizontal bars with their values printed (days per stage, exits by outcome)."""
+    """Plain horizontal bars with their values printed (days per stage, exits by outcome);
+    ``texts``: the values as the reader writes them, when not plain numbers."""
     figure = go.Figure(
         go.Bar(
             y=plain_all(labels),
             x=values,
             orientation="h",
             marker_color=colour,
-            text=[f"{value:g}" for value in values],
+            text=plain_all(texts) if texts is not None else [f"{value:g}" for value in values],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x}<extra></extra>",

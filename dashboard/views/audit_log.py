@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.audit_text import readable_trail
 from dashboard.auth import current_actor, guarded_download, signed_in_actor
-from dashboard.i18n import _, label
+from dashboard.i18n import _, date_help, date_widget_format, label
 from models.access import Action, permits
 from models.audit_queries import AuditFilters, audit_events, export_audit_events
 from models.case_queries import CODE_MAX_CHARS
@@ -27,8 +28,12 @@ EXPORT = "wp_audit_export"
 def filters_form() -> AuditFilters:
     first, second, third = st.columns(3)
     with first:
-        since = st.date_input(_("From"), value=None, key=SINCE, format="YYYY-MM-DD")
-        until = st.date_input(_("To"), value=None, key=UNTIL, format="YYYY-MM-DD")
+        since = st.date_input(
+            _("From"), value=None, key=SINCE, format=date_widget_format(), help=date_help()
+        )
+        until = st.date_input(
+            _("To"), value=None, key=UNTIL, format=date_widget_format(), help=date_help()
+        )
     with second:
         action = st.selectbox(_("Action"), [None, *AuditAction], key=ACTION, format_func=label)
         username = st.text_input(_("Username"), key=USERNAME, max_chars=64)
@@ -40,8 +45,7 @@ def filters_form() -> AuditFilters:
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    shown = frame.copy()
-    shown["action"] = shown["action"].map(lambda a: label(AuditAction(a)))
+    shown = readable_trail(frame)
     shown.columns = [
         _("When"),
         _("User"),

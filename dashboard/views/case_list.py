@@ -13,7 +13,7 @@ from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import empty_caseload_guide
 from dashboard.forms import choice_select, optional_enum_select
-from dashboard.i18n import _, _n, current_language, label
+from dashboard.i18n import _, _n, current_language, date_text, label
 from dashboard.links import CASE_LINK_DISPLAY, case_url
 from models.access import Action, permits
 from models.case_queries import (
@@ -91,9 +91,7 @@ def display(rows: pd.DataFrame) -> pd.DataFrame:
             _("City"): rows["city"].fillna("—"),
             _("Stage"): rows["stage"].map(lambda v: label(Stage(v))),
             _("Status"): rows["status"].map(lambda v: label(CaseStatus(v))),
-            _("Permit expires on"): rows["permit_expires_on"].map(
-                lambda v: "—" if v is None or pd.isna(v) else str(v)
-            ),
+            _("Permit expires on"): rows["permit_expires_on"].map(date_text),
             _("Caseworker"): rows["caseworker"].fillna("—"),
         }
     )

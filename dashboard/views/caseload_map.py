@@ -7,7 +7,7 @@ from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import case_filters, empty_caseload_guide, numbers
 from dashboard.figures.map import CityBubble, caseload_map
-from dashboard.i18n import _, current_language
+from dashboard.i18n import _, country, current_language, percent_text
 from models.dashboards.caseload_map import CityCount
 from models.i18n import Language
 
@@ -66,10 +66,10 @@ if cities:
         pd.DataFrame(
             {
                 _("City"): [city_name(r) for r in on_map],
-                _("Country"): [r.country for r in on_map],
+                _("Country"): [country(r.country) for r in on_map],
                 _("Open cases"): [r.open_cases for r in on_map],
                 _("High or critical risk"): [r.urgent for r in on_map],
-                _("Share urgent"): [f"{r.urgent_share:.0%}" for r in on_map],
+                _("Share urgent"): [percent_text(r.urgent_share) for r in on_map],
             }
         ),
         key="map_numbers",

@@ -15,7 +15,7 @@ from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.case_sections.referrals import KEY as REFERRAL_KEY
 from dashboard.forms import FieldErrors, save, show_flash
-from dashboard.i18n import _, _n
+from dashboard.i18n import _, _n, moment_text
 from models.access import Action, permits
 from models.duplicates import queue, review
 
@@ -52,10 +52,8 @@ st.caption(
 )
 st.caption(
     _(
-        "Looked for duplicates on {date} at {time} UTC; new and renamed cases are added as "
-        "they are saved.",
-        date=f"{overview.searched_at:%Y-%m-%d}",
-        time=f"{overview.searched_at:%H:%M}",
+        "Looked for duplicates at {time}; new and renamed cases are added as they are saved.",
+        time=moment_text(overview.searched_at),
     )
     if overview.searched_at
     else _("Not looked for yet: the daily refresh or “Look again” fills this list.")

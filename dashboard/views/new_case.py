@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import data, runtime
 from dashboard.auth import signed_in_actor
 from dashboard.forms import FORM_ERROR, FieldErrors, choice_select, enum_select, save, show_flash
-from dashboard.i18n import _, current_language
+from dashboard.i18n import _, current_language, date_help, date_widget_format, number_text
 from dashboard.links import case_url
 from models import cases
 from models.access import Scope, scope_of
@@ -95,13 +95,13 @@ if organisation_id is not None and (full_name or name_cyrillic or name_latin).st
                 _(
                     "possible duplicate: {code} ({score})",
                     code=match.code,
-                    score=f"{match.score:.2f}",
+                    score=number_text(match.score, decimals=2),
                 )
                 if match.code
                 else _(
                     "possible match at {organisation} ({score})",
                     organisation=match.organisation,
-                    score=f"{match.score:.2f}",
+                    score=number_text(match.score, decimals=2),
                 )
             )
 
@@ -113,7 +113,11 @@ with st.form(FORM):
     city = choice_select(_("City"), [(c.id, c.name) for c in cities], value=None, key=key("city"))
     errors.slot("city")
     opened_on = st.date_input(
-        _("Taken in on"), value=today, key=key("opened_on"), format="YYYY-MM-DD"
+        _("Taken in on"),
+        value=today,
+        key=key("opened_on"),
+        format=date_widget_format(),
+        help=date_help(),
     )
     errors.slot("opened_on")
     caseworker = choice_select(
@@ -124,7 +128,11 @@ with st.form(FORM):
         _("Permit"), PermitType, value=PermitType.NONE, key=key("permit_type")
     )
     permit_expires = st.date_input(
-        _("Permit expires on"), value=None, key=key("permit_expires"), format="YYYY-MM-DD"
+        _("Permit expires on"),
+        value=None,
+        key=key("permit_expires"),
+        format=date_widget_format(),
+        help=date_help(),
     )
     wanted = st.checkbox(_("Wanted in the country of origin"), key=key("wanted"))
     errors.slot("permit_type", FORM_ERROR)

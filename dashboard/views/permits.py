@@ -1,5 +1,7 @@
 """Permit expiry: when the open cases' permits run out, week by week and case by case."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -17,7 +19,7 @@ from dashboard.dashboard_widgets import (
     shown_caption,
 )
 from dashboard.figures.permits import PermitBar, timeline, weekly_expiries
-from dashboard.i18n import _, label
+from dashboard.i18n import _, current_language, date_text, date_widget_format, label
 from models.dashboards.permits import Band, PermitSort
 
 BAND_NAMES = {
@@ -40,6 +42,26 @@ SORTS = {
     PermitSort.CODE: _("Case code"),
 }
 
+
+def expiry_text(code: str, permit: str, expires_on: dt.date, days_left: int) -> str:
+    """A bar's hover text: when the permit runs out, or how long ago it ran out."""
+    if days_left < 0:
+        return _(
+            "{code}: {permit}, expired on {date}, {days} days ago",
+            code=code,
+            permit=permit,
+            date=date_text(expires_on),
+            days=-days_left,
+        )
+    return _(
+        "{code}: {permit}, expires {date} ({days} days)",
+        code=code,
+        permit=permit,
+        date=date_text(expires_on),
+        days=days_left,
+    )
+
+
 actor = signed_in_actor()
 today = runtime.settings().today()
 st.title(_("Permit expiry"))
@@ -47,7 +69,7 @@ empty_caseload_guide(actor)
 st.caption(
     _(
         "Open cases whose permit has an end date, counted from today ({today}).",
-        today=today.isoformat(),
+        today=date_text(today),
     )
 )
 filters = case_filters("permits", actor=actor, fields=("category", "permit", "level", "org"))
@@ -68,13 +90,14 @@ st.plotly_chart(
         title=_("Permits expiring in each of the next 26 weeks"),
         x_title=_("Week starting"),
         y_title=_("Permits"),
+        language=current_language(),
     ),
     key="permits_weekly_chart",
 )
 numbers(
     pd.DataFrame(
         {
-            _("Week starting"): [week.isoformat() for week, _n in summary.weekly],
+            _("Week starting"): [date_text(week) for week, _n in summary.weekly],
             _("Permits"): [n for _w, n in summary.weekly],
         }
     ),
@@ -102,13 +125,7 @@ if page.rows:
             row.issued_on or row.expires_on,
             row.expires_on,
             row.band,
-            _(
-                "{code}: {permit}, expires {date} ({days} days)",
-                code=row.code,
-                permit=label(row.permit_type),
-                date=row.expires_on.isoformat(),
-                days=row.days_left,
-            ),
+            expiry_text(row.code, label(row.permit_type), row.expires_on, row.days_left),
         )
         for row in page.rows
     ]
@@ -120,6 +137,7 @@ if page.rows:
             today_label=_("Today"),
             title=_("Permit validity of the cases on this page"),
             x_title=_("Date"),
+            language=current_language(),
         ),
         key="permits_timeline",
     )
@@ -142,8 +160,8 @@ if page.rows:
         column_config={
             "case": case_link_column(_("Case")),
             "permit": _("Permit"),
-            "issued": st.column_config.DateColumn(_("Issued"), format="YYYY-MM-DD"),
-            "expires": st.column_config.DateColumn(_("Expires"), format="YYYY-MM-DD"),
+            "issued": st.column_config.DateColumn(_("Issued"), format=date_widget_format()),
+            "expires": st.column_config.DateColumn(_("Expires"), format=date_widget_format()),
             "days_left": st.column_config.NumberColumn(_("Days left")),
             "band": _("When"),
             "level": _("Risk level"),

@@ -10,7 +10,7 @@ from dashboard.auth import signed_in_actor
 from dashboard.dashboard_widgets import case_filters, empty_caseload_guide, numbers
 from dashboard.figures.pipeline import cohort_heatmap, funnel, horizontal_bars, reached_by_group
 from dashboard.figures.style import ORANGE
-from dashboard.i18n import _, label
+from dashboard.i18n import _, country, label, month_text, number_text, percent_text
 from models.dashboards.pipeline import STAGES, conversion
 from models.enums import Category, Outcome
 
@@ -50,6 +50,7 @@ with right:
         horizontal_bars(
             [label(s) for s in shown],
             list(shown.values()),
+            texts=[number_text(d, decimals=1, trailing_zeros=False) for d in shown.values()],
             title=_("Median days spent in each stage"),
             x_title=_("Days"),
         ),
@@ -60,10 +61,10 @@ numbers(
         {
             _("Stage"): stage_names,
             _("Cases that reached it"): [reached[s] for s in STAGES],
-            _("Share of the stage before"): [
-                "—" if shares[s] is None else f"{shares[s]:.0%}" for s in STAGES
+            _("Share of the stage before"): [percent_text(shares[s]) for s in STAGES],
+            _("Median days in stage"): [
+                number_text(medians[s], decimals=1, trailing_zeros=False) for s in STAGES
             ],
-            _("Median days in stage"): [medians[s] for s in STAGES],
         }
     ),
     key="pipeline_funnel_numbers",
@@ -98,7 +99,7 @@ with right:
         top = destinations[:TOP_DESTINATIONS]
         st.plotly_chart(
             reached_by_group(
-                top,
+                [country(d) for d in top],
                 {label(s): [by_destination[d][s] for d in top] for s in late},
                 title=_("Later stages reached, by destination country"),
                 x_title=_("Destination country"),
@@ -109,7 +110,7 @@ with right:
         numbers(
             pd.DataFrame(
                 {
-                    _("Destination country"): destinations,
+                    _("Destination country"): [country(d) for d in destinations],
                     **{label(s): [by_destination[d][s] for d in destinations] for s in late},
                 }
             ),
@@ -149,7 +150,7 @@ cohort_shares: list[list[float | None]] = [
 ]
 st.plotly_chart(
     cohort_heatmap(
-        [m.strftime("%Y-%m") for m in months],
+        [month_text(m) for m in months],
         stage_names,
         cohort_shares,
         title=_("Intake cohorts: share of each month's intake that reached each stage"),
@@ -161,9 +162,12 @@ st.plotly_chart(
 numbers(
     pd.DataFrame(
         {
-            _("Intake month"): [m.strftime("%Y-%m") for m in months],
+            _("Intake month"): [month_text(m) for m in months],
             _("Cases"): [cohorts[m][STAGES[0]] for m in months],
-            **{label(s): [f"{row[i]:.0%}" for row in cohort_shares] for i, s in enumerate(STAGES)},
+            **{
+                label(s): [percent_text(row[i]) for row in cohort_shares]
+                for i, s in enumerate(STAGES)
+            },
         }
     ),
     key="pipeline_cohort_numbers",

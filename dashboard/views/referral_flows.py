@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.auth import signed_in_actor
-from dashboard.i18n import _, current_language, label
+from dashboard.i18n import _, current_language, label, number_text, percent_text
 from models.network import ServiceType, queries
 
 
@@ -23,12 +23,12 @@ def _number(value: object) -> float | None:
 
 def percent(value: object) -> str:
     number = _number(value)
-    return "—" if number is None else f"{number:.0%}"
+    return percent_text(number)
 
 
 def hours(value: object) -> str:
     number = _number(value)
-    return "—" if number is None else f"{number:.1f}"
+    return number_text(number, decimals=1)
 
 
 actor = signed_in_actor()

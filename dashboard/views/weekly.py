@@ -19,7 +19,7 @@ from dashboard.dashboard_widgets import (
     shown_caption,
 )
 from dashboard.figures.weekly import caseload_chart
-from dashboard.i18n import _, label
+from dashboard.i18n import _, date_text, label
 from dashboard.referral_widgets import overdue_section
 from models.access import Action, permits
 from models.dashboards.weekly import Tile, caseload_chart_rows, week_start
@@ -42,8 +42,8 @@ empty_caseload_guide(actor)
 st.caption(
     _(
         "The week from {start} to {end}. Each tile compares today with the same day last week.",
-        start=week_start(today).isoformat(),
-        end=today.isoformat(),
+        start=date_text(week_start(today)),
+        end=date_text(today),
     )
 )
 

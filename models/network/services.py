@@ -16,7 +16,7 @@ from models import audit
 from models.access import Action, Actor, PermissionDenied, permits, require
 from models.enums import AuditAction, Role
 from models.errors import ValidationError
-from models.i18n import N_, Language
+from models.i18n import N_, Language, country_name
 from models.network.enums import ServiceType
 from models.network.tables import ServiceArea, ServiceOffer
 from models.tables import City, Organisation, city_name, id_of, utcnow
@@ -98,8 +98,8 @@ def save_offer(
 
 
 def directory(session: Session, *, actor: Actor, language: str = Language.EN) -> pd.DataFrame:
-    """Every active organisation's services: organisation, service, areas (city names in
-    ``language`` and country codes), open places (None: not counted) and whether it takes
+    """Every active organisation's services: organisation, service, areas (city and country
+    names in ``language``), open places (None: not counted) and whether it takes
     referrals."""
     if not may_read_directory(actor):
         return pd.DataFrame(columns=DIRECTORY_COLUMNS)
@@ -116,7 +116,7 @@ def directory(session: Session, *, actor: Actor, language: str = Language.EN) ->
         .outerjoin(City, col(City.id) == col(ServiceArea.city_id))
         .order_by(col(ServiceArea.country), name)
     ).all():
-        areas.setdefault(offer_id, []).append(country or city)
+        areas.setdefault(offer_id, []).append(country_name(country, language) if country else city)
     rows = [
         {
             "organisation_id": offer.organisation_id,

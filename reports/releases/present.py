@@ -12,7 +12,7 @@ import pandas as pd
 
 from models.enums import Category, Outcome, Stage
 from models.funder import OTHER_KAZAKH_KEY
-from models.i18n import N_, translate
+from models.i18n import N_, format_date, translate
 from models.releases.counts import ReleaseTable
 from models.releases.privacy import shown
 from models.releases.service import ReleaseView
@@ -75,13 +75,15 @@ def table_frame(view: ReleaseView, key: ReleaseTable, *, language: str) -> pd.Da
 
 
 def long_frame(view: ReleaseView, *, language: str) -> pd.DataFrame:
-    """Every published value of the release in one table, for CSV."""
+    """Every published value of the release in one table, for CSV; the quarter as the
+    pages write it («3 кв. 2026»)."""
     headers = [translate(h, language) for h in (N_("Quarter"), N_("Table"), N_("Row"), N_("Count"))]
+    quarter = view.quarter.label(language)
     records = []
     for key in ReleaseTable:
         frame = table_frame(view, key, language=language)
         for label, value in frame.itertuples(index=False):
-            records.append((str(view.quarter), translate(TITLES[key], language), label, value))
+            records.append((quarter, translate(TITLES[key], language), label, value))
     return pd.DataFrame.from_records(records, columns=headers)
 
 
@@ -93,7 +95,7 @@ def title(view: ReleaseView, language: str) -> str:
 
 def methodology(view: ReleaseView, *, language: str) -> list[str]:
     """The methodology note, paragraph by paragraph, in plain words."""
-    published = view.published_at.date().isoformat() if view.published_at else "-"
+    published = format_date(view.published_at, language) if view.published_at else "-"
     values = {
         "quarter": view.quarter.label(language),
         "published": published,
