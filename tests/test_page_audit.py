@@ -97,5 +97,5 @@ def test_a_russian_reader_sees_local_times_records_details_and_the_system_in_wor
     assert set(frame["Запись"]) == {"Учётная запись", "База данных"}
     at.button(key="wp_audit_prepare").click().run()
     csv = at.session_state["wp_audit_export"].decode("utf-8-sig")
-    assert "29.11.2026 01:30,Система," in csv and "Неверный пароль" in csv
+    assert '"29.11.2026 01:30","Система",' in csv and "Неверный пароль" in csv  # every field quoted
     assert "'=cmd" in csv and "\n=cmd" not in csv
