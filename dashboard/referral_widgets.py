@@ -18,21 +18,31 @@ from models.network import queries as network_queries
 
 
 def referral_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Referral rows as shown: translated labels, the case code as a link."""
-    return pd.DataFrame(
+    """Referral rows as shown: translated labels, the case code as a link; the free texts
+    when the rows carry them (one case's referrals)."""
+    shown = pd.DataFrame(
         {
             _("Case"): rows["code"].map(case_url),
             _("Urgent case"): rows["urgent"].map(lambda v: _("Yes") if v else _("No")),
             _("Urgency"): rows["urgency"].map(lambda v: label(Urgency(v))),
             _("Service"): rows["service"].map(lambda v: label(ServiceType(v))),
             _("State"): rows["state"].map(lambda v: label(ReferralState(v))),
-            _("From"): rows["from_organisation"],
-            _("To"): rows["to_organisation"],
+            _("Sending organisation"): rows["from_organisation"],
+            _("Receiving organisation"): rows["to_organisation"],
             _("Sent"): moments(rows["sent_at"]),
             _("Answer by"): moments(rows["answer_by"]),
             _("Assigned to"): rows["assignee"].fillna("—"),
         }
     )
+    if "reason" in rows:
+        shown[_("Reason")] = rows["reason"].fillna("—")
+        shown[_("Answer")] = [
+            declined or delivered or "—"
+            for declined, delivered in zip(
+                rows["decline_reason"], rows["service_delivered"], strict=True
+            )
+        ]
+    return shown
 
 
 def referral_table(rows: pd.DataFrame, *, empty: str) -> None:

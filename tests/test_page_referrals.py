@@ -186,3 +186,21 @@ def test_flows_show_counts_and_the_weekly_review_lists_old_pending(page_test, wo
     assert not at.exception
     assert any("more than 72 hours" in h.value for h in at.subheader)
     assert world["case"].code in at.dataframe[-1].value.to_csv()
+
+
+def test_the_receiver_reads_why_the_case_was_sent_and_the_sender_reads_the_answer(page_test, world):
+    """A referral's reason and the receiver's answer are sealed with the person's key; the
+    case page opens them for the two sides of the referral (as plain table cells)."""
+    with db(world) as session:
+        referral = make_referral(session, case=world["case"], to=world["receiver_org"],
+                                 reason="Выселен, нужна койка до пятницы")  # fmt: skip
+        session.commit()
+    at = open_page(page_test, world, world["receiver"], code=world["case"].code)
+    assert "Выселен, нужна койка до пятницы" in everything(at)
+    with db(world) as session:
+        r.decline(session, actor=world["receiver"], referral_id=referral.id,
+                  reason="Нет мест до декабря")  # fmt: skip
+        session.commit()
+    at = open_page(page_test, world, world["sender"], code=world["case"].code)
+    shown = everything(at)
+    assert "Выселен, нужна койка до пятницы" in shown and "Нет мест до декабря" in shown

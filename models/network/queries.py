@@ -18,6 +18,7 @@ from models import risk
 from models.access import Action, Actor, case_scope, permits
 from models.enums import Role, Urgency
 from models.i18n import Language
+from models.identity.store import case_cipher, open_sealed
 from models.network.enums import ReferralState, ServiceType
 from models.network.scope import open_referral, received_by
 from models.network.tables import Referral, ServiceArea, ServiceOffer
@@ -118,13 +119,44 @@ def outbox(session: Session, *, actor: Actor, today: dt.date) -> pd.DataFrame:
 
 def case_referrals(session: Session, *, actor: Actor, case_id: int, today: dt.date) -> pd.DataFrame:
     """The referrals of one case: all of them for its owner; the actor's own open ones for
-    the receiving side."""
+    the receiving side. With their free texts (``TEXT_COLUMNS``), opened with the person's
+    key: the reason the sender gave, and the receiver's answer."""
     owner = session.execute(
         sa.select(col(Case.id)).where(col(Case.id) == case_id, case_scope(actor))
     ).first()
     if owner is not None:
-        return _listing(session, [col(Case.id) == case_id], today)
-    return _listing(session, [col(Case.id) == case_id, received_by(actor), open_referral()], today)
+        rows = _listing(session, [col(Case.id) == case_id], today)
+    else:
+        where = [col(Case.id) == case_id, received_by(actor), open_referral()]
+        rows = _listing(session, where, today)
+    return _with_texts(session, rows, case_id)
+
+
+# The free texts of a referral, sealed with the person's key, as ``case_referrals`` opens them.
+TEXT_COLUMNS = {
+    "reason": Referral.sealed_reason,
+    "decline_reason": Referral.sealed_decline_reason,
+    "service_delivered": Referral.sealed_service_delivered,
+}
+
+
+def _with_texts(session: Session, rows: pd.DataFrame, case_id: int) -> pd.DataFrame:
+    """``rows`` (referrals of one case) with their free texts in clear; none once the
+    person's identity was purged."""
+    ids = [int(i) for i in rows["id"]]
+    sealed = {
+        row[0]: row[1:]
+        for row in session.execute(
+            sa.select(col(Referral.id), *(col(c) for c in TEXT_COLUMNS.values())).where(
+                col(Referral.id).in_(ids)
+            )
+        )
+    }
+    cipher = case_cipher(session, case_id=case_id) if ids else None
+    opened = rows.copy()
+    for index, name in enumerate(TEXT_COLUMNS):
+        opened[name] = [open_sealed(cipher, sealed[i][index]) for i in ids]
+    return opened
 
 
 def overdue_pending(
