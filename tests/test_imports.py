@@ -26,6 +26,7 @@ from models.enums import (
     Role,
     Stage,
 )
+from models.i18n import translate
 from models.identity.store import case_cipher, open_notes, read_identity
 from models.imports import (
     COLUMNS,
@@ -34,6 +35,7 @@ from models.imports import (
     NoSuchOrganisation,
     RowStatus,
     apply_import,
+    column_header,
     error_rows,
     guess_mapping,
     plan_import,
@@ -355,8 +357,27 @@ def test_the_dry_run_reports_each_row_with_its_errors_and_writes_nothing(session
     report = result_rows(result)
     assert [r["status"] for r in report].count("error") == 9
     headers, errors = error_rows(result, table)
-    assert headers[0] == "errors" and headers[1:] == table.headers
+    assert headers[0] == "Errors" and headers[1:] == table.headers
     assert len(errors) == 9 and errors[0][1] == "M-2"
+
+
+def test_a_russian_error_file_names_each_column_by_the_file_s_own_header(session, world):
+    """The errors of a Russian sheet are named by its headers (Дата приёма, not opened_on),
+    in Russian, under a Russian first column; the page names the columns as its template."""
+    rows = [[column_header(c, "ru") for c in MESSY[0]], *MESSY[1:]]
+    table, result = plan(session, world, csv_bytes(rows))
+    mapping = guess_mapping(table.headers)
+    in_file = {column: header for header, column in mapping.items() if column}
+    assert in_file["opened_on"] == "Дата приёма" and in_file["full_name"] == "ФИО"
+    headers, errors = error_rows(result, table, lambda m: translate(m, "ru"), in_file)
+    assert headers[0] == "Ошибки"
+    cells = [row[0] for row in errors]
+    assert any(cell.startswith("Дата приёма: ") for cell in cells)
+    assert any(cell.startswith("ФИО: ") for cell in cells)
+    internal = tuple(f"{column}:" for column in COLUMNS)
+    assert not any(part.strip().startswith(internal) for cell in cells for part in cell.split(";"))
+    report = result_rows(result, lambda m: translate(m, "ru"), in_file)
+    assert {r["status"] for r in report} == {"created", "error"}  # the page labels them
 
 
 def test_all_or_nothing_writes_nothing_when_a_row_has_an_error(session, world):

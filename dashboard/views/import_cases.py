@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import data, runtime
 from dashboard.auth import guarded_download, signed_in_actor
-from dashboard.i18n import _
+from dashboard.i18n import _, current_language
 from models import imports
 from models.access import Scope, scope_of
 from models.accounts import list_organisations
@@ -30,9 +30,11 @@ ALL_OR_NOTHING = "all"
 
 
 def column_label(column: str | None) -> str:
+    """A Waypoint column as the template of the reader's language names it; * if required."""
     if column is None:
         return _("(ignore this column)")
-    return f"{column} *" if column in imports.REQUIRED else column
+    name = imports.column_header(column, current_language())
+    return f"{name} *" if column in imports.REQUIRED else name
 
 
 actor = signed_in_actor()
@@ -110,13 +112,15 @@ if st.button(_("Dry run"), key="wp_import_check", type="primary"):
             today=today,
         )
     except imports.MappingIncomplete as missing:
-        st.error(_("Choose a column for: {columns}", columns=", ".join(missing.missing)))
+        missing_names = ", ".join(column_label(c) for c in missing.missing)
+        st.error(_("Choose a column for: {columns}", columns=missing_names))
         st.stop()
-    headers, errors = imports.error_rows(plan, table, _)
+    in_file = {column: header for header, column in mapping.items() if column}
+    headers, errors = imports.error_rows(plan, table, _, in_file)
     st.session_state[REPORT] = (
         fingerprint,
         plan.counts,
-        imports.result_rows(plan, _),
+        imports.result_rows(plan, _, in_file),
         to_csv(pd.DataFrame(errors, columns=headers)),
     )
 
@@ -130,7 +134,9 @@ metrics[0].metric(_("New cases"), counts["created"])
 metrics[1].metric(_("Updated cases"), counts["updated"])
 metrics[2].metric(_("Unchanged"), counts["unchanged"])
 metrics[3].metric(_("Rows with errors"), counts["error"])
-frame = pd.DataFrame(rows).rename(
+frame = pd.DataFrame(rows)
+frame["status"] = frame["status"].map(lambda s: _(imports.STATUS_LABELS[imports.RowStatus(s)]))
+frame = frame.rename(
     columns={
         "row": _("Row"),
         "reference": _("Reference"),

@@ -1,10 +1,18 @@
 """Bringing an existing caseload in from a spreadsheet: read (``reading``), map headers
 (``columns``), check row by row (the dry run) and apply in one transaction (``service``)."""
 
-from models.imports.columns import COLUMNS, OPTIONAL, REQUIRED, guess_mapping, missing_required
+from models.imports.columns import (
+    COLUMNS,
+    OPTIONAL,
+    REQUIRED,
+    column_header,
+    guess_mapping,
+    missing_required,
+)
 from models.imports.reading import ImportRefused, Table, read_table
 from models.imports.service import (
     RESULT_COLUMNS,
+    STATUS_LABELS,
     ImportOutcome,
     ImportPlan,
     MappingIncomplete,
@@ -26,6 +34,7 @@ __all__ = [
     "OPTIONAL",
     "REQUIRED",
     "RESULT_COLUMNS",
+    "STATUS_LABELS",
     "ImportOutcome",
     "ImportPlan",
     "ImportRefused",
@@ -36,6 +45,7 @@ __all__ = [
     "RowStatus",
     "Table",
     "apply_import",
+    "column_header",
     "error_rows",
     "guess_mapping",
     "missing_required",

@@ -66,6 +66,12 @@ RUSSIAN_HEADERS: dict[str, str] = {
     "note": "Заметка",
 }
 
+
+def column_header(column: str, language: str) -> str:
+    """What the import page and the template of ``language`` call a Waypoint column."""
+    return RUSSIAN_HEADERS[column] if language == "ru" else column
+
+
 # Other headers seen in real sheets, normalised (see ``normalise_header``).
 _ALIASES: dict[str, tuple[str, ...]] = {
     "reference": ("ref", "id", "case id", "our id", "no", "number", "номер дела", "код", "ид"),

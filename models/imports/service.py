@@ -86,8 +86,15 @@ class Problem:
     message: str
     params: Mapping[str, object] = field(default_factory=dict)
 
-    def text(self, translate: Callable[[str], str] = lambda m: m) -> str:
-        return f"{self.column}: {translate(self.message).format(**self.params)}"
+    def text(
+        self,
+        translate: Callable[[str], str] = lambda m: m,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """The problem in words, after the column's name: its header in the file when
+        ``headers`` (Waypoint column -> the file's header) names it."""
+        column = (headers or {}).get(self.column, self.column)
+        return f"{column}: {translate(self.message).format(**self.params)}"
 
 
 @dataclass
@@ -666,18 +673,31 @@ def _update_case(session: Session, row: RowResult, actor_id: int | None, today: 
 RESULT_COLUMNS = ("row", "reference", "status", "case_code", "errors")
 
 
+# How a row's result reads on the import page.
+STATUS_LABELS = {
+    RowStatus.CREATED: N_("New case"),
+    RowStatus.UPDATED: N_("Updated"),
+    RowStatus.UNCHANGED: N_("Unchanged"),
+    RowStatus.ERROR: N_("Error"),
+}
+ERRORS_HEADER = N_("Errors")
+
+
 def result_rows(
-    plan: ImportPlan, translate: Callable[[str], str] = lambda m: m
+    plan: ImportPlan,
+    translate: Callable[[str], str] = lambda m: m,
+    headers: Mapping[str, str] | None = None,
 ) -> list[dict[str, object]]:
     """One line per input row: ``row, reference, status, case_code, errors`` (and the
-    possible duplicates, as case codes or other lines of the file)."""
+    possible duplicates, as case codes or other lines of the file). ``headers``: the file's
+    header of each Waypoint column, which the errors name."""
     return [
         {
             "row": row.line,
             "reference": row.reference,
             "status": row.status.value,
             "case_code": row.case_code or "",
-            "errors": "; ".join(p.text(translate) for p in row.problems),
+            "errors": "; ".join(p.text(translate, headers) for p in row.problems),
             "possible_duplicates": ", ".join(row.duplicates),
         }
         for row in plan.rows
@@ -699,14 +719,18 @@ def record_error_file(session: Session, *, actor: Actor, organisation_id: int, r
 
 
 def error_rows(
-    plan: ImportPlan, table: Table, translate: Callable[[str], str] = lambda m: m
+    plan: ImportPlan,
+    table: Table,
+    translate: Callable[[str], str] = lambda m: m,
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[list[str], list[list[str]]]:
-    """The rows with errors, as they were in the file, with the errors in a first column:
-    fix them there and import that file again."""
+    """The rows with errors, as they were in the file, with the errors in a first column
+    (named in the reader's language, each error after the file's own header): fix them there
+    and import that file again."""
     by_line = dict(table.rows)
     rows = [
-        ["; ".join(p.text(translate) for p in row.problems), *by_line.get(row.line, [])]
+        ["; ".join(p.text(translate, headers) for p in row.problems), *by_line.get(row.line, [])]
         for row in plan.rows
         if row.status is RowStatus.ERROR
     ]
-    return ["errors", *table.headers], rows
+    return [translate(ERRORS_HEADER), *table.headers], rows
