@@ -3,6 +3,7 @@ and hostile files, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import zipfile
@@ -606,6 +607,28 @@ def test_a_hundred_thousand_character_cell_is_refused():
     assert f"longer than {MAX_CELL_CHARS}" in _refused(
         raw_xlsx(inline_row(1, ["reference", "note"]) + inline_row(2, ["r", big]))
     )
+
+
+def test_reading_a_csv_leaves_the_process_wide_field_limit_alone():
+    """csv.field_size_limit is one setting for the whole server: an import lowering it for a
+    while would change it under every other thread reading CSV meanwhile. A cell past the
+    module's own limit is still refused plainly."""
+    before = csv.field_size_limit()
+    calls: list[int] = []
+    real = csv.field_size_limit
+
+    def watched(*limit: int) -> int:
+        calls.extend(limit)
+        return real(*limit)
+
+    csv.field_size_limit = watched  # type: ignore[assignment]
+    try:
+        read_table(csv_bytes([["reference", "note"], ["r", "short"]]), "f.csv")
+    finally:
+        csv.field_size_limit = real  # type: ignore[assignment]
+    assert calls == [] and csv.field_size_limit() == before
+    huge = "a" * (before + 10)
+    assert "longer than" in _refused(csv_bytes([["reference", "note"], ["r", huge]]), "f.csv")
 
 
 def test_not_a_spreadsheet_is_refused_plainly():

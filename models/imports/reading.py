@@ -246,8 +246,9 @@ def _read_csv(data: bytes) -> Table:
         ) from None
     if "\x00" in text:
         raise ImportRefused(N_("This file is damaged or not a spreadsheet."))
-    previous = csv.field_size_limit()
-    csv.field_size_limit(MAX_CELL_CHARS)
+    # The csv module's own field limit (131,072 characters) bounds a cell while it is read,
+    # and ``_table`` refuses one over ``MAX_CELL_CHARS``. Lowering that limit here would
+    # change it for the whole process, under a concurrent import too.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         rows: list[list[str]] = []
@@ -258,8 +259,6 @@ def _read_csv(data: bytes) -> Table:
         return _table(iter(rows), first_line=1)
     except csv.Error:
         raise _too_long_cell(reader.line_num) from None
-    finally:
-        csv.field_size_limit(previous)
 
 
 def _table(rows: Iterable[Sequence[object]], *, first_line: int) -> Table:
