@@ -418,7 +418,7 @@ def caseworker_choices(session: Session, *, actor: Actor) -> list[Choice]:
     rows = session.execute(
         sa.select(col(User.id), col(User.display_name))
         .where(holds_one)
-        .order_by(col(User.display_name))
+        .order_by(col(User.display_name), col(User.id))  # namesakes in a stable order
     ).all()
     return [Choice(row[0], row[1]) for row in rows]
 
@@ -659,7 +659,7 @@ def assignable_caseworkers(session: Session, organisation_id: int) -> list[Choic
             col(User.role) == Role.CASEWORKER,
             col(User.active) == sa.true(),
         )
-        .order_by(col(User.display_name))
+        .order_by(col(User.display_name), col(User.id))  # namesakes in a stable order
     ).all()
     return [Choice(user_id, name) for user_id, name in rows]
 

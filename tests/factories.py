@@ -69,9 +69,11 @@ def make_user(
     password: str = PASSWORD,
     active: bool = True,
 ) -> User:
+    number = next(_counter)
     user = User(
-        username=username or f"user{next(_counter)}",
-        display_name="Test User",
+        username=username or f"user{number}",
+        # Distinct, as people's names are: AppTest picks a select box's option by its label.
+        display_name=f"Test User {number}",
         role=role,
         organisation_id=organisation.id if organisation else None,
         password_hash=password_hash(password),

@@ -132,7 +132,7 @@ def test_every_download_is_clean_audited_and_the_html_report_fetches_nothing(
     assert files[".pdf"].startswith(b"%PDF") and b"/URI" not in files[".pdf"]
 
     csv_text = files[".csv"].decode("utf-8-sig")
-    assert "2026Q3" in csv_text
+    assert "2026 Q3" in csv_text  # the quarter as the pages write it
     _assert_clean(csv_text, server)
     workbook = openpyxl.load_workbook(io.BytesIO(files[".xlsx"]))
     cells = [
