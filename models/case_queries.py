@@ -21,20 +21,18 @@ from sqlmodel import Session, col, select
 from models import risk
 from models.access import Action, Actor, case_visible, permits, visible_cases
 from models.audit import record
+from models.cases import NeedView, need_view
 from models.enums import (
     AuditAction,
     CaseStatus,
-    EmploymentSituation,
-    HousingSituation,
     Role,
     Stage,
-    Urgency,
 )
 from models.errors import ValidationError
 from models.i18n import N_, Language
 from models.identity.blind_index import BlindIndex, cases_matching_all
 from models.identity.crypto import Identity, vault_for
-from models.identity.store import case_cipher, open_notes, open_sealed, read_identity
+from models.identity.store import case_cipher, open_notes, read_identity
 from models.network import ConsentScope, consent_scope
 from models.stored import risk_columns
 from models.stored.risk import (
@@ -423,34 +421,13 @@ def caseworker_choices(session: Session, *, actor: Actor) -> list[Choice]:
     return [Choice(row[0], row[1]) for row in rows]
 
 
-@dataclass(frozen=True)
-class NeedView:
-    """A housing or employment need as the case page shows it, its text opened (``None``
-    when there is none, or once the person's key is gone)."""
-
-    situation: HousingSituation | EmploymentSituation
-    need: str | None
-    urgency: Urgency
-    met: bool
-    updated_on: dt.date
-
-
 def _need(
     session: Session, table: type[HousingNeed] | type[EmploymentNeed], case_id: int
 ) -> NeedView | None:
     row = cast(
         HousingNeed | EmploymentNeed | None, session.get(table, case_id, populate_existing=True)
     )
-    if row is None:
-        return None
-    cipher = case_cipher(session, case_id=case_id) if row.sealed_need is not None else None
-    return NeedView(
-        situation=row.situation,
-        need=open_sealed(cipher, row.sealed_need),
-        urgency=row.urgency,
-        met=row.met,
-        updated_on=row.updated_on,
-    )
+    return None if row is None else need_view(session, row)
 
 
 @dataclass

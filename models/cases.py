@@ -401,9 +401,6 @@ class NeedInput:
     met: bool
 
 
-NEED_FIELDS = ("situation", "need", "urgency", "met")
-
-
 def _update_need(
     session: Session,
     *,
@@ -451,16 +448,35 @@ def _update_need(
 Need: TypeAlias = HousingNeed | EmploymentNeed
 
 
-def need_values(session: Session, row: Need) -> dict[str, object]:
-    """A need's fields as its form shows them, the need's text opened (``None`` once the
-    person's key is gone)."""
+@dataclass(frozen=True)
+class NeedView:
+    """A housing or employment need as the case page shows it, its text opened (``None``
+    when there is none, or once the person's key is gone)."""
+
+    situation: HousingSituation | EmploymentSituation
+    need: str | None
+    urgency: Urgency
+    met: bool
+    updated_on: dt.date
+
+
+def need_view(session: Session, row: Need) -> NeedView:
+    """``row`` with its text opened with the case's person's key."""
     cipher = case_cipher(session, case_id=row.case_id) if row.sealed_need is not None else None
-    return {
-        "situation": row.situation,
-        "need": open_sealed(cipher, row.sealed_need),
-        "urgency": row.urgency,
-        "met": row.met,
-    }
+    return NeedView(
+        situation=row.situation,
+        need=open_sealed(cipher, row.sealed_need),
+        urgency=row.urgency,
+        met=row.met,
+        updated_on=row.updated_on,
+    )
+
+
+def need_values(session: Session, row: Need) -> dict[str, object]:
+    """A need's fields as its form takes them (what a refused save compares)."""
+    values = asdict(need_view(session, row))
+    del values["updated_on"]
+    return values
 
 
 def seal_free_text(field: str, session: Session, case_id: int, text: str | None) -> bytes | None:
