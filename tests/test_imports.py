@@ -489,6 +489,22 @@ def test_possible_duplicates_are_flagged_per_row(session, world):
     ]
     assert existing in result.rows[1].duplicates and "line 2" in result.rows[1].duplicates
     assert result.rows[2].duplicates == []
+    # The lookup is audited, as a name check: how many names, never one of them.
+    [check] = session.exec(select(AuditEvent).where(AuditEvent.action == AuditAction.NAME_CHECK))
+    assert (check.entity, check.detail) == ("import", "3 names of a file")
+
+
+def test_an_admin_s_dry_run_finds_no_duplicates_by_name(session, world):
+    """An admin imports for any organisation but may not read identities: the dry run must
+    not answer which of the organisation's cases a name in the file belongs to."""
+    make_case(session, organisation=world["org"], full_name="Зайцев Дмитрий Олегович")
+    admin = actor_of(make_user(session, role=Role.ADMIN))
+    session.commit()
+    table = read_table(csv_bytes([HEADERS, ["D-1", "ZAYTSEV DMITRIY", "journalist", "Almaty",
+                                            "2025-03-01", "", ""]]))  # fmt: skip
+    result = plan_import(session, actor=admin, organisation_id=world["org"].id, table=table,
+                         mapping=guess_mapping(table.headers), today=TODAY)  # fmt: skip
+    assert result.rows[0].status is RowStatus.CREATED and result.rows[0].duplicates == []
 
 
 # Who may import --------------------------------------------------------------------------

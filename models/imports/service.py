@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models import case_codes
-from models.access import Action, Actor, Scope, require, scope_of
+from models.access import Action, Actor, Scope, permits, require, scope_of
 from models.audit import record
 from models.cases import CONTACT_MAX, clean_text
 from models.duplicates.queue import requeue_cases
@@ -365,12 +365,25 @@ def plan_import(
             continue
         row.changed = _changes(row.values, stored)
         row.status = RowStatus.UPDATED if row.changed else RowStatus.UNCHANGED
-    if find_duplicates:
-        _flag_duplicates(session, organisation_id, results)
+    # The names of a file, matched against the organisation's people, answer "is this person
+    # known here": as on the new-case form, only for roles that may read identities (an admin
+    # imports for any organisation and gets no answer), and audited (how many names; none).
+    if find_duplicates and (actor is None or permits(actor, Action.READ_IDENTITY)):
+        checked = _flag_duplicates(session, organisation_id, results)
+        if actor is not None and checked:
+            record(
+                session,
+                actor=actor,
+                action=AuditAction.NAME_CHECK,
+                entity="import",
+                entity_id=organisation_id,
+                detail=f"{checked} names of a file",
+            )
     return ImportPlan(organisation_id, results)
 
 
-def _flag_duplicates(session: Session, organisation_id: int, rows: list[RowResult]) -> None:
+def _flag_duplicates(session: Session, organisation_id: int, rows: list[RowResult]) -> int:
+    """Mark each new row's possible duplicates; how many rows were looked up."""
     from models.duplicates import possible_duplicates_of_rows
 
     new = [row for row in rows if row.status is RowStatus.CREATED]
@@ -381,6 +394,7 @@ def _flag_duplicates(session: Session, organisation_id: int, rows: list[RowResul
     )
     for row in new:
         row.duplicates = found.get(row.line, [])
+    return len(new)
 
 
 # Applying ----------------------------------------------------------------------------------
