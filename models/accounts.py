@@ -87,7 +87,9 @@ def validate_password(
 
 
 DISPLAY_NAME_MAX = 120
-_MARKUP = re.compile(r"[<>]|&#?\w+;")
+# HTML, and the Markdown that Streamlit's text elements would turn into a link or an image
+# (``](``, ``![``) or a colour or icon directive (``:red[``, ``:material/``).
+_MARKUP = re.compile(r"[<>]|&#?\w+;|\]\(|!\[|:[A-Za-z-]+\[|:material/")
 _FORMULA_START = tuple("=+-@\t\r")
 
 

@@ -78,7 +78,10 @@ def _admin_password_hash(url: str) -> str | None:
         ).scalar_one_or_none()
 
 
-@pytest.mark.parametrize("password", [None, "waypoint-demo", "password1234"])
+@pytest.mark.parametrize(
+    "password",
+    [None, "waypoint-demo", "password1234", "waypoint demo password", "Demo-Server-2026!x"],
+)
 def test_seed_refuses_a_configured_database_without_a_strong_password_of_its_own(
     database_url, monkeypatch, capsys, password
 ):
@@ -205,3 +208,12 @@ def test_refresh_records_referrals_past_their_answer_deadline_as_expired(databas
             select(AuditEvent.detail).where(AuditEvent.entity == "referral")
         ).all() == ["pending->expired"]
     engine.dispose()
+
+
+def test_create_organisation_refuses_markup_as_the_admin_page_does(sqlite_url, capsys):
+    name = "Fresh ![y](http://host.example/q.png)"
+    assert main(["--database-url", sqlite_url, "create-organisation", name]) == 2
+    assert "name:" in capsys.readouterr().err
+    with make_engine(sqlite_url).connect() as connection:
+        names = connection.execute(sa.text("SELECT name FROM organisation")).scalars().all()
+    assert name not in names

@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from models.accounts import create_user, validate_password
+from models.accounts import create_user, plain_name, validate_password
 from models.database import (
     DatabaseUnavailable,
     SchemaOutOfDate,
@@ -167,9 +167,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(refresh_queue(engine))
             return 0
         if args.command == "create-organisation":
+            name = " ".join(args.name.split())
+            try:
+                plain_name("name", name)  # as the admin page checks it
+            except ValidationError as error:
+                print(_validation_message(error), file=sys.stderr)
+                return 2
             with session_scope(engine) as session:
-                session.add(Organisation(name=args.name.strip()))
-            print(f"Created organisation {args.name.strip()!r}")
+                session.add(Organisation(name=name))
+            print(f"Created organisation {name!r}")
             return 0
         if args.command == "create-user":
             return _create_user(engine, args)
@@ -245,10 +251,18 @@ def _seed_password(settings: Settings, *, demo_database: bool) -> str:
             "WAYPOINT_DEMO_PASSWORD to a password of your own (12 or more characters, hard to "
             "guess) and seed again; nothing was written."
         )
+    if any(word in settings.demo_password.lower() for word in ("waypoint", "demo")):
+        # zxcvbn rates 'waypoint demo password' strong; its words are in the README.
+        raise ConfigurationError(
+            "WAYPOINT_DEMO_PASSWORD: a password containing 'waypoint' or 'demo' is among the "
+            "first a guesser tries here. Choose another and seed again; nothing was written."
+        )
     try:
         # The default's words are known to every guesser: the README prints them.
         return validate_password(
-            settings.demo_password, user_inputs=["waypoint demo"], field="WAYPOINT_DEMO_PASSWORD"
+            settings.demo_password,
+            user_inputs=["waypoint", "demo", "waypoint-demo"],
+            field="WAYPOINT_DEMO_PASSWORD",
         )
     except ValidationError as error:
         raise ConfigurationError(

@@ -16,6 +16,7 @@ from dashboard.auth import signed_in_actor
 from dashboard.case_sections.referrals import KEY as REFERRAL_KEY
 from dashboard.forms import FieldErrors, save, show_flash
 from dashboard.i18n import _, _n, moment_text
+from dashboard.markup import literal
 from models.access import Action, permits
 from models.duplicates import queue, review
 
@@ -132,7 +133,7 @@ if (
         _(
             "Refer {code} to {organisation}",
             code=pair.own_code,
-            organisation=pair.other_organisation,
+            organisation=literal(pair.other_organisation),
         ),
         key="wp_duplicates_refer",
     )

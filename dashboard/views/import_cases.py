@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import data, runtime
 from dashboard.auth import guarded_download, signed_in_actor
 from dashboard.i18n import _, current_language
+from dashboard.markup import literal
 from models import imports
 from models.access import Scope, scope_of
 from models.accounts import list_organisations
@@ -93,7 +94,7 @@ mapping: dict[str, str | None] = {}
 grid = st.columns(3)
 for index, header in enumerate(table.headers):
     mapping[header] = grid[index % 3].selectbox(
-        header or _("(no header)"),
+        literal(header) if header else _("(no header)"),  # the file's text: never markup
         options,
         index=options.index(guessed.get(header)),
         format_func=column_label,
