@@ -251,3 +251,41 @@ def test_0017_seals_the_free_texts_and_a_downgrade_opens_them(engine):
             purged: None,
         }
     upgrade(engine)
+
+
+def test_0017_leaves_no_clear_text_in_postgresql_s_table_files(engine):
+    """PostgreSQL keeps a dropped column's values, and an updated row's old version, in the
+    table's pages until the row is rewritten: after 0017 no page of the three tables holds
+    a text that was in clear before (read raw with pageinspect)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from sqlmodel import Session
+
+    from tests.factories import make_case, make_organisation
+
+    with Session(engine) as session:
+        owner = make_organisation(session, "Owner")
+        case_id = make_case(session, organisation=owner).id
+        session.commit()
+    command.downgrade(alembic_config(engine), "0016")
+    secret = "CLEAR-NEED-sleeps-at-the-station-7701"
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO housing_need (case_id, situation, need, urgency, met, updated_on)"
+                " VALUES (:c, 'homeless', :t, 'high', false, '2026-11-20')"
+            ),
+            {"c": case_id, "t": secret},
+        )
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        connection.exec_driver_sql("CHECKPOINT")
+        pages = connection.execute(
+            sa.text(
+                "SELECT get_raw_page('housing_need', n) FROM generate_series(0, "
+                "(pg_relation_size('housing_need') / current_setting('block_size')::int) - 1) n"
+            )
+        ).scalars()
+        found = [bytes(page) for page in pages if secret.encode() in bytes(page)]
+    assert found == []

@@ -38,6 +38,15 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column in clear:
                 batch_op.drop_column(column)
+    if op.get_bind().dialect.name == "postgresql":
+        # PostgreSQL only hides a dropped column, and the sealing UPDATE left the rows it
+        # replaced behind: the clear texts stay in the table's files until each row is
+        # rewritten. VACUUM FULL rewrites every row, dropped columns emptied; the person and
+        # note tables too, for the clear identities and notes that 0005 dropped the same way.
+        # (SQLite rebuilt each table above, and secure_delete overwrites freed pages.)
+        # Backups and archived write-ahead log from before this upgrade still hold them.
+        with op.get_context().autocommit_block():
+            op.execute("VACUUM FULL housing_need, employment_need, referral, person, case_note")
 
 
 def downgrade() -> None:
