@@ -684,6 +684,19 @@ def assign_caseworker(
     store_case(session, case_id=case_id)
 
 
+def _note_organisation(session: Session, actor: Actor, case_id: int) -> int:
+    """Whom a note is written for: the receiving organisation when its staff write on a
+    referred case; otherwise the case's own (its staff, or an admin, whatever organisation
+    the admin's account belongs to)."""
+    case = _reload(session, case_id)
+    owner_side = session.execute(
+        sa.select(col(Case.id)).where(col(Case.id) == case_id, visible_cases(actor))
+    ).first()
+    if owner_side is None and actor.organisation_id is not None:
+        return actor.organisation_id
+    return case.organisation_id
+
+
 def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> CaseNote:
     """Append a note to the case (append-only: no expected version needed)."""
     require(actor, Action.EDIT_CASE)
@@ -694,7 +707,7 @@ def add_note(session: Session, *, actor: Actor, case_id: int, body: str) -> Case
     note = CaseNote(
         case_id=case_id,
         author_id=actor.id,
-        organisation_id=actor.organisation_id,
+        organisation_id=_note_organisation(session, actor, case_id),
         sealed_body=sealed,
     )
     session.add(note)

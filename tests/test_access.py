@@ -520,3 +520,20 @@ def test_notes_written_for_the_owner_stay_the_owner_s_after_their_author_moves(s
     )
     assert owner_view is not None
     assert sorted(owner_view.notes["body"]) == ["Bed found", "Hiding at his sister's"]
+
+
+def test_an_admin_s_note_is_the_case_organisation_s_whatever_the_admin_belongs_to(session):
+    """An admin whose account belongs to the receiving organisation writes for the case's
+    owner: the receiver, without consent to share notes, does not read it."""
+    owner, receiver = make_organisation(session), make_organisation(session)
+    admin = make_user(session, role=Role.ADMIN, organisation=receiver)
+    coordinator = make_user(session, role=Role.COORDINATOR, organisation=receiver)
+    case = make_case(session, organisation=owner)
+    make_referral(session, case=case, to=receiver, scopes=frozenset({ConsentScope.FACTS}),
+                  state=ReferralState.ACCEPTED)  # fmt: skip
+    session.commit()
+    note = add_note(session, actor=actor_of(admin), case_id=case.id, body="New phone +7 701")
+    session.commit()
+    assert note.organisation_id == owner.id
+    detail = case_detail(session, actor=actor_of(coordinator), code=case.code, today=TODAY)
+    assert detail is not None and list(detail.notes["body"]) == []

@@ -8,9 +8,10 @@ A receiving organisation reads its own notes on a referred case, and the owner's
 the person's consent to share notes. Which notes were "its own" was decided by the author's
 *current* organisation: a caseworker who moved from the owner to the receiver took every
 note they had written for the owner with them. The note now keeps the organisation it was
-written for. Existing notes get the organisation their author had when the note's creation
-was audited (the audit row records it); notes without such a row (seeded, imported) were
-written by the case's own organisation.
+written for. An existing note is a receiving organisation's when its creation was audited
+with that organisation (the audit row records the author's organisation then) and the case
+was referred to it; every other note is the case's own organisation's (its staff's, an
+admin's, seeded, imported).
 """
 
 from collections.abc import Sequence
@@ -35,7 +36,9 @@ def upgrade() -> None:
         UPDATE case_note SET organisation_id = COALESCE(
             (SELECT MIN(a.organisation_id) FROM audit_event a
              WHERE a.entity = 'case_note' AND a.action = 'create'
-               AND a.entity_id = CAST(case_note.id AS VARCHAR(32))),
+               AND a.entity_id = CAST(case_note.id AS VARCHAR(32))
+               AND EXISTS (SELECT 1 FROM referral r WHERE r.case_id = case_note.case_id
+                           AND r.to_organisation_id = a.organisation_id)),
             (SELECT c.organisation_id FROM case_file c WHERE c.id = case_note.case_id)
         )
         """
