@@ -166,6 +166,17 @@ def slowdown(failures: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=2 ** min(failures - 1, 16)), SIGN_IN_DELAY_MAX)
 
 
+def lock_account(session: Session, *, user_id: int) -> None:
+    """Lock the account until the caller's transaction ends (see ``_locked_account``): what
+    is counted per account (failed passwords, name checks) is counted one at a time."""
+    session.execute(
+        sa.update(User)
+        .where(col(User.id) == user_id)
+        .values(failed_logins=col(User.failed_logins))
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _locked_account(session: Session, *, user_id: int) -> User:
     """The account as committed now, locked until the caller's transaction ends.
 
@@ -175,12 +186,7 @@ def _locked_account(session: Session, *, user_id: int) -> User:
     each writing back its own ``failed_logins + 1``. The lock is taken by a write that
     changes nothing (as a case's version bump is, ``models.cases``): it locks the row on
     PostgreSQL, and the database on SQLite, which has no row locks."""
-    session.execute(
-        sa.update(User)
-        .where(col(User.id) == user_id)
-        .values(failed_logins=col(User.failed_logins))
-        .execution_options(synchronize_session=False)
-    )
+    lock_account(session, user_id=user_id)
     statement = select(User).where(col(User.id) == user_id)
     return session.exec(statement.execution_options(populate_existing=True)).one()
 

@@ -303,3 +303,38 @@ def test_a_case_of_another_organisation_cannot_be_merged(session, world):
     caseworker = actor_of(make_user(session, role=Role.CASEWORKER))
     with pytest.raises(PermissionError):
         review.pairs_to_review(session, actor=caseworker)
+
+
+def test_parallel_intake_checks_are_counted_one_at_a_time(database_url, monkeypatch):
+    """Ten checks sent together by one account with three left in its hour: three are
+    answered, seven refused (each in its own thread, session and transaction)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from models.database import make_engine, session_scope
+    from tests.factories import make_organisation
+
+    monkeypatch.setattr(intake, "CHECKS_PER_HOUR", 3)
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        organisation = make_organisation(session, "Parallel Bureau")
+        make_case(session, organisation=organisation, full_name="Зайцев Дмитрий")
+        coordinator = actor_of(make_user(session, role=Role.COORDINATOR, organisation=organisation))
+        organisation_id = organisation.id
+    start = threading.Barrier(10)
+
+    def check(_: int) -> str:
+        start.wait()
+        try:
+            with session_scope(engine) as session:
+                intake.intake_matches(session, actor=coordinator,
+                                      organisation_id=organisation_id,
+                                      values=typed("Zaitsev Dmitry"))  # fmt: skip
+            return "answered"
+        except ValidationError:
+            return "refused"
+
+    with ThreadPoolExecutor(10) as pool:
+        outcomes = list(pool.map(check, range(10)))
+    engine.dispose()
+    assert (outcomes.count("answered"), outcomes.count("refused")) == (3, 7)

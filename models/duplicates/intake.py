@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from models.access import Action, Actor, permits, require, visible_cases
+from models.accounts import lock_account
 from models.audit import record
 from models.duplicates.matching import POSSIBLE, NameRecord, score_pair
 from models.duplicates.people import CaseKey, open_records, people_sharing_blocks, record_of
@@ -85,7 +86,9 @@ def intake_matches(
 
 def _within_rate(session: Session, actor: Actor) -> None:
     """Refuse a check past ``CHECKS_PER_HOUR`` in the hour before now (counted from the audit
-    log, which every app server sharing the database writes)."""
+    log, which every app server sharing the database writes). The account is locked first,
+    so parallel checks are counted one after the other rather than all passing together."""
+    lock_account(session, user_id=actor.id)
     since = utcnow() - dt.timedelta(hours=1)
     recent = session.execute(
         sa.select(col(AuditEvent.at))
