@@ -577,6 +577,7 @@ def _received_detail(
             author_organisation_id=None
             if ConsentScope.NOTES in consent
             else actor.organisation_id or -1,
+            named_for=actor.organisation_id or -1,
         ),
         caseworkers=[],
         consent=consent,
@@ -601,11 +602,17 @@ def _stage_history(session: Session, case_id: int) -> pd.DataFrame:
 
 
 def _notes(
-    session: Session, case_id: int, *, author_organisation_id: int | None = None
+    session: Session,
+    case_id: int,
+    *,
+    author_organisation_id: int | None = None,
+    named_for: int | None = None,
 ) -> pd.DataFrame:
     """The case's notes, newest first, opened with its person's key (none are left once it
     is purged); only those written for ``author_organisation_id`` when it is given (the
-    organisation of the author when they wrote it, whatever it is now)."""
+    organisation of the author when they wrote it, whatever it is now). With ``named_for``,
+    only the notes written for that organisation name their author: a receiver reads the
+    sending organisation's notes (with consent), never who on its staff wrote them."""
     by_org = (
         [col(CaseNote.organisation_id) == author_organisation_id]
         if author_organisation_id is not None
@@ -613,7 +620,10 @@ def _notes(
     )
     rows = session.execute(
         sa.select(
-            col(CaseNote.created_at), col(User.username).label("author"), col(CaseNote.sealed_body)
+            col(CaseNote.created_at),
+            col(User.username).label("author"),
+            col(CaseNote.sealed_body),
+            col(CaseNote.organisation_id),
         )
         .outerjoin(User, col(User.id) == col(CaseNote.author_id))
         .where(col(CaseNote.case_id) == case_id, *by_org)
@@ -621,8 +631,12 @@ def _notes(
     ).all()
     cipher = case_cipher(session, case_id=case_id) if rows else None
     bodies = open_notes(cipher, [r.sealed_body for r in rows])
+    hidden = named_for is not None
     return pd.DataFrame(
-        [(r.created_at, r.author, body) for r, body in zip(rows, bodies, strict=True)],
+        [
+            (r.created_at, None if hidden and r.organisation_id != named_for else r.author, body)
+            for r, body in zip(rows, bodies, strict=True)
+        ],
         columns=["created_at", "author", "body"],
     )
 

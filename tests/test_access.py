@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -537,3 +538,21 @@ def test_an_admin_s_note_is_the_case_organisation_s_whatever_the_admin_belongs_t
     assert note.organisation_id == owner.id
     detail = case_detail(session, actor=actor_of(coordinator), code=case.code, today=TODAY)
     assert detail is not None and list(detail.notes["body"]) == []
+
+
+def test_a_receiver_with_consent_to_notes_reads_them_without_the_sender_s_staff_names(session):
+    owner, receiver = make_organisation(session), make_organisation(session)
+    author = make_user(session, role=Role.CASEWORKER, organisation=owner, username="owner.staff")
+    coordinator = make_user(session, role=Role.COORDINATOR, organisation=receiver,
+                            username="receiver.coord")  # fmt: skip
+    case = make_case(session, organisation=owner, caseworker=author)
+    add_note(session, actor=actor_of(author), case_id=case.id, body="Lawyer on Monday")
+    make_referral(session, case=case, to=receiver, scopes=frozenset({ConsentScope.NOTES}),
+                  state=ReferralState.ACCEPTED)  # fmt: skip
+    session.commit()
+    add_note(session, actor=actor_of(coordinator), case_id=case.id, body="Bed found")
+    session.commit()
+    detail = case_detail(session, actor=actor_of(coordinator), code=case.code, today=TODAY)
+    assert detail is not None
+    shown = dict(zip(detail.notes["body"], detail.notes["author"], strict=True))
+    assert pd.isna(shown["Lawyer on Monday"]) and shown["Bed found"] == "receiver.coord"

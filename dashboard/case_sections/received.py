@@ -113,7 +113,8 @@ def _notes(ctx: CaseContext, consent: frozenset[ConsentScope]) -> None:
             pd.DataFrame(
                 {
                     _("When"): moments(detail.notes["created_at"]),
-                    _("Author"): detail.notes["author"],
+                    # The sending organisation's staff are not named to the receiver.
+                    _("Author"): detail.notes["author"].fillna(_("Sending organisation")),
                     _("Note"): detail.notes["body"],
                 }
             ),
