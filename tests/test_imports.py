@@ -563,7 +563,9 @@ FORMULA_SHEET = inline_row(1, ["reference", "full_name"]) + (
 PLAIN_SHEET = inline_row(1, ["reference", "full_name"]) + inline_row(2, ["r-1", "Anna"])
 
 
-def _ods_with_a_formula(*, dressed_as_xlsx: bool = False) -> bytes:
+def _ods_with_a_formula(
+    *, dressed_as_xlsx: bool = False, attribute: bytes = b'table:formula="of:=1+1"'
+) -> bytes:
     """An ODS file with one formula cell; dressed as an XLSX, it also holds the parts an
     XLSX is recognised by (calamine still reads it as ODS)."""
     ods = ods_bytes([["reference"], ["x"]])
@@ -572,7 +574,7 @@ def _ods_with_a_formula(*, dressed_as_xlsx: bool = False) -> bytes:
         for item in source.infolist():
             content = source.read(item).replace(
                 b'<table:table-cell office:value-type="string"><text:p>x',
-                b'<table:table-cell table:formula="of:=1+1" office:value-type="string"><text:p>x',
+                b"<table:table-cell " + attribute + b' office:value-type="string"><text:p>x',
             )
             target.writestr(item, content)
         if dressed_as_xlsx:
@@ -584,6 +586,20 @@ def _ods_with_a_formula(*, dressed_as_xlsx: bool = False) -> bytes:
 def test_formula_cells_are_refused():
     assert "formulas" in _refused(raw_xlsx(FORMULA_SHEET))
     assert "formulas" in _refused(_ods_with_a_formula(), "f.ods")
+
+
+@pytest.mark.parametrize(
+    "attribute", [b'table:formula = "of:=1+1"', b"t:formula='of:=1+1'", b'table:formula ="of:=1"']
+)
+def test_an_ods_formula_written_with_spaces_or_another_prefix_is_refused(attribute):
+    """XML allows spaces around an attribute's '=' and any prefix for its namespace; calamine
+    reads the cell's stored result either way."""
+    assert "formulas" in _refused(_ods_with_a_formula(attribute=attribute), "f.ods")
+
+
+def test_the_word_formula_in_a_cell_s_text_is_not_a_formula():
+    data = ods_bytes([["reference", "note"], ["r-1", 'the formula="one" we agreed']])
+    assert read_table(data, "f.ods").rows == [(2, ["r-1", 'the formula="one" we agreed'])]
 
 
 @pytest.mark.parametrize("part", ["xl/data/sheet1.xml", "xl/data/sheet1.bin", "xl/media/a.png"])

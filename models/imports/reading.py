@@ -40,7 +40,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _XML_DECLARATIONS = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _XLSX_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _XLSX_ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
-_ODS_FORMULA = re.compile(rb"table:formula=")
+# An ODS cell's formula attribute, whatever its namespace prefix, with or without spaces
+# around the "=" (XML allows both; calamine reads the cell's stored result either way).
+_ODS_FORMULA = re.compile(rb"<[^<>]*?[\s:]formula\s*=\s*[\"']")
 
 
 class ImportRefused(ValueError):
