@@ -540,17 +540,19 @@ def _seed(
                     writer.write(shard)
             for keys in stored:
                 keys.result()  # a key store's error is raised here, and nothing is committed
-        seed_network(
-            session,
-            organisations=organisations,
-            rng=random.Random(seed + 15),
-            now=dt.datetime.combine(today, dt.time(12), dt.UTC),
-        )
         # Before the indexes are built again: a bulk update of an unindexed table.
         store_all(session, today=today, statistics=False)
         writer.finish()
     finally:
         writer.close()
+    # After the keys and indexes are back: each referral's texts are sealed with its person's
+    # key, found by the case (a scan of every person while their keys are dropped).
+    seed_network(
+        session,
+        organisations=organisations,
+        rng=random.Random(seed + 15),
+        now=dt.datetime.combine(today, dt.time(12), dt.UTC),
+    )
     refresh_statistics(session)
     record(
         session,
