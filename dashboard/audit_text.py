@@ -33,6 +33,7 @@ ENTITY_NAMES: dict[str, str] = {
     "impact_report": N_("Impact report"),
     "import": N_("Import"),
     "import_errors": N_("Import errors"),
+    "intake": N_("New case"),  # the new-case form's name check
     "key_store": N_("Key store"),
     "legal_status": N_("Legal status"),
     "name_index": N_("Name index"),
@@ -107,6 +108,8 @@ PATTERNS: list[tuple[re.Pattern[str], str, dict[str, Part]]] = [
         r"(?P<count>\d+) synthetic cases, seed (?P<seed>\d+)",
         N_("Synthetic cases: {count} (seed {seed})"),
     ),
+    _counting(r"(?P<count>\d+) possible matches", N_("Possible matches: {count}")),
+    _counting(r"(?P<count>\d+) names of a file", N_("Names in the file: {count}")),
     _counting(r"csv, (?P<count>\d+) rows", N_("CSV, rows: {count}")),
     _counting(r"rows=(?P<count>\d+)", N_("Rows: {count}")),
     (

@@ -40,6 +40,8 @@ def russian():
         ("2026Q3", "3 кв. 2026"),
         ("5 failed password checks", "Заблокировано после неверных паролей подряд: 5"),
         ("csv, 12000 rows", "CSV, строк: 12\xa0000"),
+        ("3 possible matches", "Возможных совпадений: 3"),
+        ("1200 names of a file", "Имён в файле: 1\xa0200"),
         ("something new", "something new"),
         ("2026Q9", "2026Q9"),
         (None, "—"),

@@ -13,6 +13,7 @@ from models.duplicates import intake, review, setting
 from models.enums import AuditAction, CaseStatus, Outcome, Role
 from models.errors import ValidationError
 from models.funder import report_scope
+from models.settings import load_settings
 from models.tables import AuditEvent, Case, DuplicateDecision, StageChange
 from tests.factories import actor_of, make_case, make_user
 from tests.import_worlds import zaytsev_network
@@ -164,7 +165,13 @@ def test_the_intake_check_stops_at_its_hourly_limit(session, world, monkeypatch)
     with pytest.raises(ValidationError) as refused:
         check()
     assert refused.value.params["full_name"]["count"] == 3
-    resumes = (first_counted.at.replace(tzinfo=dt.UTC) + dt.timedelta(hours=1)).strftime("%H:%M")
+    resumes = (
+        (first_counted.at.replace(tzinfo=dt.UTC) + dt.timedelta(hours=1))
+        .astimezone(
+            load_settings().zone  # local time, as the pages show times: Almaty by default
+        )
+        .strftime("%H:%M")
+    )
     assert refused.value.params["full_name"]["time"] == resumes
     assert opened == []
     assert old.at < first_counted.at

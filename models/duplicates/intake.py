@@ -33,13 +33,14 @@ from models.enums import AuditAction
 from models.errors import ValidationError
 from models.i18n import N_
 from models.identity.blind_index import blocking_tokens
+from models.settings import load_settings
 from models.tables import AuditEvent, Case, Organisation, utcnow
 
 LIMIT = 5
 CHECKS_PER_HOUR = 120
 TOO_MANY_CHECKS = N_(
     "You have checked {count} names for duplicates in the last hour, the most one account "
-    "may. The check resumes by {time} UTC; you can still open the case."
+    "may. The check resumes by {time}; you can still open the case."
 )
 
 
@@ -103,8 +104,9 @@ def _within_rate(session: Session, actor: Actor) -> None:
     checks = list(recent)
     if len(checks) >= CHECKS_PER_HOUR:
         resumes = _aware(checks[0]) + dt.timedelta(hours=1)
+        local = resumes.astimezone(load_settings().zone)  # as the pages show times
         raise ValidationError(
-            "full_name", TOO_MANY_CHECKS, count=len(checks), time=resumes.strftime("%H:%M")
+            "full_name", TOO_MANY_CHECKS, count=len(checks), time=local.strftime("%H:%M")
         )
 
 
