@@ -88,7 +88,8 @@ def test_coordinator_imports_the_template_then_a_messy_sheet(new_page, server):
     recorded = open_signed_in(new_page, server, "coordinator", "/import")
     page = recorded.page
     page.get_by_role("heading", name="Import cases").wait_for(timeout=60_000)
-    assert page.get_by_role("button", name="Template (Russian headers)").is_visible()
+    # The heading is drawn before the rest of the page: wait for the button, do not glance.
+    page.get_by_role("button", name="Template (Russian headers)").wait_for(timeout=60_000)
 
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     upload(page, "template.xlsx", template_file("en"), xlsx)
