@@ -78,6 +78,20 @@ def open_case(page_test, world, actor, code, language="en"):
     return at.run()
 
 
+def colleague_saves_the_legal_status(world) -> None:
+    """The coordinator saves the case's legal status (a permit to 2027-02-02) in a session of
+    their own, while a form opened before stays on the page."""
+    with db(world) as session:
+        cases.update_legal_status(
+            session,
+            actor=world["coordinator"],
+            case_id=world["case"].id,
+            expected_version=1,
+            data=cases.LegalStatusInput(PermitType.TEMPORARY_RESIDENCE, None, dt.date(2027, 2, 2)),
+        )
+        session.commit()
+
+
 def texts(at) -> str:
     return "\n".join(e.value for e in [*at.text, *at.error, *at.success, *at.caption])
 
@@ -217,15 +231,7 @@ def test_a_formula_in_the_charge_is_refused(page_test, world):
 
 def test_a_save_after_someone_else_saved_is_refused_and_shows_the_current_values(page_test, world):
     at = open_case(page_test, world, world["caseworker"], world["case"].code)
-    with db(world) as session:  # a colleague saves first, in another session
-        cases.update_legal_status(
-            session,
-            actor=world["coordinator"],
-            case_id=world["case"].id,
-            expected_version=1,
-            data=cases.LegalStatusInput(PermitType.TEMPORARY_RESIDENCE, None, dt.date(2027, 2, 2)),
-        )
-        session.commit()
+    colleague_saves_the_legal_status(world)  # first, in another session
     at.date_input(key=k("permit_expires_on")).set_value(dt.date(2027, 9, 9))
     at.button(key=k("legal_save")).click().run()
     assert any("Someone else saved this case" in e.value for e in at.error)
@@ -337,15 +343,7 @@ def test_a_russian_reader_sees_dates_as_dd_mm_yyyy_and_times_in_kazakhstan(page_
             )
         )
         session.commit()
-    at = page_test(
-        "case_page.py",
-        database_url=world["url"],
-        actor=world["caseworker"],
-        today=TODAY,
-        language="ru",
-    )
-    at.query_params["code"] = world["case"].code
-    at.run()
+    at = open_case(page_test, world, world["caseworker"], world["case"].code, language="ru")
     assert not at.exception
     shown = "\n".join(frame.value.to_string() for frame in at.dataframe)
     assert "23.11.2026 00:30" in shown and "UTC" not in shown
@@ -369,37 +367,17 @@ def russian_widgets():
     del st.session_state[state.LANGUAGE]
 
 
-def open_russian(page_test, world):
-    at = page_test(
-        "case_page.py",
-        database_url=world["url"],
-        actor=world["coordinator"],
-        today=TODAY,
-        language="ru",
-    )
-    at.query_params["code"] = world["case"].code
-    return at.run()
-
-
 def test_a_refused_save_names_the_fields_by_label_and_dates_as_the_reader_writes_them(
     page_test, world, russian_widgets
 ):
-    at = open_russian(page_test, world)
-    with db(world) as session:  # a colleague saves first, in another session
-        cases.update_legal_status(
-            session,
-            actor=world["coordinator"],
-            case_id=world["case"].id,
-            expected_version=1,
-            data=cases.LegalStatusInput(PermitType.TEMPORARY_RESIDENCE, None, dt.date(2027, 2, 2)),
-        )
-        session.commit()
+    at = open_case(page_test, world, world["coordinator"], world["case"].code, language="ru")
+    colleague_saves_the_legal_status(world)  # first, in another session
     at.button(key=k("legal_save")).click().run()
     assert conflict_table(at)[translate("Permit expires on", "ru")] == "02.02.2027"
 
 
 def test_a_refused_assignment_names_the_current_caseworker(page_test, world, russian_widgets):
-    at = open_russian(page_test, world)
+    at = open_case(page_test, world, world["coordinator"], world["case"].code, language="ru")
     with db(world) as session:  # a colleague assigns the case first, in another session
         cases.assign_caseworker(
             session,

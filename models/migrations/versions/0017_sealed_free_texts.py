@@ -26,17 +26,27 @@ depends_on: str | Sequence[str] | None = None
 REASON_MAX = 500  # the clear columns' length, for the downgrade
 
 
-def upgrade() -> None:
-    from models.identity.migration import FREE_TEXTS, seal_free_texts
+TABLES = ("housing_need", "employment_need", "referral")
 
-    for table, _clear, sealed in FREE_TEXTS:
+
+def _columns(table: str, *, sealed: bool) -> list[str]:
+    """The clear (or sealed) free-text columns of ``table``."""
+    from models.identity.migration import FREE_TEXTS
+
+    return [s if sealed else c for t, c, s in FREE_TEXTS if t == table]
+
+
+def upgrade() -> None:
+    from models.identity.migration import seal_free_texts
+
+    for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column(sealed, sa.LargeBinary(), nullable=True))
+            for column in _columns(table, sealed=True):
+                batch_op.add_column(sa.Column(column, sa.LargeBinary(), nullable=True))
     seal_free_texts(op.get_bind())
-    for table in ("housing_need", "employment_need", "referral"):
-        clear = [c for t, c, _s in FREE_TEXTS if t == table]
+    for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            for column in clear:
+            for column in _columns(table, sealed=False):
                 batch_op.drop_column(column)
     if op.get_bind().dialect.name == "postgresql":
         # PostgreSQL only hides a dropped column, and the sealing UPDATE left the rows it
@@ -50,16 +60,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from models.identity.migration import FREE_TEXTS, open_free_texts
+    from models.identity.migration import open_free_texts
 
-    for table, clear, _sealed in FREE_TEXTS:
+    for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column(clear, sa.String(length=REASON_MAX), nullable=True))
+            for column in _columns(table, sealed=False):
+                batch_op.add_column(sa.Column(column, sa.String(length=REASON_MAX), nullable=True))
     open_free_texts(op.get_bind())
-    for table in ("housing_need", "employment_need", "referral"):
-        sealed = [s for t, _c, s in FREE_TEXTS if t == table]
+    for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            for column in sealed:
+            for column in _columns(table, sealed=True):
                 batch_op.drop_column(column)
             if table == "referral":
                 batch_op.alter_column(
